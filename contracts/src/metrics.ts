@@ -1,0 +1,101 @@
+/** How a metric behaves over time. */
+export const MetricKind = {
+  /** An instantaneous value. */
+  gauge: 'gauge',
+  /** A running total that only goes up (until the device resets it). */
+  counter: 'counter',
+  /** An operating state: 0/1, or integer codes documented in the description. */
+  state: 'state',
+} as const;
+export type MetricKind = (typeof MetricKind)[keyof typeof MetricKind];
+
+export interface MetricDef {
+  name: string;
+  /** UCUM-style symbol; '1' for dimensionless ratios and counts, '' for states. */
+  unit: string;
+  kind: MetricKind;
+  description: string;
+}
+
+const g = (name: string, unit: string, description: string) =>
+  ({ name, unit, kind: MetricKind.gauge, description }) as const;
+const c = (name: string, unit: string, description: string) =>
+  ({ name, unit, kind: MetricKind.counter, description }) as const;
+const s = (name: string, description: string) =>
+  ({ name, unit: '', kind: MetricKind.state, description }) as const;
+
+/**
+ * The canonical metrics. Devices map their raw registers and fields onto these names; nothing
+ * downstream knows a vendor's name. Names are snake_case because they become QuestDB columns.
+ */
+export const metrics = {
+  // Temperatures
+  flow_temp: g('flow_temp', '°C', 'Heating water leaving the heat pump (flow/supply).'),
+  return_temp: g('return_temp', '°C', 'Heating water returning to the heat pump.'),
+  flow_target_temp: g('flow_target_temp', '°C', 'Flow temperature the controller aims for (heating curve).'),
+  outside_temp: g('outside_temp', '°C', 'Outdoor air temperature.'),
+  indoor_temp: g('indoor_temp', '°C', 'Room air temperature (reference room or circuit 1).'),
+  dhw_temp: g('dhw_temp', '°C', 'Domestic hot water cylinder temperature.'),
+  dhw_target_temp: g('dhw_target_temp', '°C', 'Domestic hot water set point.'),
+  buffer_temp: g('buffer_temp', '°C', 'Buffer cylinder temperature.'),
+  source_temp: g('source_temp', '°C', 'Heat source (brine, ground or air inlet) temperature.'),
+  compressor_temp: g('compressor_temp', '°C', 'Compressor discharge (hot-gas) temperature.'),
+
+  // Hydraulics and refrigerant circuit
+  flow_rate: g('flow_rate', 'l/min', 'Heating water volume flow.'),
+  water_pressure: g('water_pressure', 'bar', 'Heating circuit water pressure.'),
+  pressure_high: g('pressure_high', 'bar', 'Refrigerant high-side pressure.'),
+  pressure_low: g('pressure_low', 'bar', 'Refrigerant low-side pressure.'),
+
+  // Heat
+  heat_power: g('heat_power', 'W', 'Thermal output power.'),
+  heat_energy: c('heat_energy', 'Wh', 'Thermal energy delivered, total (heat meter or vendor counter).'),
+
+  // Electricity (totals over all phases)
+  elec_power: g('elec_power', 'W', 'Active electrical input power, sum of phases; negative = export.'),
+  elec_energy: c('elec_energy', 'Wh', 'Active electrical energy consumed, total.'),
+  voltage: g('voltage', 'V', 'Line-to-neutral voltage (single phase, or mean of phases).'),
+  current: g('current', 'A', 'Current, sum of phase currents.'),
+  power_factor: g('power_factor', '1', 'Total power factor, 0..1.'),
+  frequency: g('frequency', 'Hz', 'Mains frequency.'),
+
+  // Electricity per phase
+  voltage_l1: g('voltage_l1', 'V', 'Phase L1 line-to-neutral voltage.'),
+  voltage_l2: g('voltage_l2', 'V', 'Phase L2 line-to-neutral voltage.'),
+  voltage_l3: g('voltage_l3', 'V', 'Phase L3 line-to-neutral voltage.'),
+  current_l1: g('current_l1', 'A', 'Phase L1 current.'),
+  current_l2: g('current_l2', 'A', 'Phase L2 current.'),
+  current_l3: g('current_l3', 'A', 'Phase L3 current.'),
+  elec_power_l1: g('elec_power_l1', 'W', 'Phase L1 active power; negative = export.'),
+  elec_power_l2: g('elec_power_l2', 'W', 'Phase L2 active power; negative = export.'),
+  elec_power_l3: g('elec_power_l3', 'W', 'Phase L3 active power; negative = export.'),
+
+  // Compressor
+  compressor_freq: g('compressor_freq', 'Hz', 'Compressor speed (revolutions per second = Hz).'),
+  compressor_starts: c('compressor_starts', '1', 'Compressor starts, total.'),
+  compressor_hours: c('compressor_hours', 'h', 'Compressor running hours, total.'),
+
+  // Operating states
+  compressor_on: s('compressor_on', '1 = compressor running, 0 = stopped.'),
+  defrost: s('defrost', '1 = defrost cycle active.'),
+  heating_mode: s('heating_mode', '1 = the heat pump is producing heat for space heating.'),
+  dhw_mode: s('dhw_mode', '1 = the heat pump is producing domestic hot water.'),
+  cooling_mode: s('cooling_mode', '1 = the heat pump is cooling.'),
+  pump_on: s('pump_on', '1 = heating circulation pump running.'),
+  backup_heater_on: s('backup_heater_on', '1 = electric backup/immersion heater running.'),
+  error_code: s('error_code', "Vendor fault number; 0 = no fault. Meaning depends on the device's model."),
+
+  // Device health
+  signal_rssi: g('signal_rssi', 'dBm', 'Cellular signal strength reported by the modem.'),
+} as const satisfies Readonly<Record<string, MetricDef>>;
+
+export type MetricName = keyof typeof metrics;
+
+export const metricNames: readonly MetricName[] = Object.freeze(Object.keys(metrics) as MetricName[]);
+
+/** Every unit the catalogue uses. */
+export const units: ReadonlySet<string> = new Set(Object.values(metrics).map((m) => m.unit));
+
+export function isMetricName(s: string): s is MetricName {
+  return Object.hasOwn(metrics, s);
+}

@@ -1,0 +1,101 @@
+import { ALERT_V1 } from './events/alert.v1.ts';
+import { COMMAND_V1 } from './events/command.v1.ts';
+import { COP_V1 } from './events/cop.v1.ts';
+import { DEVICE_STATUS_V1 } from './events/device-status.v1.ts';
+import { READING_V1 } from './events/reading.v1.ts';
+import { REJECTED_V1 } from './events/rejected.v1.ts';
+import type { EventTypeName } from './event-types.ts';
+
+/** A subject token (site, device or service id) that NATS or heatstream cannot carry, or an unroutable event. */
+export class SubjectError extends Error {
+  override readonly name = 'SubjectError';
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+type Param = 'site' | 'device' | 'service';
+const isParam = (part: string): part is `{${Param}}` => part.startsWith('{');
+
+/**
+ * The one map of subject → event type. `{site}`, `{device}` and `{service}` are filled from the
+ * event's data; the same shapes build subjects and recognise them.
+ */
+const routes: Record<EventTypeName, readonly string[]> = {
+  [READING_V1]: ['readings', 'v1', '{site}', '{device}'],
+  [DEVICE_STATUS_V1]: ['devices', 'v1', '{site}', '{device}', 'status'],
+  [COP_V1]: ['cop', 'v1', '{site}', '{device}'],
+  [ALERT_V1]: ['alerts', 'v1', '{site}', '{device}'],
+  [COMMAND_V1]: ['commands', 'v1', '{site}', '{device}'],
+  [REJECTED_V1]: ['rejected', 'v1', '{service}'],
+};
+const routeList = Object.entries(routes) as [EventTypeName, readonly string[]][];
+
+function fill(type: EventTypeName, ids: Partial<Record<Param, unknown>>): string {
+  return routes[type]
+    .map((part) => {
+      if (!isParam(part)) return part;
+      const name = part.slice(1, -1) as Param;
+      const value = ids[name];
+      if (typeof value !== 'string' || !TOKEN.test(value)) {
+        throw new SubjectError(
+          `${name} ${JSON.stringify(value)} is not a subject token: use 1–64 of [A-Za-z0-9_-]`,
+        );
+      }
+      return value;
+    })
+    .join('.');
+}
+
+/** Subject builders; each throws SubjectError for a token outside [A-Za-z0-9_-]{1,64}. */
+export const subjects = {
+  reading: (site: string, device: string) => fill(READING_V1, { site, device }),
+  deviceStatus: (site: string, device: string) => fill(DEVICE_STATUS_V1, { site, device }),
+  cop: (site: string, device: string) => fill(COP_V1, { site, device }),
+  alert: (site: string, device: string) => fill(ALERT_V1, { site, device }),
+  command: (site: string, device: string) => fill(COMMAND_V1, { site, device }),
+  rejected: (service: string) => fill(REJECTED_V1, { service }),
+} as const;
+
+/** The subject an event is published on, from its type and the ids in its data. */
+export function subjectOf(event: { type: string; data: unknown }): string {
+  const type = routeList.find(([t]) => t === event.type)?.[0];
+  if (type === undefined) throw new SubjectError(`no subject for event type ${JSON.stringify(event.type)}`);
+  const data = typeof event.data === 'object' && event.data !== null ? event.data : {};
+  return fill(type, data);
+}
+
+/** The wildcard subject of every event type, e.g. `devices.v1.*.*.status`. */
+export const subjectPatterns = Object.fromEntries(
+  routeList.map(([type, shape]) => [type, shape.map((p) => (isParam(p) ? '*' : p)).join('.')]),
+) as Record<EventTypeName, string>;
+
+/** The event type a concrete subject carries, or undefined if it is no heatstream subject. */
+export function eventTypeOfSubject(subject: string): EventTypeName | undefined {
+  const tokens = subject.split('.');
+  const route = routeList.find(
+    ([, shape]) =>
+      shape.length === tokens.length &&
+      shape.every((part, i) => {
+        const token = tokens[i] ?? '';
+        return isParam(part) ? TOKEN.test(token) : part === token;
+      }),
+  );
+  return route?.[0];
+}
+
+/**
+ * NATS subject matching: does `filter` (with `*` and `>`) cover `subject`? `subject` may itself be a
+ * filter, and then the answer is whether every subject it matches is matched by `filter`.
+ */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    const part = f[i];
+    const token = s[i];
+    if (part === '>') return token !== undefined;
+    if (token === undefined || token === '>') return false;
+    if (part !== '*' && part !== token) return false;
+  }
+  return f.length === s.length;
+}

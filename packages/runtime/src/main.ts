@@ -1,0 +1,26 @@
+// The whole of a service's main.ts: `await main(service)`.
+import type { TProperties } from '@sinclair/typebox';
+import { ConfigError, StartupError } from './errors.ts';
+import { runService, type RunOptions, type ServiceDefinition } from './service.ts';
+
+/** Runs the service until SIGTERM or SIGINT; a failed start ends the process with what to fix. */
+export async function main<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  options: RunOptions = {},
+): Promise<void> {
+  let running;
+  try {
+    running = await runService(definition, options);
+  } catch (error) {
+    const message =
+      error instanceof ConfigError || error instanceof StartupError ? error.message : String(error);
+    process.stderr.write(`${definition.name}: cannot start: ${message}\n`);
+    process.exit(1);
+  }
+  const service = running;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void service.stop(signal).then((code) => process.exit(code));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,28 @@
+export {
+  defineService,
+  runService,
+  configFileFrom,
+  type ServiceDefinition,
+  type ServiceContext,
+  type ServiceHooks,
+  type RunOptions,
+  type RunningService,
+  type ConsumeOptions,
+} from './service.ts';
+export { main } from './main.ts';
+export {
+  Secret,
+  loadConfig,
+  loadServiceConfig,
+  configSchema,
+  envName,
+  redact,
+  baseConfigProperties,
+  type BaseConfig,
+  type ConfigOf,
+} from './config.ts';
+export { ConfigError, StartupError, ProvisioningError, PublishError } from './errors.ts';
+export type { Delivery, MessageHandler } from './consume.ts';
+export type { Publish, PublishOptions } from './publish.ts';
+export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
+export type { Logger } from './logger.ts';

@@ -1,0 +1,250 @@
+// One way to write a service: defineService({ name, config, init }) and runService(service).
+// Start-up runs in a fixed order and shutdown undoes it in reverse:
+//   config → logger → telemetry → probes → NATS → streams → init → consumers → start hooks → ready
+//   draining → consume loops finish in-flight → stop hooks → NATS drain → probes → telemetry
+import { hostname } from 'node:os';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Tracer } from '@opentelemetry/api';
+import type { TProperties } from '@sinclair/typebox';
+import {
+  consumers as contractConsumers,
+  events as contractEvents,
+  streams as contractStreams,
+  type ConsumerSpec,
+  type EventRegistry,
+  type StreamSpec,
+} from '@heatstream/contracts';
+import { configSchema, loadServiceConfig, redact, type ConfigOf } from './config.ts';
+import { StartupError } from './errors.ts';
+import { startHealthServer, type Check, type HealthServer } from './health.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { connectNats, type NatsLink } from './nats.ts';
+import { ConsumeLoop, type MessageHandler } from './consume.ts';
+import { provisionConsumers, provisionStreams } from './provision.ts';
+import { createPublisher, type Publish } from './publish.ts';
+import { startTelemetry, type Telemetry } from './telemetry.ts';
+
+export interface ServiceHooks {
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
+export interface ConsumeOptions {
+  /** Messages per pull request; larger for throughput-bound consumers. */
+  batch?: number;
+}
+
+export interface ServiceContext<C> {
+  readonly name: string;
+  /** Unique per process: used as the event `source` and in dead letters. */
+  readonly instance: string;
+  readonly config: C;
+  readonly log: Logger;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly events: EventRegistry;
+  readonly tracer: Tracer;
+  readonly publish: Publish;
+  /** Registers a handler for a durable consumer from contracts (or a spec); pulling starts once the service is up. */
+  consume(consumer: string | ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): void;
+  /** A dependency of the service's own (a database, a device bus): readiness fails while it returns a reason. */
+  addReadinessCheck(check: Check): void;
+}
+
+export interface ServiceDefinition<P extends TProperties = TProperties> {
+  readonly name: string;
+  /** The service's own settings, beside the runtime's (nats, http, log, otel, jetstream, shutdownGraceMs). */
+  readonly config?: P;
+  init(ctx: ServiceContext<ConfigOf<P>>): Promise<ServiceHooks | undefined> | ServiceHooks | undefined;
+}
+
+export function defineService<P extends TProperties = TProperties>(
+  definition: ServiceDefinition<P>,
+): ServiceDefinition<P> {
+  return definition;
+}
+
+export interface RunOptions {
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to the contracts' registry, streams and consumers; tests may pass their own. */
+  events?: EventRegistry;
+  streams?: readonly StreamSpec[];
+  consumers?: readonly ConsumerSpec[];
+}
+
+export interface RunningService {
+  readonly httpPort: number;
+  readonly log: Logger;
+  /** Ordered shutdown; resolves with the exit code (0, or 1 if a step failed or the grace period ran out). */
+  stop(reason?: string): Promise<number>;
+}
+
+export function configFileFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i === -1) return env.HS_CONFIG;
+  const arg = argv[i] ?? '';
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
+}
+
+type Phase = 'starting' | 'running' | 'draining' | 'stopped';
+
+export async function runService<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  options: RunOptions = {},
+): Promise<RunningService> {
+  const env = options.env ?? process.env;
+  const schema = configSchema(definition.config ?? {});
+  const config = loadServiceConfig(definition.config ?? ({} as P), {
+    file: configFileFrom(options.argv ?? process.argv.slice(2), env),
+    env,
+  });
+  const log = createLogger(definition.name, config.log.level);
+  const instance = `${hostname()}-${process.pid}`;
+  log.info({ config: redact(schema, config), instance }, 'starting');
+
+  let phase: Phase = 'starting';
+  const checks: Check[] = [];
+  const undo: { step: string; run: () => Promise<void> | void }[] = [];
+  let link: NatsLink | undefined;
+
+  const ready: Check = () => {
+    if (phase !== 'running') return phase;
+    if (!link?.connected()) return 'NATS disconnected';
+    for (const check of checks) {
+      const problem = check();
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+
+  const shutdown = async (): Promise<number> => {
+    let code = 0;
+    for (const { step, run } of undo.reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        code = 1;
+        log.error({ err: error, step }, 'shutdown step failed');
+      }
+    }
+    phase = 'stopped';
+    return code;
+  };
+
+  try {
+    const telemetry: Telemetry = startTelemetry(definition.name, config.otel.endpoint);
+    undo.push({ step: 'telemetry', run: () => telemetry.shutdown() });
+    const health: HealthServer = await startHealthServer(config.http.host, config.http.port, ready).catch(
+      (error: unknown) => {
+        throw new StartupError(
+          `cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      },
+    );
+    undo.push({ step: 'probes', run: () => health.close() });
+
+    const natsLink = await connectNats(config.nats, `${definition.name}/${instance}`, log);
+    link = natsLink;
+    undo.push({ step: 'nats', run: () => natsLink.nc.drain() });
+    const jsm = await jetstreamManager(natsLink.nc).catch((error: unknown) => {
+      throw new StartupError(`JetStream is not enabled on ${config.nats.url}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    });
+    const js = jetstream(natsLink.nc);
+    await provisionStreams(jsm, options.streams ?? contractStreams, config.jetstream, log);
+
+    const events = options.events ?? contractEvents;
+    const publish = createPublisher({ js, events, tracer: telemetry.tracer });
+    const loops: { spec: ConsumerSpec; loop: ConsumeLoop }[] = [];
+    const known = options.consumers ?? contractConsumers;
+    const ctx: ServiceContext<ConfigOf<P>> = {
+      name: definition.name,
+      instance,
+      config,
+      log,
+      nc: natsLink.nc,
+      js,
+      jsm,
+      events,
+      tracer: telemetry.tracer,
+      publish,
+      consume: (consumer, handler, consumeOptions = {}) => {
+        const spec = typeof consumer === 'string' ? known.find((c) => c.durable === consumer) : consumer;
+        if (!spec)
+          throw new StartupError(
+            `unknown consumer ${consumer as string}: declare it in contracts/src/streams.ts`,
+          );
+        const loop = new ConsumeLoop({
+          js,
+          spec,
+          handler,
+          events,
+          publish,
+          service: definition.name,
+          instance,
+          log,
+          tracer: telemetry.tracer,
+          ...consumeOptions,
+        });
+        loops.push({ spec, loop });
+      },
+      addReadinessCheck: (check) => {
+        checks.push(check);
+      },
+    };
+
+    const hooks = (await definition.init(ctx)) ?? {};
+    await provisionConsumers(
+      jsm,
+      loops.map((l) => l.spec),
+      log,
+    );
+    if (hooks.stop) {
+      const stop = hooks.stop.bind(hooks);
+      undo.push({ step: 'service', run: stop });
+    }
+    await hooks.start?.();
+    for (const { loop } of loops) loop.start();
+    undo.push({
+      step: 'consumers',
+      run: async () => {
+        await Promise.all(loops.map(({ loop }) => loop.stop()));
+      },
+    });
+    phase = 'running';
+    log.info({ httpPort: health.port, consumers: loops.map((l) => l.spec.durable) }, 'started');
+
+    let stopping: Promise<number> | undefined;
+    return {
+      httpPort: health.port,
+      log,
+      stop: (reason = 'stop requested') => {
+        stopping ??= (async () => {
+          phase = 'draining';
+          log.info({ reason }, 'stopping');
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<number>((resolve) => {
+            timer = setTimeout(() => {
+              log.error({ graceMs: config.shutdownGraceMs }, 'shutdown exceeded its grace period');
+              resolve(1);
+            }, config.shutdownGraceMs);
+          });
+          const code = await Promise.race([shutdown(), timeout]);
+          clearTimeout(timer);
+          log.info({ code }, 'stopped');
+          return code;
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await shutdown();
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(`start-up failed: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,65 @@
+// OpenTelemetry start-up and W3C trace context carried in NATS headers.
+// The OTel API is process-global by design; registering twice (two services in one test process)
+// keeps the first provider, which is what every service in that process then shares.
+import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { MsgHdrs } from '@nats-io/transport-node';
+
+export interface Telemetry {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+let provider: TracerProvider | undefined;
+
+export function startTelemetry(service: string, otlpEndpoint: string | undefined): Telemetry {
+  if (!provider) {
+    const spanProcessors: SpanProcessor[] = otlpEndpoint
+      ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: otlpEndpoint }) })]
+      : [];
+    provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'heatstream' }),
+      spanProcessors,
+    });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(provider);
+  }
+  const owned = provider;
+  return {
+    tracer: trace.getTracer(`heatstream.${service}`),
+    shutdown: async () => {
+      await owned.forceFlush();
+    },
+  };
+}
+
+/** Writes the active trace context (traceparent, tracestate) into NATS headers. */
+export function injectTraceHeaders(headers: MsgHdrs, ctx: Context = context.active()): void {
+  propagation.inject(ctx, headers, {
+    set: (carrier, key, value) => {
+      carrier.set(key, value);
+    },
+  });
+}
+
+/** The trace context a publisher put in the headers, to continue its trace. */
+export function extractTraceContext(headers: MsgHdrs | undefined): Context {
+  if (!headers) return context.active();
+  return propagation.extract(context.active(), headers, {
+    get: (carrier, key) => (carrier.has(key) ? carrier.get(key) : undefined),
+    keys: (carrier) => carrier.keys(),
+  });
+}
+
+/** Trace and span id of the active span, for log lines. */
+export function activeTraceIds(): { traceId: string; spanId: string } | undefined {
+  const span = trace.getSpan(context.active());
+  const ctx = span?.spanContext();
+  if (!ctx || ctx.traceId === '00000000000000000000000000000000') return undefined;
+  return { traceId: ctx.traceId, spanId: ctx.spanId };
+}

@@ -1,0 +1,142 @@
+// Start-up and lifecycle: config errors end the process naming the key, secrets stay out of logs,
+// readiness follows NATS, provisioning refuses incompatible streams.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
+import { connect, nanos } from '@nats-io/transport-node';
+import { streams } from '@heatstream/contracts';
+import { freePort, startNats, tempDir, type NatsServer } from '@heatstream/testkit';
+import { ProvisioningError, runService, type RunningService } from '../src/mod.ts';
+import { recorder } from './recorder-service.ts';
+import { eventually, killChildren, runChild } from './helpers.ts';
+
+let nats: NatsServer;
+let dir: string;
+
+before(async () => {
+  nats = await startNats({ own: true });
+  dir = await tempDir('startup-test');
+});
+after(async () => {
+  await killChildren();
+  await nats.stop();
+});
+
+describe('start-up', () => {
+  test('a missing required key fails start-up naming the key', async () => {
+    const child = runChild('./recorder-main.ts', { HS_RECORD_FILE: join(dir, 'x') });
+    assert.equal(await child.exited, 1);
+    assert.match(child.output(), /recorder: cannot start: invalid configuration/);
+    assert.match(child.output(), /nats\.url: required \(set it in the file or HS_NATS__URL\)/);
+  });
+
+  test('unknown keys fail start-up, every one named, together with other errors', async () => {
+    const file = join(dir, 'unknown.yaml');
+    await writeFile(
+      file,
+      `nats:\n  url: ${nats.url}\n  bogus: 1\ncolour: blue\nrecordFile: ${join(dir, 'y')}\nhandlerDelayMs: -5\n`,
+    );
+    const child = runChild('./recorder-main.ts', { HS_CONFIG: file });
+    assert.equal(await child.exited, 1);
+    const out = child.output();
+    assert.match(out, /nats\.bogus: unknown key/);
+    assert.match(out, /colour: unknown key/);
+    assert.match(out, /handlerDelayMs: expected integer to be greater or equal to 0/);
+  });
+
+  test('an unreachable NATS fails start-up with what to check', async () => {
+    const port = await freePort();
+    const child = runChild('./recorder-main.ts', {
+      HS_NATS__URL: `nats://127.0.0.1:${port}`,
+      HS_RECORD_FILE: join(dir, 'z'),
+    });
+    assert.equal(await child.exited, 1);
+    assert.match(
+      child.output(),
+      new RegExp(`cannot connect to NATS at nats://127.0.0.1:${port}.*check nats.url`),
+    );
+  });
+
+  test('secrets are redacted from the start-up log', async () => {
+    const child = runChild('./recorder-main.ts', {
+      HS_NATS__URL: nats.url,
+      HS_NATS__TOKEN: 'tok-very-secret-1234',
+      HS_RECORD_FILE: join(dir, 'w'),
+    });
+    await eventually(
+      'start-up',
+      () => child.output().includes('"msg":"started"') || child.child.exitCode !== null,
+    );
+    child.child.kill('SIGTERM');
+    await child.exited;
+    assert.ok(child.output().includes('"token":"[redacted]"'), child.output());
+    assert.ok(!child.output().includes('tok-very-secret-1234'));
+  });
+});
+
+describe('readiness', () => {
+  test('/readyz is 200 when running, 503 while NATS is down, 200 again after it returns', async () => {
+    const own = await startNats({ own: true });
+    const svc: RunningService = await runService(recorder, {
+      argv: [],
+      env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'ready'), HS_LOG__LEVEL: 'silent' },
+    });
+    const status = async (path: string): Promise<number> =>
+      (await fetch(`http://127.0.0.1:${svc.httpPort}${path}`)).status;
+    assert.equal(await status('/readyz'), 200);
+    assert.equal(await status('/livez'), 200);
+    assert.equal(await status('/anything-else'), 404);
+    await own.kill();
+    await eventually('readiness to drop', async () => (await status('/readyz')) === 503);
+    assert.equal(await status('/livez'), 200, 'alive while NATS is down');
+    await own.restart();
+    await eventually('readiness to return', async () => (await status('/readyz')) === 200, 30_000);
+    assert.equal(await svc.stop(), 0);
+    await own.stop();
+  });
+});
+
+describe('provisioning', () => {
+  test('streams are created idempotently and a compatible change is applied', async () => {
+    const own = await startNats({ own: true });
+    const env = { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'prov'), HS_LOG__LEVEL: 'silent' };
+    await (await runService(recorder, { argv: [], env })).stop();
+    const again = await runService(recorder, {
+      argv: [],
+      env: { ...env, HS_JETSTREAM__RETENTION: '{"READINGS":{"maxAgeMs":3600000}}' },
+    });
+    await again.stop();
+    const nc = await connect({ servers: own.url });
+    const jsm = await jetstreamManager(nc);
+    const names = (await jsm.streams.names().next()).sort();
+    assert.deepEqual(names, streams.map((s) => s.name).sort());
+    assert.equal((await jsm.streams.info('READINGS')).config.max_age, nanos(3_600_000));
+    await nc.close();
+    await own.stop();
+  });
+
+  test('an incompatible stream fails start-up with the reason', async () => {
+    const own = await startNats({ own: true });
+    const nc = await connect({ servers: own.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({
+      name: 'READINGS',
+      subjects: ['readings.v1.>'],
+      storage: StorageType.Memory,
+      retention: RetentionPolicy.Limits,
+    });
+    await nc.close();
+    await assert.rejects(
+      runService(recorder, {
+        argv: [],
+        env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'inc'), HS_LOG__LEVEL: 'silent' },
+      }),
+      (error: unknown) =>
+        error instanceof ProvisioningError &&
+        /stream READINGS exists with storage=memory \(contracts want file\)/.test(error.message),
+    );
+    await own.stop();
+  });
+});

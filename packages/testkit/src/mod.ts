@@ -1,0 +1,12 @@
+export { startNats, type NatsServer, type NatsOptions } from './nats.ts';
+export { startQuestDb, questDbQuery, type QuestDbServer } from './questdb.ts';
+export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
+export {
+  TestkitError,
+  freePort,
+  repoRoot,
+  spawnServer,
+  tempDir,
+  waitUntil,
+  type ServerProcess,
+} from './process.ts';

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import {
+  TestkitError,
+  findTool,
+  freePort,
+  newestFile,
+  removeDir,
+  repoRoot,
+  spawnServer,
+  tempDir,
+  waitUntil,
+  type ServerProcess,
+} from './process.ts';
+
+export interface QuestDbServer {
+  /** REST and ILP/HTTP, e.g. http://127.0.0.1:39000 */
+  readonly httpUrl: string;
+  /** PostgreSQL wire protocol, with user and password. */
+  readonly pgUrl: string;
+  readonly owned: boolean;
+  /** Runs SQL over the REST API and returns the rows. */
+  query(sql: string): Promise<unknown[][]>;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function questdbJar(): string {
+  const jar = process.env.HS_QUESTDB_JAR ?? newestFile(join(repoRoot, '.tools/questdb'), /^questdb-.*\.jar$/);
+  if (!jar)
+    throw new TestkitError(
+      'QuestDB jar not found: run `bash scripts/provision.sh` (it fetches the pinned org.questdb:questdb)',
+    );
+  return jar;
+}
+
+export async function questDbQuery(httpUrl: string, sql: string): Promise<unknown[][]> {
+  const response = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(sql)}`);
+  const body = (await response.json()) as { dataset?: unknown[][]; error?: string };
+  if (!response.ok || body.error)
+    throw new TestkitError(`QuestDB: ${body.error ?? response.statusText} in ${sql}`);
+  return body.dataset ?? [];
+}
+
+/** A real QuestDB on free loopback ports with a temporary root, or the one in QUESTDB_HTTP_URL. */
+export async function startQuestDb(options: { own?: boolean } = {}): Promise<QuestDbServer> {
+  const externalHttp = process.env.QUESTDB_HTTP_URL;
+  if (externalHttp && !options.own) {
+    const refuse = (): Promise<void> =>
+      Promise.reject(new Error('QUESTDB_HTTP_URL server is not owned by the test'));
+    return {
+      httpUrl: externalHttp,
+      pgUrl: process.env.QUESTDB_PG_URL ?? '',
+      owned: false,
+      query: (sql) => questDbQuery(externalHttp, sql),
+      kill: refuse,
+      restart: refuse,
+      stop: () => Promise.resolve(),
+    };
+  }
+  const java = findTool('HS_JAVA', ['java'], 'install a JDK >= 17 (Debian: openjdk-17-jre-headless)');
+  const jar = questdbJar();
+  const root = await tempDir('questdb');
+  const [httpPort, pgPort] = [await freePort(), await freePort()];
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const env = {
+    QDB_HTTP_BIND_TO: `127.0.0.1:${httpPort}`,
+    QDB_PG_NET_BIND_TO: `127.0.0.1:${pgPort}`,
+    QDB_PG_USER: 'heatstream',
+    QDB_PG_PASSWORD: password,
+    QDB_HTTP_MIN_ENABLED: 'false',
+    QDB_LINE_TCP_ENABLED: 'false',
+    QDB_LINE_UDP_ENABLED: 'false',
+    QDB_TELEMETRY_ENABLED: 'false',
+    QDB_SHARED_WORKER_COUNT: '2',
+  };
+  let server: ServerProcess | undefined;
+  const start = async (): Promise<void> => {
+    server = spawnServer(
+      java,
+      ['-Xms64m', '-Xmx1g', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', root],
+      env,
+    );
+    await waitUntil(
+      'QuestDB',
+      async () => (await questDbQuery(httpUrl, 'select 1')).length === 1,
+      server,
+      90_000,
+    );
+  };
+  await start();
+  return {
+    httpUrl,
+    pgUrl: `postgresql://heatstream:${password}@127.0.0.1:${pgPort}/qdb`,
+    owned: true,
+    query: (sql) => questDbQuery(httpUrl, sql),
+    kill: async () => server?.kill(),
+    restart: start,
+    stop: async () => {
+      await server?.stop(20_000);
+      await removeDir(root);
+    },
+  };
+}
