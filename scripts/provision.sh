@@ -65,6 +65,9 @@ provision_debian() {
   local missing=()
   command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v chromium >/dev/null || missing+=(chromium)
+  # Modbus peers not written here, for acq-modbus tests.
+  python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
+  command -v mbpoll >/dev/null || missing+=(mbpoll)
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" = 0 ] || fail "missing Debian packages: ${missing[*]}; run: sudo apt-get install -y --no-install-recommends ${missing[*]}"
   say "installing Debian packages: ${missing[*]}"

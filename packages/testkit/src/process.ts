@@ -2,7 +2,7 @@
 // also when the test that started it fails or the test process exits early.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,14 +53,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `heatstream-${prefix}-`));
-}
-
 const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+// Last resort when a test process ends without its after() hooks having run.
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `heatstream-${prefix}-`));
+  dirs.add(dir);
+  return dir;
+}
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -132,6 +137,7 @@ export async function waitUntil(
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+  dirs.delete(dir);
 }
 
 export async function portOpen(port: number): Promise<boolean> {
