@@ -1,0 +1,4 @@
+import { main } from '@heatstream/runtime';
+import { gateway } from './service.ts';
+
+await main(gateway);

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RateLimiter } from './ratelimit.ts';
+
+test('a burst is allowed, then requests wait for the refill', () => {
+  let now = 0;
+  const limiter = new RateLimiter(60, 3, () => now);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => limiter.take('a')),
+    [true, true, true, false],
+  );
+  assert.equal(limiter.take('b'), true, 'keys are limited apart');
+  now += 1_000;
+  assert.equal(limiter.take('a'), true, 'one token back after a second at 60/min');
+  assert.equal(limiter.take('a'), false);
+});

@@ -1,0 +1,206 @@
+// The REST API as data: each route's schemas validate its input and generate the OpenAPI document,
+// so the document cannot drift from what the server accepts.
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ID_PATTERN, makeEvent, metricNames, subjects, type MetricName } from '@heatstream/contracts';
+import type { Publish } from '@heatstream/runtime';
+import type { History } from './history.ts';
+import type { Principal } from './users.ts';
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(status: number, message: string, issues: readonly { path: string; message: string }[] = []) {
+    super(message);
+    this.status = status;
+    this.issues = issues;
+  }
+}
+
+const Id = Type.String({ pattern: ID_PATTERN });
+const DeviceParams = Type.Object({ id: Id });
+const Time = Type.String({ format: 'date-time', description: 'RFC 3339' });
+
+export interface RouteContext {
+  history: History;
+  publish: Publish;
+  health(): Promise<{ status: 'healthy' | 'degraded' | 'unhealthy'; dependencies: Record<string, string> }>;
+  source: string;
+}
+
+export interface Route<
+  P extends TObject = TObject,
+  Q extends TObject = TObject,
+  B extends TObject = TObject,
+> {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  handle(
+    input: { params: Static<P>; query: Static<Q>; body: Static<B>; principal: Principal },
+    ctx: RouteContext,
+  ): Promise<unknown>;
+}
+
+const route = <P extends TObject, Q extends TObject, B extends TObject>(r: Route<P, Q, B>): Route => r;
+const HOUR = 3_600_000;
+const range = (from: string | undefined, to: string | undefined, defaultSpanMs: number): [number, number] => {
+  const end = to ? Date.parse(to) : Date.now();
+  const start = from ? Date.parse(from) : end - defaultSpanMs;
+  if (!(start < end)) throw new HttpError(400, 'from must be before to');
+  return [start, end];
+};
+
+export const routes: readonly Route[] = [
+  route({
+    method: 'get',
+    path: '/api/health',
+    summary: 'State of each dependency: healthy, degraded or unhealthy',
+    handle: (_i, ctx) => ctx.health(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/stats',
+    summary: 'Counts of readings, alerts and devices; oldest and newest reading',
+    handle: (_i, ctx) => ctx.history.stats(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/sites',
+    summary: 'Sites with their device count and last reading',
+    handle: (_i, ctx) => ctx.history.sites(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices',
+    summary: 'Devices with their state and last reading',
+    query: Type.Object({ site: Type.Optional(Id) }),
+    handle: ({ query }, ctx) => ctx.history.devices(query.site),
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/status',
+    summary: "A device's current state",
+    params: DeviceParams,
+    handle: async ({ params }, ctx) => (await ctx.history.status(params.id)) ?? notFound(params.id),
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/readings/latest',
+    summary: "A device's latest reading",
+    params: DeviceParams,
+    handle: async ({ params }, ctx) => (await ctx.history.latest(params.id)) ?? notFound(params.id),
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/readings',
+    summary: 'History, downsampled in QuestDB to at most `points` buckets',
+    params: DeviceParams,
+    query: Type.Object({
+      from: Type.Optional(Time),
+      to: Type.Optional(Time),
+      metrics: Type.String({ description: 'comma-separated catalogue metric names', minLength: 1 }),
+      points: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+    }),
+    handle: async ({ params, query }, ctx) => {
+      const names = query.metrics.split(',').map((m) => m.trim());
+      const unknown = names.filter((m) => !(metricNames as readonly string[]).includes(m));
+      if (unknown.length > 0)
+        throw new HttpError(
+          400,
+          'invalid request',
+          unknown.map((m) => ({ path: '/metrics', message: `unknown metric ${m}` })),
+        );
+      const [from, to] = range(query.from, query.to, 24 * HOUR);
+      return ctx.history.readings(params.id, from, to, names as MetricName[], query.points);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/cop',
+    summary: 'COP per day or per period (7d, 30d, 90d, 365d, season) with coverage',
+    params: DeviceParams,
+    query: Type.Object({
+      period: Type.Union(
+        ['day', '7d', '30d', '90d', '365d', 'season'].map((p) => Type.Literal(p)),
+        { default: 'day' },
+      ),
+      from: Type.Optional(Time),
+      to: Type.Optional(Time),
+    }),
+    handle: ({ params, query }, ctx) => {
+      const [from, to] = range(query.from, query.to, 30 * 24 * HOUR);
+      return ctx.history.cop(params.id, query.period, from, to);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/alerts',
+    summary: 'Alerts, newest first, by their latest state',
+    query: Type.Object({
+      device: Type.Optional(Id),
+      hours: Type.Integer({ minimum: 1, maximum: 24 * 366, default: 24 }),
+      limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+      active: Type.Boolean({ default: false, description: 'only alerts not resolved' }),
+    }),
+    handle: ({ query }, ctx) =>
+      ctx.history.alerts({
+        device: query.device,
+        hours: query.hours,
+        limit: query.limit,
+        activeOnly: query.active,
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/api/alerts/:id/ack',
+    summary: 'Acknowledge an alert (publishes its acknowledged event)',
+    params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+    handle: async ({ params, principal }, ctx) => {
+      const alert = await ctx.history.alert(params.id);
+      if (!alert) throw new HttpError(404, `no alert ${params.id}`);
+      if (alert.state !== 'raised') throw new HttpError(409, `alert ${params.id} is ${String(alert.state)}`);
+      const site = String(alert.site);
+      const device = String(alert.device);
+      const event = makeEvent('heatstream.alert.v1', {
+        source: ctx.source,
+        subject: device,
+        data: {
+          site,
+          device,
+          alertId: params.id,
+          rule: String(alert.rule),
+          severity: alert.severity as 'info' | 'warning' | 'critical',
+          state: 'acknowledged',
+          message: String(alert.message),
+          acknowledgedBy: principal.username,
+        },
+      });
+      await ctx.publish(subjects.alert(site, device), event);
+      return { alertId: params.id, state: 'acknowledged', acknowledgedBy: principal.username };
+    },
+  }),
+];
+
+function notFound(device: string): never {
+  throw new HttpError(404, `no data for device ${device}`);
+}
+
+/** Converts query strings to the schema's types and validates; every problem becomes one 400. */
+export function validate<T extends TObject>(schema: T | undefined, raw: unknown, where: string): Static<T> {
+  if (!schema) return {};
+  const value = Value.Default(schema, Value.Convert(schema, structuredClone(raw ?? {})));
+  const issues = [...Value.Errors(schema, value)].map((e) => ({
+    path: `${where}${e.path}`,
+    message: e.message,
+  }));
+  if (issues.length > 0) throw new HttpError(400, 'invalid request', issues);
+  return value as Static<T>;
+}
+
+/** Express path `/a/:id/b` → OpenAPI path `/a/{id}/b`. */
+export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');

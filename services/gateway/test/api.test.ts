@@ -1,0 +1,272 @@
+// The gateway against a real NATS and QuestDB: authentication on every route and socket, history
+// queries, live push, alert acknowledgement, and the OpenAPI document against the routes.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { events, makeEvent, subjects } from '@heatstream/contracts';
+import { runService, type RunningService } from '@heatstream/runtime';
+import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { gateway } from '../src/service.ts';
+import { UserStore } from '../src/users.ts';
+import { createTables, settled } from './fixtures.ts';
+
+let nats: NatsServer;
+let questdb: QuestDbServer;
+let nc: NatsConnection;
+let svc: RunningService;
+let base: string;
+let token: string;
+let cookie: string;
+const PASSWORD = 'correct horse battery staple';
+const T0 = Date.parse('2026-01-15T06:00:00Z');
+
+before(async () => {
+  [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
+  nc = await connect({ servers: nats.url });
+  await createTables(questdb);
+  const values = Array.from(
+    { length: 60 },
+    (_, i) =>
+      `('${new Date(T0 + i * 60_000).toISOString()}', 'home', 'wpm1', 'test', 'stiebel-wpm', ${30 + (i % 10)}, -5.5, ${1000 + i})`,
+  );
+  await questdb.query(
+    `INSERT INTO readings (ts, site, device, source, model, flow_temp, outside_temp, elec_power) VALUES ${values.join(', ')}`,
+  );
+  await questdb.query(
+    `INSERT INTO device_status VALUES ('${new Date(T0).toISOString()}', 'home', 'wpm1', 'online', null)`,
+  );
+  await questdb.query(
+    `INSERT INTO alerts VALUES ('${new Date().toISOString()}', 'home', 'wpm1', 'a-1', 'flow-temp-high', 'warning', 'raised', 'flow temperature high', 'flow_temp', 61.0, 60.0, null)`,
+  );
+  await settled(questdb);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  svc = await runService(gateway, {
+    argv: [],
+    env: {
+      HS_NATS__URL: nats.url,
+      HS_QUESTDB__URL: questdb.httpUrl,
+      HS_API__PORT: String(port),
+      HS_LOG__LEVEL: 'warn',
+    },
+  });
+  const users = await UserStore.open(nc, 3_600_000);
+  await users.createUser('anna', PASSWORD, 'admin');
+  token = await users.createToken('anna', 'tests');
+});
+
+after(async () => {
+  await svc.stop();
+  await nc.close();
+  await Promise.all([nats.stop(), questdb.stop()]);
+});
+
+const get = (
+  path: string,
+  headers: Record<string, string> = { authorization: `Bearer ${token}` },
+): Promise<Response> => fetch(`${base}${path}`, { headers });
+
+describe('authentication', () => {
+  test('REST calls without credentials are rejected', async () => {
+    for (const path of [
+      '/api/devices',
+      '/api/stats',
+      '/api/health',
+      '/api/devices/wpm1/readings/latest',
+      '/api/alerts',
+      '/api/me',
+    ]) {
+      assert.equal((await get(path, {})).status, 401, path);
+    }
+    assert.equal((await get('/api/devices', { authorization: 'Bearer not-a-token' })).status, 401);
+  });
+
+  test('a wrong password is refused; the right one opens a session', async () => {
+    const login = (password: string): Promise<Response> =>
+      fetch(`${base}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'anna', password }),
+      });
+    assert.equal((await login('wrong password!')).status, 401);
+    const ok = await login(PASSWORD);
+    assert.equal(ok.status, 200);
+    const setCookie = ok.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /^hs_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    cookie = setCookie.split(';')[0] ?? '';
+    const me = (await (await get('/api/me', { cookie })).json()) as { username: string; via: string };
+    assert.deepEqual([me.username, me.via], ['anna', 'session']);
+  });
+
+  test('a socket without credentials is refused; with a session it connects', async () => {
+    const refused = ioClient(base, { transports: ['websocket'], reconnection: false });
+    const error = await new Promise<Error>((resolve) => refused.once('connect_error', resolve));
+    assert.equal(error.message, 'unauthorized');
+    refused.close();
+    const socket = ioClient(base, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie },
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    socket.close();
+  });
+
+  test('login attempts are rate limited', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${base}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'x', password: 'y' }),
+      });
+      statuses.push(res.status);
+    }
+    assert.ok(statuses.includes(429), statuses.join(','));
+  });
+});
+
+describe('REST', () => {
+  test('devices, status, latest reading and stats come from QuestDB', async () => {
+    const devices = (await (await get('/api/devices')).json()) as {
+      device: string;
+      state: string;
+      model: string;
+    }[];
+    assert.deepEqual(
+      devices.map((d) => [d.device, d.state, d.model]),
+      [['wpm1', 'online', 'stiebel-wpm']],
+    );
+    const latest = (await (await get('/api/devices/wpm1/readings/latest')).json()) as {
+      metrics: Record<string, number>;
+    };
+    assert.deepEqual(latest.metrics, { flow_temp: 39, outside_temp: -5.5, elec_power: 1059 });
+    const stats = (await (await get('/api/stats')).json()) as { readings: number; devicesOnline: number };
+    assert.equal(stats.readings, 60);
+    assert.equal(stats.devicesOnline, 1);
+    assert.equal((await get('/api/devices/nope/status')).status, 404);
+  });
+
+  test('history is downsampled in QuestDB to at most the points asked for', async () => {
+    const from = new Date(T0).toISOString();
+    const to = new Date(T0 + 3_600_000).toISOString();
+    const res = await get(
+      `/api/devices/wpm1/readings?from=${from}&to=${to}&metrics=flow_temp,elec_power&points=6`,
+    );
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as {
+      bucketSeconds: number;
+      rows: { flow_temp: number; flow_temp_min: number; flow_temp_max: number; elec_power: number }[];
+    };
+    assert.equal(body.bucketSeconds, 600);
+    assert.equal(body.rows.length, 6);
+    assert.deepEqual(
+      body.rows.map((r) => r.flow_temp),
+      [34.5, 34.5, 34.5, 34.5, 34.5, 34.5],
+    );
+    assert.deepEqual([body.rows[0]?.flow_temp_min, body.rows[0]?.flow_temp_max], [30, 39]);
+  });
+
+  test('bad input gets a 400 naming the problem', async () => {
+    const unknown = await get('/api/devices/wpm1/readings?metrics=flow_temp,colour');
+    assert.equal(unknown.status, 400);
+    assert.match(JSON.stringify(await unknown.json()), /unknown metric colour/);
+    const badId = await get('/api/devices/wpm1;drop/status');
+    assert.equal(badId.status, 400);
+    const badPoints = await get('/api/devices/wpm1/readings?metrics=flow_temp&points=0');
+    assert.equal(badPoints.status, 400);
+    assert.match(JSON.stringify(await badPoints.json()), /\/query\/points/);
+  });
+
+  test('acknowledging an alert publishes its acknowledged event', async () => {
+    const sub = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
+    const res = await fetch(`${base}/api/alerts/a-1/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200);
+    for await (const msg of sub) {
+      const event = events.decode(msg.data) as ReturnType<typeof makeEvent<'heatstream.alert.v1'>>;
+      assert.deepEqual(
+        [event.data.alertId, event.data.state, event.data.acknowledgedBy],
+        ['a-1', 'acknowledged', 'anna'],
+      );
+    }
+  });
+
+  test('the OpenAPI document lists exactly the routes the server answers', async () => {
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    assert.ok(documented.length >= 14, documented.join('\n'));
+    for (const entry of documented) {
+      const [method, path] = entry.split(' ') as [string, string];
+      if (method === 'POST' && path === '/api/logout') continue;
+      const url = path.replace('{id}', path.startsWith('/api/alerts') ? 'a-unknown' : 'wpm1');
+      const res = await fetch(`${base}${url}${url.endsWith('/readings') ? '?metrics=flow_temp' : ''}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(method === 'POST'
+          ? { body: path === '/api/login' ? JSON.stringify({ username: 'anna', password: 'x' }) : '{}' }
+          : {}),
+      });
+      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      assert.notEqual(body.error, 'no such route', entry);
+      assert.notEqual(res.status, 500, entry);
+    }
+    const undocumented = await get('/api/not-a-route');
+    assert.equal(undocumented.status, 404);
+  });
+});
+
+describe('live push', () => {
+  test('a reading published to NATS reaches the sockets in its device and site rooms', async () => {
+    const connectSocket = async (): Promise<Socket> => {
+      const socket = ioClient(base, { transports: ['websocket'], reconnection: false, auth: { token } });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    const [byDevice, bySite, other] = await Promise.all([connectSocket(), connectSocket(), connectSocket()]);
+    assert.deepEqual(await byDevice.emitWithAck('subscribe', { device: 'wpm1' }), {
+      ok: true,
+      rooms: ['device:wpm1'],
+    });
+    assert.deepEqual(await bySite.emitWithAck('subscribe', { site: 'home' }), {
+      ok: true,
+      rooms: ['site:home'],
+    });
+    assert.deepEqual(await other.emitWithAck('subscribe', { device: 'other' }), {
+      ok: true,
+      rooms: ['device:other'],
+    });
+    let strayed = false;
+    other.on('reading', () => (strayed = true));
+    const event = makeEvent('heatstream.reading.v1', {
+      source: 'test',
+      subject: 'wpm1',
+      data: { site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 41.5 } },
+    });
+    const received = Promise.all(
+      [byDevice, bySite].map((s) => new Promise<{ id: string }>((resolve) => s.once('reading', resolve))),
+    );
+    await jetstream(nc).publish(subjects.reading('home', 'wpm1'), JSON.stringify(event), { msgID: event.id });
+    const got = await received;
+    assert.deepEqual(
+      got.map((e) => e.id),
+      [event.id, event.id],
+    );
+    assert.equal(strayed, false, 'other rooms do not get it');
+    for (const s of [byDevice, bySite, other]) s.close();
+  });
+});
