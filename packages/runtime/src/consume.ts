@@ -1,9 +1,22 @@
 // The consume loop of one durable pull consumer: validate, handle, ack; nak with backoff when the
 // handler throws; dead-letter and terminate after the last delivery, or at once when the payload
 // is not a valid event. Nothing is acked before its handler finished.
+//
+// Two modes share that settlement: one message at a time (`consume`), or batches (`consumeBatch`),
+// where the handler gets up to `batch` events together and answers with an outcome per event. A
+// batch is what one pull returned: `batch` messages, or fewer once `maxWaitMs` passed, so a quiet
+// stream is still flushed. The next pull runs while a batch is being handled.
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { SpanKind, SpanStatusCode, context, type Tracer } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  trace,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import {
   ContractError,
   makeEvent,
@@ -26,20 +39,49 @@ export interface Delivery {
 
 export type MessageHandler = (event: Envelope, delivery: Delivery) => Promise<void>;
 
+export interface BatchItem {
+  event: Envelope;
+  delivery: Delivery;
+}
+
+/** What became of one event of a batch. */
+export type ItemOutcome =
+  /** Stored: ack. */
+  | { readonly status: 'ok' }
+  /** Failed for now: nak with the consumer's backoff; dead-lettered after the last delivery. */
+  | { readonly status: 'retry'; readonly error: Error }
+  /** Refused for good (e.g. values the store cannot hold): dead-lettered at once with the reason. */
+  | { readonly status: 'reject'; readonly reason: string };
+
+/**
+ * Handles the valid events of one batch and answers with one outcome per item, in order. Throwing
+ * is the same as answering `retry` for every item.
+ */
+export type BatchHandler = (items: readonly BatchItem[]) => Promise<readonly ItemOutcome[]>;
+
+export const ok: ItemOutcome = Object.freeze({ status: 'ok' });
+
 export interface ConsumeLoopDeps {
   js: JetStreamClient;
   spec: ConsumerSpec;
-  handler: MessageHandler;
+  /** Exactly one of handler (one message at a time) and batchHandler. */
+  handler?: MessageHandler;
+  batchHandler?: BatchHandler;
   events: EventRegistry;
   publish: Publish;
   service: string;
   instance: string;
   log: Logger;
   tracer: Tracer;
-  /** Messages per pull request. */
+  /** Messages per pull request; in batch mode the largest batch. */
   batch?: number;
-  /** How long one pull waits on an idle stream. */
+  /** How long one pull waits on an idle stream; in batch mode the longest a partial batch waits (≥ 1000, a JetStream client limit). */
   expiresMs?: number;
+}
+
+interface Settle {
+  msg: JsMsg;
+  log: Logger;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -47,12 +89,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class ConsumeLoop {
   #stopping = false;
   #inFlight = false;
-  #pull: ConsumerMessages | undefined;
+  readonly #pulls = new Set<ConsumerMessages>();
   #done: Promise<void> | undefined;
   readonly #deps: ConsumeLoopDeps;
   readonly #log: Logger;
 
   constructor(deps: ConsumeLoopDeps) {
+    if ((deps.handler === undefined) === (deps.batchHandler === undefined))
+      throw new TypeError('ConsumeLoop needs exactly one of handler and batchHandler');
     this.#deps = deps;
     this.#log = deps.log.child({
       component: 'consume',
@@ -67,37 +111,31 @@ export class ConsumeLoop {
   }
 
   start(): void {
-    this.#done ??= this.#run();
+    this.#done ??= this.#deps.batchHandler ? this.#runBatches(this.#deps.batchHandler) : this.#run();
   }
 
-  /** Stops pulling, lets the message in hand finish and be acked, returns the rest for redelivery. */
+  /** Stops pulling, lets the message or batch in hand finish and be acked, returns the rest for redelivery. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (!this.#inFlight) this.#pull?.stop();
+    if (!this.#inFlight) for (const pull of this.#pulls) pull.stop();
     await this.#done;
   }
 
-  async #run(): Promise<void> {
+  async #pull(): Promise<ConsumerMessages> {
     const { js, spec, batch = 100, expiresMs = 5_000 } = this.#deps;
+    const consumer = await js.consumers.get(spec.stream, spec.durable);
+    const pull = await consumer.fetch({ max_messages: batch, expires: Math.max(1_000, expiresMs) });
+    this.#pulls.add(pull);
+    if (this.#isStopping()) pull.stop();
+    return pull;
+  }
+
+  /** Runs `body` until stopped, retrying with backoff when a pull fails (NATS down, consumer gone). */
+  async #loop(body: () => Promise<void>): Promise<void> {
     let failures = 0;
     while (!this.#isStopping()) {
       try {
-        const consumer = await js.consumers.get(spec.stream, spec.durable);
-        this.#pull = await consumer.fetch({ max_messages: batch, expires: expiresMs });
-        if (this.#isStopping()) this.#pull.stop();
-        for await (const msg of this.#pull) {
-          if (this.#isStopping()) {
-            msg.nak();
-            continue;
-          }
-          this.#inFlight = true;
-          try {
-            await this.#handle(msg);
-          } finally {
-            this.#inFlight = false;
-          }
-          if (this.#isStopping()) this.#pull.stop();
-        }
+        await body();
         failures = 0;
       } catch (error) {
         if (this.#isStopping()) break;
@@ -109,67 +147,231 @@ export class ConsumeLoop {
     this.#log.info('consume loop stopped');
   }
 
-  async #handle(msg: JsMsg): Promise<void> {
-    const { tracer, spec } = this.#deps;
-    const parent = extractTraceContext(msg.headers);
-    await context.with(parent, () =>
-      tracer.startActiveSpan(`process ${msg.subject}`, { kind: SpanKind.CONSUMER }, async (span) => {
-        const deliveryCount = msg.info.deliveryCount;
+  #run(): Promise<void> {
+    return this.#loop(async () => {
+      const pull = await this.#pull();
+      try {
+        for await (const msg of pull) {
+          if (this.#isStopping()) {
+            msg.nak();
+            continue;
+          }
+          this.#inFlight = true;
+          try {
+            await this.#handleOne(msg);
+          } finally {
+            this.#inFlight = false;
+          }
+          if (this.#isStopping()) pull.stop();
+        }
+      } finally {
+        this.#pulls.delete(pull);
+      }
+    });
+  }
+
+  /** Collects one pull into a batch; the promise settles when the pull ends (full, or expired). */
+  async #collect(): Promise<JsMsg[]> {
+    const pull = await this.#pull();
+    const msgs: JsMsg[] = [];
+    try {
+      for await (const msg of pull) msgs.push(msg);
+    } finally {
+      this.#pulls.delete(pull);
+    }
+    return msgs;
+  }
+
+  #runBatches(handler: BatchHandler): Promise<void> {
+    // The next pull is collected while the current batch is handled; a failed pull rejects when
+    // awaited, inside #loop, which then backs off and starts over.
+    let next: Promise<JsMsg[]> | undefined;
+    const done = this.#loop(async () => {
+      const current = next ?? this.#collect();
+      next = undefined;
+      const msgs = await current;
+      if (this.#isStopping()) {
+        for (const msg of msgs) msg.nak();
+        return;
+      }
+      next = this.#collect();
+      next.catch(() => undefined); // observed when awaited on the next turn
+      if (msgs.length === 0) return;
+      this.#inFlight = true;
+      try {
+        await this.#handleBatch(handler, msgs);
+      } finally {
+        this.#inFlight = false;
+      }
+      if (this.#isStopping()) for (const pull of this.#pulls) pull.stop();
+    });
+    return done.then(async () => {
+      // Whatever the pre-pull got after the stop goes straight back.
+      const leftover = await (next ?? Promise.resolve([])).catch(() => []);
+      for (const msg of leftover) msg.nak();
+    });
+  }
+
+  #deliveryOf(msg: JsMsg): Settle & { delivery: Delivery } {
+    const log = this.#log.child({ subject: msg.subject, seq: msg.seq, delivery: msg.info.deliveryCount });
+    return {
+      msg,
+      log,
+      delivery: {
+        subject: msg.subject,
+        streamSeq: msg.seq,
+        deliveryCount: msg.info.deliveryCount,
+        headers: msg.headers,
+        log,
+      },
+    };
+  }
+
+  /**
+   * Settles what cannot reach a handler: a message whose earlier attempt crashed on its last
+   * delivery, and an invalid payload. Returns the decoded event otherwise.
+   */
+  async #admit(msg: JsMsg, log: Logger): Promise<Envelope | undefined> {
+    const { spec } = this.#deps;
+    if (msg.info.deliveryCount > spec.maxDeliver) {
+      await this.#reject(
+        msg,
+        log,
+        `gave up after ${spec.maxDeliver} deliveries: the last attempt neither acked nor failed (crash or ack timeout)`,
+      );
+      return undefined;
+    }
+    try {
+      return this.#deps.events.decode(msg.data);
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      await this.#reject(msg, log, `invalid payload: ${error.message}`, error.issues);
+      return undefined;
+    }
+  }
+
+  /** Acks, naks with backoff, or dead-letters one message according to its outcome. */
+  async #settle({ msg, log }: Settle, outcome: ItemOutcome, ack: () => Promise<unknown>): Promise<void> {
+    const { spec } = this.#deps;
+    const deliveryCount = msg.info.deliveryCount;
+    if (outcome.status === 'ok') {
+      await ack();
+      return;
+    }
+    if (outcome.status === 'reject') {
+      await this.#reject(msg, log, outcome.reason);
+      return;
+    }
+    if (deliveryCount >= spec.maxDeliver) {
+      await this.#reject(
+        msg,
+        log,
+        `handler failed on delivery ${deliveryCount} of ${spec.maxDeliver}: ${outcome.error.message}`,
+      );
+      return;
+    }
+    const delay = spec.backoffMs[Math.min(deliveryCount - 1, spec.backoffMs.length - 1)] ?? 1_000;
+    log.warn({ err: outcome.error, retryInMs: delay }, 'handler failed; redelivering');
+    msg.nak(delay);
+  }
+
+  #span<T>(
+    name: string,
+    parent: MsgHdrs | undefined,
+    attributes: Record<string, string | number>,
+    body: (span: Span) => Promise<T>,
+  ): Promise<T> {
+    const { tracer } = this.#deps;
+    return context.with(extractTraceContext(parent), () =>
+      tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER }, async (span) => {
         span.setAttributes({
           'messaging.system': 'nats',
-          'messaging.destination.name': msg.subject,
-          'messaging.consumer.group.name': spec.durable,
-          'messaging.nats.delivery_count': deliveryCount,
+          'messaging.consumer.group.name': this.#deps.spec.durable,
+          ...attributes,
         });
-        const log = this.#log.child({ subject: msg.subject, seq: msg.seq, delivery: deliveryCount });
         try {
-          if (deliveryCount > spec.maxDeliver) {
-            await this.#reject(
-              msg,
-              log,
-              `gave up after ${spec.maxDeliver} deliveries: the last attempt neither acked nor failed (crash or ack timeout)`,
-            );
-            return;
-          }
-          let event: Envelope;
-          try {
-            event = this.#deps.events.decode(msg.data);
-          } catch (error) {
-            if (!(error instanceof ContractError)) throw error;
-            await this.#reject(msg, log, `invalid payload: ${error.message}`, error.issues);
-            return;
-          }
-          try {
-            await this.#deps.handler(event, {
-              subject: msg.subject,
-              streamSeq: msg.seq,
-              deliveryCount,
-              headers: msg.headers,
-              log,
-            });
-          } catch (error) {
-            span.recordException(error as Error);
-            if (deliveryCount >= spec.maxDeliver) {
-              await this.#reject(
-                msg,
-                log,
-                `handler failed on delivery ${deliveryCount} of ${spec.maxDeliver}: ${(error as Error).message}`,
-              );
-              return;
-            }
-            const delay = spec.backoffMs[Math.min(deliveryCount - 1, spec.backoffMs.length - 1)] ?? 1_000;
-            log.warn({ err: error, retryInMs: delay }, 'handler failed; redelivering');
-            msg.nak(delay);
-            return;
-          }
-          await msg.ackAck();
+          return await body(span);
         } catch (error) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          log.error({ err: error }, 'message not settled; JetStream will redeliver it');
+          throw error;
         } finally {
           span.end();
         }
       }),
+    );
+  }
+
+  async #handleOne(msg: JsMsg): Promise<void> {
+    const handler = this.#deps.handler;
+    if (!handler) return;
+    const item = this.#deliveryOf(msg);
+    await this.#span(
+      `process ${msg.subject}`,
+      msg.headers,
+      { 'messaging.destination.name': msg.subject, 'messaging.nats.delivery_count': msg.info.deliveryCount },
+      async (span) => {
+        try {
+          const event = await this.#admit(msg, item.log);
+          if (!event) return;
+          let outcome: ItemOutcome = ok;
+          try {
+            await handler(event, item.delivery);
+          } catch (error) {
+            span.recordException(error as Error);
+            outcome = { status: 'retry', error: error as Error };
+          }
+          await this.#settle(item, outcome, () => msg.ackAck());
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
+        }
+      },
+    );
+  }
+
+  async #handleBatch(handler: BatchHandler, msgs: readonly JsMsg[]): Promise<void> {
+    await this.#span(
+      `process batch ${this.#deps.spec.durable}`,
+      undefined,
+      { 'messaging.batch.message_count': msgs.length },
+      async (span) => {
+        if (span.isRecording()) span.addLinks(msgs.map(linkOf).filter((l) => l !== undefined));
+        const admitted: (Settle & BatchItem)[] = [];
+        for (const msg of msgs) {
+          const item = this.#deliveryOf(msg);
+          try {
+            const event = await this.#admit(msg, item.log);
+            if (event) admitted.push({ ...item, event });
+          } catch (error) {
+            item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
+          }
+        }
+        if (admitted.length === 0) return;
+        let outcomes: readonly ItemOutcome[];
+        try {
+          outcomes = await handler(admitted.map(({ event, delivery }) => ({ event, delivery })));
+          if (outcomes.length !== admitted.length)
+            throw new Error(
+              `batch handler answered ${outcomes.length} outcomes for ${admitted.length} events`,
+            );
+        } catch (error) {
+          span.recordException(error as Error);
+          const failed: ItemOutcome = { status: 'retry', error: error as Error };
+          outcomes = admitted.map(() => failed);
+        }
+        // Plain acks, not double acks: a lost ack only redelivers an event the store already
+        // holds, and the consumers of batches write idempotently.
+        for (const [i, item] of admitted.entries()) {
+          try {
+            await this.#settle(item, outcomes[i] ?? ok, () => {
+              item.msg.ack();
+              return Promise.resolve();
+            });
+          } catch (error) {
+            item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
+          }
+        }
+      },
     );
   }
 
@@ -213,4 +415,10 @@ export class ConsumeLoop {
     log.warn({ reason }, 'message dead-lettered');
     msg.term(reason.slice(0, 200));
   }
+}
+
+function linkOf(msg: JsMsg): Link | undefined {
+  if (!msg.headers?.has('traceparent')) return undefined;
+  const spanContext = trace.getSpanContext(extractTraceContext(msg.headers));
+  return spanContext ? { context: spanContext } : undefined;
 }

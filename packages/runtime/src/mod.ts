@@ -8,6 +8,7 @@ export {
   type RunOptions,
   type RunningService,
   type ConsumeOptions,
+  type ConsumeBatchOptions,
 } from './service.ts';
 export { main } from './main.ts';
 export {
@@ -22,7 +23,8 @@ export {
   type ConfigOf,
 } from './config.ts';
 export { ConfigError, StartupError, ProvisioningError, PublishError } from './errors.ts';
-export type { Delivery, MessageHandler } from './consume.ts';
+export { ok } from './consume.ts';
+export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } from './consume.ts';
 export type { Publish, PublishOptions } from './publish.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';

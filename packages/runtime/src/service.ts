@@ -20,7 +20,7 @@ import { StartupError } from './errors.ts';
 import { startHealthServer, type Check, type HealthServer } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectNats, type NatsLink } from './nats.ts';
-import { ConsumeLoop, type MessageHandler } from './consume.ts';
+import { ConsumeLoop, type BatchHandler, type ConsumeLoopDeps, type MessageHandler } from './consume.ts';
 import { provisionConsumers, provisionStreams } from './provision.ts';
 import { createPublisher, type Publish } from './publish.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
@@ -33,6 +33,13 @@ export interface ServiceHooks {
 export interface ConsumeOptions {
   /** Messages per pull request; larger for throughput-bound consumers. */
   batch?: number;
+}
+
+export interface ConsumeBatchOptions {
+  /** The largest batch (messages per pull). */
+  batch: number;
+  /** The longest a partial batch waits for more messages before it is handled (at least 1000). */
+  maxWaitMs: number;
 }
 
 export interface ServiceContext<C> {
@@ -49,6 +56,11 @@ export interface ServiceContext<C> {
   readonly publish: Publish;
   /** Registers a handler for a durable consumer from contracts (or a spec); pulling starts once the service is up. */
   consume(consumer: string | ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): void;
+  /**
+   * Like consume, but the handler gets up to `batch` valid events at once (fewer after `maxWaitMs`)
+   * and answers with an outcome per event: ok → ack, retry → nak with backoff, reject → dead letter.
+   */
+  consumeBatch(consumer: string | ConsumerSpec, handler: BatchHandler, options: ConsumeBatchOptions): void;
   /** A dependency of the service's own (a database, a device bus): readiness fails while it returns a reason. */
   addReadinessCheck(check: Check): void;
 }
@@ -162,6 +174,28 @@ export async function runService<P extends TProperties>(
     const publish = createPublisher({ js, events, tracer: telemetry.tracer });
     const loops: { spec: ConsumerSpec; loop: ConsumeLoop }[] = [];
     const known = options.consumers ?? contractConsumers;
+    const addLoop = (
+      consumer: string | ConsumerSpec,
+      mode: Pick<ConsumeLoopDeps, 'handler' | 'batchHandler' | 'batch' | 'expiresMs'>,
+    ): void => {
+      const spec = typeof consumer === 'string' ? known.find((c) => c.durable === consumer) : consumer;
+      if (!spec)
+        throw new StartupError(
+          `unknown consumer ${consumer as string}: declare it in contracts/src/streams.ts`,
+        );
+      const loop = new ConsumeLoop({
+        js,
+        spec,
+        events,
+        publish,
+        service: definition.name,
+        instance,
+        log,
+        tracer: telemetry.tracer,
+        ...mode,
+      });
+      loops.push({ spec, loop });
+    };
     const ctx: ServiceContext<ConfigOf<P>> = {
       name: definition.name,
       instance,
@@ -174,24 +208,10 @@ export async function runService<P extends TProperties>(
       tracer: telemetry.tracer,
       publish,
       consume: (consumer, handler, consumeOptions = {}) => {
-        const spec = typeof consumer === 'string' ? known.find((c) => c.durable === consumer) : consumer;
-        if (!spec)
-          throw new StartupError(
-            `unknown consumer ${consumer as string}: declare it in contracts/src/streams.ts`,
-          );
-        const loop = new ConsumeLoop({
-          js,
-          spec,
-          handler,
-          events,
-          publish,
-          service: definition.name,
-          instance,
-          log,
-          tracer: telemetry.tracer,
-          ...consumeOptions,
-        });
-        loops.push({ spec, loop });
+        addLoop(consumer, { handler, ...consumeOptions });
+      },
+      consumeBatch: (consumer, batchHandler, { batch, maxWaitMs }) => {
+        addLoop(consumer, { batchHandler, batch, expiresMs: maxWaitMs });
       },
       addReadinessCheck: (check) => {
         checks.push(check);
