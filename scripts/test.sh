@@ -13,7 +13,7 @@ step() {
 }
 step lint npx --no-install eslint --max-warnings 0 .
 step format npx --no-install prettier --check --log-level warn .
-step typecheck npx --no-install tsc -p tsconfig.json --noEmit
+step typecheck npm run -s typecheck
 step schemas node contracts/src/generate.ts --check
 
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.test.ts' | grep -v -e '^node_modules/' -e '^load/' | sort)

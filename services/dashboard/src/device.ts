@@ -1,0 +1,227 @@
+// One device: live cards with sparklines, when each operating state last changed, charts over a
+// chosen range, daily COP and SCOP with coverage, alerts with acknowledgement.
+import type uPlot from 'uplot';
+import { metrics } from '@heatstream/contracts/metrics';
+import { api, type Metrics } from './api.ts';
+import { barChart, lineChart, sparkline } from './charts.ts';
+import { ago, el, formatValue, isMetric, label } from './format.ts';
+import type { AlertEvent, Live, ReadingEvent } from './live.ts';
+import { alertList, setAlertState } from './overview.ts';
+
+const STATES = ['compressor_on', 'pump_on', 'defrost', 'dhw_mode'] as const;
+const CHARTS = [
+  { title: 'Power', metrics: ['elec_power', 'heat_power'] },
+  { title: 'Temperatures', metrics: ['flow_temp', 'return_temp', 'outside_temp', 'dhw_temp'] },
+] as const;
+export const RANGES = { '1h': 1, '6h': 6, '24h': 24, '7d': 168, '30d': 720, '1y': 8760 } as const;
+type Range = keyof typeof RANGES;
+const SPARK = 60;
+
+export async function renderDevice(root: HTMLElement, device: string, live: Live): Promise<() => void> {
+  const latest = await api.latest(device);
+  const values: Metrics = { ...latest.metrics };
+  const recent = new Map<string, number[]>();
+  const stateSince = new Map<string, string>();
+  let range: Range = '24h';
+  const charts: uPlot[] = [];
+
+  const cards = el('div', { class: 'grid cards' });
+  const states = el('div', { class: 'grid states' });
+  const chartBox = el('div', { class: 'charts' });
+  const copBox = el('div', { class: 'cop' });
+  const alertBox = el('div', { class: 'device-alerts' });
+  const picker = el('div', { class: 'ranges', role: 'group' });
+  for (const r of Object.keys(RANGES) as Range[]) {
+    const b = el('button', { type: 'button', 'data-range': r, 'aria-pressed': String(r === range) }, r);
+    b.addEventListener('click', () => {
+      range = r;
+      for (const other of picker.querySelectorAll('button'))
+        other.setAttribute('aria-pressed', String(other.dataset.range === r));
+      void drawCharts();
+    });
+    picker.append(b);
+  }
+  root.replaceChildren(
+    el('p', {}, el('a', { href: '#/' }, '← all devices')),
+    el('h1', {}, `${device} `, el('small', {}, `${latest.model} · site ${latest.site}`)),
+    cards,
+    el('h2', {}, 'Operating states'),
+    states,
+    el('h2', {}, 'History'),
+    picker,
+    chartBox,
+    el('h2', {}, 'COP'),
+    copBox,
+    el('h2', {}, 'Alerts'),
+    alertBox,
+  );
+
+  const renderCards = (): void => {
+    cards.replaceChildren(
+      ...Object.entries(values)
+        .filter(([name]) => isMetric(name) && metrics[name].kind !== 'state')
+        .map(([name, v]) =>
+          el(
+            'div',
+            { class: 'card metric', 'data-metric': name },
+            el('div', { class: 'label' }, label(name)),
+            el('div', { class: 'value' }, formatValue(name, v)),
+            sparkline(recent.get(name) ?? []),
+          ),
+        ),
+    );
+  };
+  const renderStates = (): void => {
+    states.replaceChildren(
+      ...STATES.filter((s) => values[s] !== undefined).map((s) =>
+        el(
+          'div',
+          { class: 'card state-card', 'data-state': s },
+          el('div', { class: 'label' }, label(s)),
+          el('div', { class: 'value' }, formatValue(s, values[s])),
+          el('div', { class: 'since' }, `changed ${ago(stateSince.get(s))}`),
+        ),
+      ),
+    );
+  };
+
+  const absorb = (rows: readonly Record<string, unknown>[]): void => {
+    for (const row of rows) {
+      for (const [k, v] of Object.entries(row)) {
+        if (typeof v !== 'number' || !isMetric(k)) continue;
+        const list = recent.get(k) ?? [];
+        list.push(v);
+        recent.set(k, list.slice(-SPARK));
+      }
+    }
+  };
+
+  /** The last hour for sparklines, and the last day of states to find when each last changed. */
+  const loadRecent = async (since: Date): Promise<void> => {
+    const names = Object.keys(values).filter(isMetric);
+    if (names.length === 0) return;
+    const now = new Date();
+    const hour = await api.history(
+      device,
+      since,
+      now,
+      names.filter((n) => metrics[n].kind !== 'state'),
+      SPARK,
+    );
+    absorb(hour.rows);
+    const stateNames = STATES.filter((s) => values[s] !== undefined);
+    if (stateNames.length > 0) {
+      const day = await api.history(device, new Date(now.getTime() - 24 * 3_600_000), now, stateNames, 1440);
+      for (const s of stateNames) {
+        let previous: number | null | undefined;
+        for (const row of day.rows) {
+          const v = row[s];
+          if (v !== null && v !== undefined && previous !== undefined && previous !== null && v !== previous)
+            stateSince.set(s, row.ts);
+          if (v !== null && v !== undefined) previous = v;
+        }
+      }
+    }
+  };
+
+  const drawCharts = async (): Promise<void> => {
+    const to = new Date();
+    const from = new Date(to.getTime() - RANGES[range] * 3_600_000);
+    for (const c of charts.splice(0)) c.destroy();
+    chartBox.replaceChildren();
+    for (const spec of CHARTS) {
+      const names = spec.metrics.filter((m) => values[m] !== undefined);
+      if (names.length === 0) continue;
+      const box = el('div', { class: 'chart', 'data-chart': spec.title });
+      chartBox.append(box);
+      const { rows } = await api.history(device, from, to, names, 600);
+      const data: uPlot.AlignedData = [
+        rows.map((r) => Date.parse(r.ts) / 1000),
+        ...names.map((n) => rows.map((r) => r[n] ?? null)),
+      ];
+      charts.push(lineChart(box, `${spec.title} · ${range}`, names, data));
+    }
+  };
+
+  const drawCop = async (): Promise<void> => {
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const [days, season] = await Promise.all([
+      api.cop(device, 'day', since),
+      api.cop(device, 'season', new Date(Date.now() - 400 * 86_400_000)),
+    ]);
+    const combined = days.filter((d) => d.category === 'combined');
+    copBox.replaceChildren();
+    const scop = season.find((s) => s.category === 'combined');
+    copBox.append(
+      el(
+        'p',
+        { class: 'scop' },
+        scop
+          ? `SCOP ${scop.cop?.toFixed(2) ?? '–'} (coverage ${(scop.coverage * 100).toFixed(0)} %, ${scop.heat_kwh.toFixed(0)} kWh heat / ${scop.elec_kwh.toFixed(0)} kWh electric)`
+          : 'No seasonal COP yet.',
+      ),
+    );
+    if (combined.length > 0) {
+      const box = el('div', { class: 'chart' });
+      copBox.append(box);
+      charts.push(
+        barChart(
+          box,
+          'Daily COP',
+          combined.map((d) => Date.parse(d.period_start) / 1000),
+          combined.map((d) => d.cop),
+        ),
+      );
+    }
+  };
+
+  const drawAlerts = async (): Promise<void> => {
+    alertBox.replaceChildren(
+      alertList(await api.alerts(device), (a) => api.ack(a.alert_id).then(() => undefined)),
+    );
+  };
+
+  await loadRecent(new Date(Date.now() - 3_600_000));
+  renderCards();
+  renderStates();
+  await Promise.all([
+    drawCharts(),
+    drawCop().catch(() => {
+      copBox.replaceChildren('COP unavailable.');
+    }),
+    drawAlerts(),
+  ]);
+
+  live.follow([{ device }]);
+  const onReading = (e: ReadingEvent): void => {
+    if (e.data.device !== device) return;
+    for (const [k, v] of Object.entries(e.data.metrics)) {
+      if (STATES.includes(k as (typeof STATES)[number]) && values[k as keyof Metrics] !== v)
+        stateSince.set(k, e.time);
+    }
+    Object.assign(values, e.data.metrics);
+    absorb([{ ts: e.time, ...e.data.metrics }]);
+    renderCards();
+    renderStates();
+  };
+  const onAlert = (e: AlertEvent): void => {
+    if (e.data.device !== device) return;
+    const item = alertBox.querySelector(`[data-alert="${CSS.escape(e.data.alertId)}"]`);
+    // A known alert changes in place (ingest may not have stored the change yet); a new one reloads the list.
+    if (item) setAlertState(item, e.data.state);
+    else void drawAlerts();
+  };
+  live.socket.on('reading', onReading);
+  live.socket.on('alert', onAlert);
+  live.onReconnect((since) => {
+    void loadRecent(since).then(() => {
+      renderCards();
+      renderStates();
+    });
+  });
+  return () => {
+    live.socket.off('reading', onReading);
+    live.socket.off('alert', onAlert);
+    for (const c of charts) c.destroy();
+  };
+}

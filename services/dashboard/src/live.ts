@@ -1,0 +1,56 @@
+// The live connection: one socket, rooms per site or device, and a callback when it comes back
+// after a drop so the page can fill the gap from the history API.
+import { io, type Socket } from 'socket.io-client';
+import type { Metrics } from './api.ts';
+
+export interface ReadingEvent {
+  id: string;
+  time: string;
+  subject: string;
+  data: { site: string; device: string; model: string; metrics: Metrics };
+}
+export interface StatusEvent {
+  time: string;
+  data: { site: string; device: string; state: string; reason?: string };
+}
+export interface AlertEvent {
+  time: string;
+  data: { site: string; device: string; alertId: string; state: string; severity: string; message: string };
+}
+
+export interface Live {
+  socket: Socket;
+  follow(rooms: { device?: string; site?: string }[]): void;
+  onReconnect(fill: (since: Date) => void): void;
+}
+
+export function connectLive(setState: (state: 'live' | 'offline') => void): Live {
+  const socket = io({ transports: ['websocket'], withCredentials: true });
+  let rooms: { device?: string; site?: string }[] = [];
+  let lostAt: Date | undefined;
+  const fills: ((since: Date) => void)[] = [];
+  const join = (): void => {
+    for (const room of rooms) socket.emit('subscribe', room);
+  };
+  socket.on('connect', () => {
+    setState('live');
+    join();
+    if (lostAt) {
+      const since = lostAt;
+      lostAt = undefined;
+      for (const fill of fills) fill(since);
+    }
+  });
+  socket.on('disconnect', () => {
+    lostAt ??= new Date();
+    setState('offline');
+  });
+  return {
+    socket,
+    follow: (next) => {
+      rooms = next;
+      if (socket.connected) join();
+    },
+    onReconnect: (fill) => fills.push(fill),
+  };
+}

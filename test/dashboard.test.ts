@@ -1,0 +1,173 @@
+// The dashboard in a real Chromium against a real gateway, NATS and QuestDB: log in, see a live
+// value change after a reading is published, open a device, change the range, acknowledge an alert.
+// Screenshots go to test-results/screenshots/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
+import { runService, type RunningService } from '@heatstream/runtime';
+import {
+  freePort,
+  repoRoot,
+  startNats,
+  startQuestDb,
+  type NatsServer,
+  type QuestDbServer,
+} from '@heatstream/testkit';
+import { gateway } from '../services/gateway/src/service.ts';
+import { UserStore } from '../services/gateway/src/users.ts';
+import { createTables, settled } from '../services/gateway/test/fixtures.ts';
+
+const shots = join(repoRoot, 'test-results/screenshots');
+const dashboardDir = join(repoRoot, 'services/dashboard');
+const PASSWORD = 'a long enough password';
+let nats: NatsServer;
+let questdb: QuestDbServer;
+let nc: NatsConnection;
+let svc: RunningService;
+let browser: Browser;
+let base: string;
+
+function chromiumPath(): string {
+  const path = process.env.HS_CHROMIUM ?? '/usr/bin/chromium';
+  assert.ok(existsSync(path), `Chromium not found at ${path}: run ./heatstream provision`);
+  return path;
+}
+
+before(async () => {
+  await mkdir(shots, { recursive: true });
+  await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
+  [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
+  nc = await connect({ servers: nats.url });
+  await createTables(questdb);
+  const now = Date.now();
+  const rows = Array.from({ length: 120 }, (_, i) => {
+    const t = new Date(now - (120 - i) * 60_000).toISOString();
+    return `('${t}', 'home', 'wpm1', 'test', 'stiebel-wpm', ${32 + (i % 6)}, ${27 + (i % 6)}, -3.5, ${900 + i}, ${3100 + i * 3}, ${i % 40 < 30 ? 1 : 0})`;
+  });
+  await questdb.query(
+    `INSERT INTO readings (ts, site, device, source, model, flow_temp, return_temp, outside_temp, elec_power, heat_power, compressor_on) VALUES ${rows.join(', ')}`,
+  );
+  await questdb.query(
+    `INSERT INTO device_status VALUES ('${new Date(now - 7_200_000).toISOString()}', 'home', 'wpm1', 'online', null)`,
+  );
+  await questdb.query(
+    `INSERT INTO alerts VALUES ('${new Date(now - 600_000).toISOString()}', 'home', 'wpm1', 'hp-1', 'pressure-high', 'critical', 'raised', 'high pressure above limit', 'pressure_high', 41.0, 40.0, null)`,
+  );
+  await settled(questdb);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  svc = await runService(gateway, {
+    argv: [],
+    env: {
+      HS_NATS__URL: nats.url,
+      HS_QUESTDB__URL: questdb.httpUrl,
+      HS_API__PORT: String(port),
+      HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+      HS_LOG__LEVEL: 'warn',
+    },
+  });
+  await (await UserStore.open(nc, 3_600_000)).createUser('installer', PASSWORD, 'admin');
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser.close();
+  await svc.stop();
+  await nc.close();
+  await Promise.all([nats.stop(), questdb.stop()]);
+});
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(base);
+  await page.getByLabel('User').fill('installer');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+test('log in, see a live value change within 2 s, open a device, change the range, acknowledge an alert', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(base);
+  await page.getByLabel('Password').waitFor();
+  await page.screenshot({ path: join(shots, '1-login.png') });
+  await logIn(page);
+  const card = page.locator('[data-device="wpm1"]');
+  await card.waitFor();
+  await page.locator('#conn.live').waitFor();
+  assert.equal(await card.locator('.state').textContent(), 'online');
+
+  const reading = makeEvent('heatstream.reading.v1', {
+    source: 'browser-test',
+    subject: 'wpm1',
+    data: {
+      site: 'home',
+      device: 'wpm1',
+      model: 'stiebel-wpm',
+      metrics: { elec_power: 4321, heat_power: 13000, flow_temp: 44.5 },
+    },
+  });
+  await jetstream(nc).publish(subjects.reading('home', 'wpm1'), JSON.stringify(reading), {
+    msgID: reading.id,
+  });
+  await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
+  assert.equal(await card.locator('[data-metric="cop"]').textContent(), '3.01');
+  await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });
+
+  await card.click();
+  await page.locator('.card.metric[data-metric="flow_temp"]').waitFor();
+  assert.match(
+    (await page.locator('[data-state="compressor_on"] .since').textContent()) ?? '',
+    /changed \d+ (s|min|h) ago/,
+  );
+  await page.locator('.chart canvas').first().waitFor();
+  await page.locator('.u-title', { hasText: 'Power · 24h' }).waitFor();
+  await page.locator('button[data-range="7d"]').click();
+  await page.locator('.u-title', { hasText: 'Power · 7d' }).waitFor();
+  assert.equal(await page.locator('button[data-range="7d"]').getAttribute('aria-pressed'), 'true');
+  await page.screenshot({ path: join(shots, '3-device-7d.png'), fullPage: true });
+
+  const acknowledged = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
+  const alert = page.locator('[data-alert="hp-1"]');
+  await alert.getByRole('button', { name: 'Acknowledge' }).click();
+  await alert.locator('.alert-state', { hasText: 'acknowledged' }).waitFor();
+  assert.equal(await alert.getByRole('button').count(), 0, 'no second acknowledgement');
+  for await (const msg of acknowledged) {
+    const event = events.decode(msg.data) as EventOf<'heatstream.alert.v1'>;
+    assert.deepEqual(
+      [event.data.alertId, event.data.state, event.data.acknowledgedBy],
+      ['hp-1', 'acknowledged', 'installer'],
+    );
+  }
+  await page.screenshot({ path: join(shots, '4-alert-acknowledged.png'), fullPage: true });
+  await page.close();
+});
+
+test('works on a phone-sized screen', async () => {
+  const page = await browser.newPage({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+  assert.ok(width <= 390, `no horizontal scrolling (content ${width}px wide)`);
+  await page.screenshot({ path: join(shots, '5-phone-overview.png'), fullPage: true });
+  await page.close();
+});
