@@ -55,9 +55,14 @@ export type ItemOutcome =
 
 /**
  * Handles the valid events of one batch and answers with one outcome per item, in order. Throwing
- * is the same as answering `retry` for every item.
+ * is the same as answering `retry` for every item. `stopping` is aborted when the service stops:
+ * a handler that waits (for a store to come back) should then give up and throw. While a batch is
+ * held, its ack deadline is extended, so waiting does not spend deliveries.
  */
-export type BatchHandler = (items: readonly BatchItem[]) => Promise<readonly ItemOutcome[]>;
+export type BatchHandler = (
+  items: readonly BatchItem[],
+  stopping: AbortSignal,
+) => Promise<readonly ItemOutcome[]>;
 
 export const ok: ItemOutcome = Object.freeze({ status: 'ok' });
 
@@ -90,6 +95,9 @@ export class ConsumeLoop {
   #stopping = false;
   #inFlight = false;
   readonly #pulls = new Set<ConsumerMessages>();
+  /** Messages pulled in batch mode and not yet settled: their ack deadline is kept alive. */
+  readonly #held = new Set<JsMsg>();
+  readonly #abort = new AbortController();
   #done: Promise<void> | undefined;
   readonly #deps: ConsumeLoopDeps;
   readonly #log: Logger;
@@ -117,6 +125,7 @@ export class ConsumeLoop {
   /** Stops pulling, lets the message or batch in hand finish and be acked, returns the rest for redelivery. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#abort.abort(new Error('service stopping'));
     if (!this.#inFlight) for (const pull of this.#pulls) pull.stop();
     await this.#done;
   }
@@ -175,7 +184,10 @@ export class ConsumeLoop {
     const pull = await this.#pull();
     const msgs: JsMsg[] = [];
     try {
-      for await (const msg of pull) msgs.push(msg);
+      for await (const msg of pull) {
+        msgs.push(msg);
+        this.#held.add(msg);
+      }
     } finally {
       this.#pulls.delete(pull);
     }
@@ -186,12 +198,20 @@ export class ConsumeLoop {
     // The next pull is collected while the current batch is handled; a failed pull rejects when
     // awaited, inside #loop, which then backs off and starts over.
     let next: Promise<JsMsg[]> | undefined;
+    // JetStream would redeliver a message held past its ack wait (a slow batch, a store outage
+    // the handler waits out), spending one of its deliveries; `working` restarts the clock.
+    const keepAlive = setInterval(
+      () => {
+        for (const msg of this.#held) msg.working();
+      },
+      Math.max(500, this.#deps.spec.ackWaitMs / 3),
+    );
     const done = this.#loop(async () => {
       const current = next ?? this.#collect();
       next = undefined;
       const msgs = await current;
       if (this.#isStopping()) {
-        for (const msg of msgs) msg.nak();
+        this.#release(msgs);
         return;
       }
       next = this.#collect();
@@ -202,14 +222,23 @@ export class ConsumeLoop {
         await this.#handleBatch(handler, msgs);
       } finally {
         this.#inFlight = false;
+        for (const msg of msgs) this.#held.delete(msg);
       }
       if (this.#isStopping()) for (const pull of this.#pulls) pull.stop();
     });
     return done.then(async () => {
       // Whatever the pre-pull got after the stop goes straight back.
-      const leftover = await (next ?? Promise.resolve([])).catch(() => []);
-      for (const msg of leftover) msg.nak();
+      this.#release(await (next ?? Promise.resolve([])).catch(() => []));
+      clearInterval(keepAlive);
     });
+  }
+
+  /** Returns unhandled messages for redelivery now. */
+  #release(msgs: readonly JsMsg[]): void {
+    for (const msg of msgs) {
+      msg.nak();
+      this.#held.delete(msg);
+    }
   }
 
   #deliveryOf(msg: JsMsg): Settle & { delivery: Delivery } {
@@ -349,7 +378,10 @@ export class ConsumeLoop {
         if (admitted.length === 0) return;
         let outcomes: readonly ItemOutcome[];
         try {
-          outcomes = await handler(admitted.map(({ event, delivery }) => ({ event, delivery })));
+          outcomes = await handler(
+            admitted.map(({ event, delivery }) => ({ event, delivery })),
+            this.#abort.signal,
+          );
           if (outcomes.length !== admitted.length)
             throw new Error(
               `batch handler answered ${outcomes.length} outcomes for ${admitted.length} events`,

@@ -155,6 +155,27 @@ describe('batch consume mode', () => {
     assert.equal(await svc.stop(), 0);
   });
 
+  test('a batch held past its ack wait is not redelivered meanwhile', async () => {
+    const consumer = { ...spec('batch-held', 'dev-held'), ackWaitMs: 1_000 };
+    const deliveries: number[] = [];
+    const ids = await publish('dev-held', 5);
+    const svc = await start(consumer, async (items) => {
+      for (const { delivery } of items) deliveries.push(delivery.deliveryCount);
+      await new Promise((r) => setTimeout(r, 3_000));
+      return items.map(() => ok);
+    });
+    await eventually(
+      'the consumer to settle',
+      async () => deliveries.length >= ids.length && (await idle(consumer)),
+    );
+    assert.deepEqual(
+      deliveries,
+      ids.map(() => 1),
+      'each event delivered once',
+    );
+    assert.equal(await svc.stop(), 0);
+  });
+
   test('stop during a batch: the batch finishes and is acked', async () => {
     const consumer = spec('batch-stop', 'dev-stop');
     let started!: () => void;
