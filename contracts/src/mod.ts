@@ -45,3 +45,13 @@ export {
   subjectMatches,
 } from './subjects.ts';
 export { streams, consumers, streamOfSubject, type ConsumerSpec, type StreamSpec } from './streams.ts';
+export {
+  AccessError,
+  access,
+  natsAuthorization,
+  natsPasswordVar,
+  natsPermissions,
+  streamsOf,
+  type NatsPermissions,
+  type ServiceAccess,
+} from './access.ts';

@@ -13,7 +13,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type { ConsumerSpec, StreamSpec } from '@heatstream/contracts';
+import { streams as allStreams, type ConsumerSpec, type StreamSpec } from '@heatstream/contracts';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './config.ts';
 import { ProvisioningError } from './errors.ts';
@@ -63,7 +63,8 @@ export async function provisionStreams(
   settings: BaseConfig['jetstream'],
   log: Logger,
 ): Promise<void> {
-  const unknown = Object.keys(settings.retention).filter((name) => !specs.some((s) => s.name === name));
+  const known = [...allStreams, ...specs];
+  const unknown = Object.keys(settings.retention).filter((name) => !known.some((s) => s.name === name));
   if (unknown.length > 0) {
     throw new ProvisioningError(`jetstream.retention names unknown streams: ${unknown.join(', ')}`);
   }

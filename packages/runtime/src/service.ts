@@ -10,9 +10,12 @@ import type { TProperties } from '@sinclair/typebox';
 import {
   consumers as contractConsumers,
   events as contractEvents,
+  access as contractAccess,
   streams as contractStreams,
+  streamsOf,
   type ConsumerSpec,
   type EventRegistry,
+  type ServiceAccess,
   type StreamSpec,
 } from '@heatstream/contracts';
 import { configSchema, loadServiceConfig, redact, type ConfigOf } from './config.ts';
@@ -85,6 +88,8 @@ export interface RunOptions {
   events?: EventRegistry;
   streams?: readonly StreamSpec[];
   consumers?: readonly ConsumerSpec[];
+  /** The service's NATS rights; by default its entry in contracts/src/access.ts. */
+  access?: ServiceAccess;
 }
 
 export interface RunningService {
@@ -168,7 +173,15 @@ export async function runService<P extends TProperties>(
       });
     });
     const js = jetstream(natsLink.nc);
-    await provisionStreams(jsm, options.streams ?? contractStreams, config.jetstream, log);
+    // A service with declared rights provisions only the streams it uses: its NATS user may
+    // create and update no others. Without an entry (tests, tools) it provisions them all.
+    const rights = options.access ?? contractAccess[definition.name];
+    await provisionStreams(
+      jsm,
+      options.streams ?? (rights ? streamsOf(rights) : contractStreams),
+      config.jetstream,
+      log,
+    );
 
     const events = options.events ?? contractEvents;
     const publish = createPublisher({ js, events, tracer: telemetry.tracer });
