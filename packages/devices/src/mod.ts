@@ -1,36 +1,38 @@
-// @heatstream/devices: device support as typed data. A new heat-pump model is a new entry in
-// `catalogue`, not new code in a service. Poll plans and decoders grow here as the acquisition
-// services need them; every mapping lands on a metric of the contracts' catalogue.
-import type { MetricName } from '@heatstream/contracts';
+// @heatstream/devices: device support as typed data. A new heat-pump model or meter is a new entry
+// in `catalogue`, not new code in a service. Every field lands on a metric of the contracts' catalogue.
+import { eastronSdm630 } from './definitions/eastron-sdm630.ts';
+import { lgThermaVR290 } from './definitions/lg-therma-v-r290.ts';
+import { stiebelEltronWpm } from './definitions/stiebel-eltron-wpm.ts';
+import { wago87930xx } from './definitions/wago-879-30xx.ts';
+import type { ModbusDefinition } from './schema.ts';
 
-/** How the acquisition service reaches the device. */
-export const Transport = {
-  modbusTcp: 'modbus-tcp',
-  modbusRtu: 'modbus-rtu',
-  shellyRpc: 'shelly-rpc',
-  viessmannApi: 'viessmann-api',
-  mqtt: 'mqtt',
-} as const;
-export type Transport = (typeof Transport)[keyof typeof Transport];
+export * from './schema.ts';
+export { RegisterImage } from './image.ts';
+export {
+  decodeDefinition,
+  decodeField,
+  encodeDefinition,
+  pduAddress,
+  wordCount,
+  type Decoded,
+  type DecodedReading,
+} from './codec.ts';
+export { MAX_READ, planReads, type ReadBlock } from './plan.ts';
+export { DefinitionError, assertDefinition, definitionProblems } from './validate.ts';
+export { loadDefinitionFile, parseDefinitionYaml } from './yaml.ts';
+export { coil, discrete, field, flag, holding, input, register } from './blocks.ts';
+export { eastronSdm630, lgThermaVR290, stiebelEltronWpm, wago87930xx };
 
-/** One raw value of the device, mapped onto a catalogue metric. */
-export interface MetricMapping {
-  metric: MetricName;
-  /** Where the value comes from in the vendor's terms: a register, RPC field or feature name. */
-  source: string;
-  /** Multiplier from the raw value to the catalogue unit (e.g. 0.1 for deci-°C, 1000 for kWh → Wh); default 1. */
-  scale?: number;
-  /** Quirks, with their source. */
-  note?: string;
+/** Every definition a device can name by id. Other protocols (Shelly, Viessmann) join as a union. */
+export type DeviceDefinition = ModbusDefinition;
+
+export const catalogue: readonly DeviceDefinition[] = [
+  stiebelEltronWpm,
+  lgThermaVR290,
+  wago87930xx,
+  eastronSdm630,
+];
+
+export function findDefinition(id: string): DeviceDefinition | undefined {
+  return catalogue.find((d) => d.id === id);
 }
-
-export interface DeviceDefinition {
-  /** Model id, kebab-case, e.g. `stiebel-eltron-wpm3`; readings carry it as `model`. */
-  id: string;
-  vendor: string;
-  model: string;
-  transport: Transport;
-  metrics: readonly MetricMapping[];
-}
-
-export const catalogue: readonly DeviceDefinition[] = [];
