@@ -1,0 +1,124 @@
+// The writer and the schema against a real QuestDB.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeEvent, newEventId, type Envelope } from '@heatstream/contracts';
+import { startQuestDb, type QuestDbServer } from '@heatstream/testkit';
+import { sql, type QuestDbConnection } from './connection.ts';
+import { declareSchema, defaultRetention } from './schema.ts';
+import { readings, type TableDef } from './tables.ts';
+import { walSettled } from './wal.ts';
+import { QuestDbWriter } from './writer.ts';
+
+let questdb: QuestDbServer;
+let conn: QuestDbConnection;
+
+before(async () => {
+  questdb = await startQuestDb({ own: true });
+  conn = { url: questdb.httpUrl };
+});
+after(async () => {
+  await questdb.stop();
+});
+
+function reading(device: string, i: number, time = new Date(Date.UTC(2026, 0, 15, 6, 0, i))): Envelope {
+  return makeEvent('heatstream.reading.v1', {
+    source: 'questdb-test',
+    subject: device,
+    time,
+    // A ULID cannot hold a time before 1970; the envelope is valid all the same.
+    id: newEventId(Math.max(0, time.getTime())),
+    data: {
+      site: 'site1',
+      device,
+      model: 'm',
+      metrics: { flow_temp: 30 + i, compressor_on: i % 2, elec_energy: 1000 + i },
+    },
+  });
+}
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await walSettled(conn)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('WAL did not settle');
+}
+
+describe('QuestDB schema and writer', () => {
+  test('declaring is idempotent and adds a new metric column to an existing table', async () => {
+    await declareSchema(conn, defaultRetention);
+    const again = await declareSchema(conn, defaultRetention);
+    assert.deepEqual(again.warnings, []);
+    const withNewMetric: TableDef = {
+      ...readings,
+      columns: [...readings.columns, { name: 'brand_new_metric', type: 'DOUBLE' }],
+    };
+    await declareSchema(conn, defaultRetention, [withNewMetric]);
+    await settled(); // DDL on a WAL table is applied asynchronously too
+    const columns = await sql(
+      conn,
+      'SELECT "column", type FROM table_columns(\'readings\') WHERE "column" = \'brand_new_metric\'',
+    );
+    assert.deepEqual(columns, [['brand_new_metric', 'DOUBLE']]);
+    const [row] = await sql(
+      conn,
+      "SELECT dedup, ttlValue, ttlUnit, partitionBy, walEnabled FROM tables() WHERE table_name = 'readings'",
+    );
+    assert.deepEqual(row, [true, 30, 'DAY', 'DAY', true]);
+  });
+
+  test('the same events written twice leave one row each', async () => {
+    const writer = new QuestDbWriter(conn);
+    const events = Array.from({ length: 50 }, (_, i) => reading('dev-twice', i));
+    assert.deepEqual(
+      await writer.write(readings, events),
+      events.map(() => undefined),
+    );
+    await writer.write(readings, events.slice(10, 30));
+    await settled();
+    const [[count, sum, on]] = (await sql(
+      conn,
+      "SELECT count(), sum(flow_temp), sum(compressor_on) FROM readings WHERE device = 'dev-twice'",
+    )) as [[number, number, number]];
+    assert.equal(count, 50);
+    assert.equal(
+      sum,
+      events.reduce((s, _, i) => s + 30 + i, 0),
+    );
+    assert.equal(on, 25);
+    await writer.close();
+  });
+
+  test('a row QuestDB refuses is isolated with its error; the rest of the batch is stored', async () => {
+    const writer = new QuestDbWriter(conn);
+    const events = Array.from({ length: 40 }, (_, i) => reading('dev-poison', i));
+    events[17] = reading('dev-poison', 17, new Date(Date.UTC(1960, 0, 1)));
+    const result = await writer.write(readings, events);
+    assert.match(result[17] ?? '', /QuestDB refused the row: .*designated timestamp before 1970/);
+    assert.deepEqual(result.filter((r) => r !== undefined).length, 1);
+    await settled();
+    const [[count]] = (await sql(conn, "SELECT count() FROM readings WHERE device = 'dev-poison'")) as [
+      [number],
+    ];
+    assert.equal(count, 39);
+    await writer.close();
+  });
+
+  test('an unreachable QuestDB is waited out until the signal gives up', async () => {
+    const writer = new QuestDbWriter({ url: 'http://127.0.0.1:1' }, { retryMinMs: 10, retryMaxMs: 20 });
+    const attempts: number[] = [];
+    const controller = new AbortController();
+    const writing = writer.write(readings, [reading('dev-away', 1)], controller.signal);
+    const unavailable = new QuestDbWriter(
+      { url: 'http://127.0.0.1:1' },
+      { onUnavailable: (_, n) => attempts.push(n), retryMinMs: 10 },
+    );
+    const second = unavailable.write(readings, [reading('dev-away', 2)], AbortSignal.timeout(3_000));
+    controller.abort();
+    await assert.rejects(writing, { name: 'QuestDbUnavailableError' });
+    await assert.rejects(second, { name: 'QuestDbUnavailableError' });
+    assert.ok(attempts.length >= 1);
+    await writer.close();
+    await unavailable.close();
+  });
+});
