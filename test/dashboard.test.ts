@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -122,9 +121,8 @@ test('log in, see a live value change within 2 s, open a device, change the rang
       metrics: { elec_power: 4321, heat_power: 13000, flow_temp: 44.5 },
     },
   });
-  await jetstream(nc).publish(subjects.reading('home', 'wpm1'), JSON.stringify(reading), {
-    msgID: reading.id,
-  });
+  // Core publish: live push subscribes to the subject, so no stream is needed here.
+  nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(reading));
   await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
   assert.equal(await card.locator('[data-metric="cop"]').textContent(), '3.01');
   await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });

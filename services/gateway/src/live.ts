@@ -2,7 +2,9 @@
 // reaches the browser milliseconds after its publish) fanned out to Socket.IO rooms of its device
 // and its site. Clients join rooms with `subscribe` ({ device } or { site }).
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { SpanKind, context, type Tracer } from '@opentelemetry/api';
 import { ContractError, type Envelope, type EventRegistry } from '@heatstream/contracts';
+import { extractTraceContext } from '@heatstream/runtime';
 import type { Server } from 'socket.io';
 import type { Logger } from 'pino';
 
@@ -21,6 +23,7 @@ export function startLivePush(
   nc: NatsConnection,
   io: Server,
   events: EventRegistry,
+  tracer: Tracer,
   log: Logger,
 ): { stop(): void } {
   const subs: Subscription[] = [];
@@ -45,7 +48,19 @@ export function startLivePush(
           event.data.device ? deviceRoom(event.data.device) : undefined,
           event.data.site ? siteRoom(event.data.site) : undefined,
         ].filter((r): r is string => r !== undefined);
-        if (rooms.length > 0) io.to(rooms).emit(channel, event);
+        if (rooms.length === 0) return;
+        // The push continues the trace the publisher started (W3C headers), so one reading can be
+        // followed from the poll to the browser.
+        context.with(extractTraceContext(msg.headers), () => {
+          tracer.startActiveSpan(
+            `push ${channel}`,
+            { kind: SpanKind.PRODUCER, attributes: { 'socket.io.rooms': rooms } },
+            (span) => {
+              io.to(rooms).emit(channel, event);
+              span.end();
+            },
+          );
+        });
       },
     });
     subs.push(sub);

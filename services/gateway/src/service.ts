@@ -64,7 +64,7 @@ export const gateway = defineService({
       secureCookies: api.secureCookies,
       publicDir: api.publicDir,
     });
-    const live = startLivePush(ctx.nc, io, ctx.events, ctx.log.child({ component: 'live' }));
+    const live = startLivePush(ctx.nc, io, ctx.events, ctx.tracer, ctx.log.child({ component: 'live' }));
     return {
       async start() {
         await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
 import { events, makeEvent, subjects } from '@heatstream/contracts';
 import { runService, type RunningService } from '@heatstream/runtime';
 import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
@@ -260,7 +259,7 @@ describe('live push', () => {
     const received = Promise.all(
       [byDevice, bySite].map((s) => new Promise<{ id: string }>((resolve) => s.once('reading', resolve))),
     );
-    await jetstream(nc).publish(subjects.reading('home', 'wpm1'), JSON.stringify(event), { msgID: event.id });
+    nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(event));
     const got = await received;
     assert.deepEqual(
       got.map((e) => e.id),
