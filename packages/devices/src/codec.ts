@@ -1,6 +1,7 @@
 // The one decoding table: register words → engineering value, and its inverse for simulators and
 // synthetic images. Decoding and encoding share every rule (orders, sentinels, scale, composites),
 // so a simulator built on a definition and the poller reading it cannot disagree.
+import { metrics, MetricKind, isMetricName } from '@heatstream/contracts';
 import type { ModbusDefinition, Field, Register, DataType } from './schema.ts';
 import type { RegisterImage } from './image.ts';
 
@@ -119,6 +120,14 @@ export function decodeField(def: ModbusDefinition, field: Field, image: Register
     sum += value * (reg.weight ?? 1);
   }
   const value = applyScale(field, sum);
+  // What the reading contract cannot carry is bad data: a counter below zero, a fractional state.
+  const kind = isMetricName(field.metric) ? metrics[field.metric].kind : undefined;
+  if (kind === MetricKind.counter && value < 0) {
+    return { ok: false, reason: 'implausible', detail: `counter ${value} below zero` };
+  }
+  if (kind === MetricKind.state && !Number.isInteger(value)) {
+    return { ok: false, reason: 'implausible', detail: `state ${value} is not an integer code` };
+  }
   if (field.range && (value < field.range[0] || value > field.range[1])) {
     return {
       ok: false,

@@ -1,0 +1,210 @@
+// One link to a Modbus endpoint (a TCP server, an RTU gateway, a serial bus), shared by every device
+// and proxy client behind it. Requests are serialised: an RTU bus or a gateway carries one at a time,
+// and an ISG takes one master. A broken link is closed and re-opened on a later request, no sooner
+// than the backoff after consecutive failures allows.
+import modbusSerial from 'modbus-serial';
+import type { Logger } from '@heatstream/runtime';
+import type { RegisterKind } from '@heatstream/devices';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import { ModbusReadError } from './errors.ts';
+
+// The package is CommonJS; its typings describe the class as the `default` of module.exports.
+const ModbusRTU = modbusSerial.default;
+type ModbusRTU = InstanceType<typeof ModbusRTU>;
+
+export const TransportKind = {
+  /** Modbus TCP (MBAP framing). */
+  tcp: 'tcp',
+  /** RTU frames over a TCP socket, as transparent RS485 gateways (Waveshare) speak. */
+  rtuOverTcp: 'rtu-over-tcp',
+  /** RTU on a local serial port. */
+  rtu: 'rtu',
+} as const;
+export type TransportKind = (typeof TransportKind)[keyof typeof TransportKind];
+
+export interface Endpoint {
+  transport: TransportKind;
+  host?: string | undefined;
+  port?: number | undefined;
+  /** Serial device, e.g. /dev/ttyUSB0. */
+  path?: string | undefined;
+  baudRate?: number | undefined;
+  parity?: 'none' | 'even' | 'odd' | undefined;
+  dataBits?: number | undefined;
+  stopBits?: number | undefined;
+}
+
+export interface ConnectionOptions {
+  timeoutMs: number;
+  backoff: BackoffOptions;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Same endpoint, same link: the key devices are grouped by. */
+export function endpointKey(e: Endpoint): string {
+  return e.transport === 'rtu' ? `rtu:${e.path ?? ''}` : `${e.transport}:${e.host ?? ''}:${e.port ?? 502}`;
+}
+
+const isTimeout = (e: unknown): boolean =>
+  e instanceof Error &&
+  (e.name === 'TransactionTimedOutError' || (e as { errno?: string }).errno === 'ETIMEDOUT');
+
+export class ModbusConnection {
+  readonly key: string;
+  readonly #endpoint: Endpoint;
+  readonly #options: ConnectionOptions;
+  #client: ModbusRTU | undefined;
+  #failures = 0;
+  #nextAttemptAt = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(endpoint: Endpoint, options: ConnectionOptions) {
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.key = endpointKey(endpoint);
+  }
+
+  get connected(): boolean {
+    return this.#client?.isOpen ?? false;
+  }
+
+  /** Reads `count` registers (words) or bits (0/1) of one table; one request at a time per link. */
+  read(unitId: number, kind: RegisterKind, start: number, count: number): Promise<number[]> {
+    const run = this.#queue.then(() => this.#read(unitId, kind, start, count));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue;
+    this.#drop();
+  }
+
+  async #read(unitId: number, kind: RegisterKind, start: number, count: number): Promise<number[]> {
+    const client = await this.#open();
+    client.setID(unitId);
+    try {
+      switch (kind) {
+        case 'coil':
+          return (await client.readCoils(start, count)).data.slice(0, count).map(Number);
+        case 'discrete':
+          return (await client.readDiscreteInputs(start, count)).data.slice(0, count).map(Number);
+        case 'input':
+          return (await client.readInputRegisters(start, count)).data;
+        case 'holding':
+          return (await client.readHoldingRegisters(start, count)).data;
+      }
+    } catch (error) {
+      const modbusCode = (error as { modbusCode?: number }).modbusCode;
+      const what = `${kind} ${start}+${count} from unit ${unitId} at ${this.key}`;
+      if (typeof modbusCode === 'number') {
+        throw new ModbusReadError('exception', `Modbus exception ${modbusCode} reading ${what}`, {
+          cause: error,
+          modbusCode,
+        });
+      }
+      // After a timeout a late answer could be taken for the next request's: start a fresh link.
+      this.#drop();
+      if (isTimeout(error)) {
+        throw new ModbusReadError(
+          'timeout',
+          `no answer within ${this.#options.timeoutMs} ms reading ${what}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw new ModbusReadError('connection', `${(error as Error).message} reading ${what}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #open(): Promise<ModbusRTU> {
+    if (this.#client?.isOpen) return this.#client;
+    this.#drop();
+    if (this.#closed) throw new ModbusReadError('connection', `${this.key} is closed`);
+    const now = this.#options.clock.now();
+    if (now < this.#nextAttemptAt) {
+      throw new ModbusReadError(
+        'backoff',
+        `${this.key} unreachable; next attempt in ${Math.ceil((this.#nextAttemptAt - now) / 1000)} s`,
+      );
+    }
+    const client = new ModbusRTU();
+    // The client re-emits port errors; without a listener they would end the process.
+    client.on('error', (error: unknown) => {
+      this.#options.log.debug({ err: error, endpoint: this.key }, 'port error');
+    });
+    try {
+      await withTimeout(this.#connect(client), this.#options.timeoutMs, `connecting to ${this.key}`);
+    } catch (error) {
+      destroy(client);
+      this.#failures++;
+      const delay = backoffDelay(this.#failures, this.#options.backoff);
+      this.#nextAttemptAt = this.#options.clock.now() + delay;
+      this.#options.log.warn(
+        { endpoint: this.key, failures: this.#failures, retryInMs: delay, err: error },
+        'cannot connect',
+      );
+      throw new ModbusReadError('connection', `cannot connect to ${this.key}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (this.#failures > 0) this.#options.log.info({ endpoint: this.key }, 'reconnected');
+    this.#failures = 0;
+    this.#nextAttemptAt = 0;
+    client.setTimeout(this.#options.timeoutMs);
+    this.#client = client;
+    return client;
+  }
+
+  #connect(client: ModbusRTU): Promise<void> {
+    const e = this.#endpoint;
+    switch (e.transport) {
+      case 'tcp':
+        return client.connectTCP(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
+      case 'rtu-over-tcp':
+        return client.connectTcpRTUBuffered(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
+      case 'rtu':
+        return client.connectRTUBuffered(e.path ?? '', {
+          baudRate: e.baudRate ?? 9600,
+          parity: e.parity ?? 'none',
+          dataBits: e.dataBits ?? 8,
+          stopBits: e.stopBits ?? 1,
+        });
+    }
+  }
+
+  #drop(): void {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) destroy(client);
+  }
+}
+
+function destroy(client: ModbusRTU): void {
+  try {
+    client.destroy(() => undefined);
+  } catch {
+    // A serial port that never opened has nothing to destroy.
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} timed out after ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,4 @@
+import { main } from '@heatstream/runtime';
+import { acqModbus } from './service.ts';
+
+await main(acqModbus);

@@ -1,0 +1,216 @@
+// One coordinator per device: one poll per interval, every metric from that one set of block reads.
+// Outcomes map onto the closed set of device states; a state change (and data-quality rejections)
+// becomes a device-status event, every good value a reading.
+import { makeEvent, subjects, DeviceState } from '@heatstream/contracts';
+import {
+  decodeDefinition,
+  planReads,
+  RegisterImage,
+  type ModbusDefinition,
+  type ReadBlock,
+} from '@heatstream/devices';
+import type { Logger, Publish } from '@heatstream/runtime';
+import type { Clock } from './clock.ts';
+import type { ModbusConnection } from './connection.ts';
+import { ModbusReadError } from './errors.ts';
+import { QualityGuard, Rejection, type Values } from './quality.ts';
+
+export interface PolledDevice {
+  id: string;
+  site: string;
+  unitId: number;
+  intervalMs: number;
+  /** Extra attempts per block read after a failure. */
+  retries: number;
+  retryDelayMs: number;
+  /** While rejections pile up without a state change, report them at most this often. */
+  statusEveryMs: number;
+}
+
+export interface PollerDeps {
+  device: PolledDevice;
+  definition: ModbusDefinition;
+  connection: Pick<ModbusConnection, 'read'>;
+  publish: Publish;
+  /** Event source: service/instance. */
+  source: string;
+  clock: Clock;
+  log: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PollOutcome {
+  state: DeviceState;
+  published: Values | undefined;
+  reason?: string;
+}
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class DevicePoller {
+  readonly #deps: PollerDeps;
+  readonly #blocks: ReadBlock[];
+  readonly #guard = new QualityGuard();
+  readonly #log: Logger;
+  #state: DeviceState | undefined;
+  #lastStatusAt = 0;
+  #rejectedSinceStatus = 0;
+  #rejectedTotal = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+  #stopped = true;
+
+  constructor(deps: PollerDeps) {
+    this.#deps = deps;
+    this.#blocks = planReads(deps.definition);
+    this.#log = deps.log.child({ component: 'poller', device: deps.device.id });
+  }
+
+  get state(): DeviceState | undefined {
+    return this.#state;
+  }
+
+  /** Rejected values since start: spikes, counters going backwards, implausible values. */
+  get rejectedTotal(): number {
+    return this.#rejectedTotal;
+  }
+
+  /** Polls every interval, on a fixed grid so readings of one device stay evenly spaced. */
+  start(): void {
+    this.#stopped = false;
+    const interval = this.#deps.device.intervalMs;
+    const loop = (): void => {
+      if (this.#stopped) return;
+      this.#running = this.pollOnce().catch((error: unknown) => {
+        this.#log.error({ err: error }, 'poll failed');
+      });
+      void this.#running.then(() => {
+        if (this.#stopped) return;
+        const now = this.#deps.clock.now();
+        this.#timer = setTimeout(loop, interval - (now % interval));
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  async pollOnce(): Promise<PollOutcome> {
+    const time = this.#deps.clock.now();
+    const image = new RegisterImage();
+    try {
+      for (const block of this.#blocks) image.setMany(block.kind, block.start, await this.#readBlock(block));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof ModbusReadError)) throw error;
+      this.#log.warn({ failure: error.failure, reason }, 'read failed');
+      await this.#setState(DeviceState.unavailable, reason, time);
+      return { state: DeviceState.unavailable, published: undefined, reason };
+    }
+
+    const decoded = decodeDefinition(this.#deps.definition, image);
+    const { accepted, rejected } = this.#guard.filter(decoded.values);
+    // Implausible values and counters going backwards are bad data; a lone low power reading is not.
+    const badData = [
+      ...decoded.implausible.map((i) => `${i.metric} implausible: ${i.detail}`),
+      ...rejected
+        .filter((r) => r.reason === Rejection.counterBackwards)
+        .map((r) => `${r.metric} went back from ${r.last ?? '?'} to ${r.value}`),
+    ];
+    const spikes = rejected
+      .filter((r) => r.reason === Rejection.spike)
+      .map((r) => `${r.metric} ${r.value} W ignored until it repeats`);
+    const count = badData.length + spikes.length;
+    if (count > 0) {
+      this.#rejectedSinceStatus += count;
+      this.#rejectedTotal += count;
+      this.#log.warn(
+        { rejected: [...badData, ...spikes], rejectedTotal: this.#rejectedTotal },
+        'readings rejected',
+      );
+    }
+
+    let published: Values | undefined;
+    if (Object.keys(accepted).length > 0) {
+      await this.#publishReading(accepted, time);
+      published = accepted;
+    }
+    const state = badData.length > 0 || published === undefined ? DeviceState.badData : DeviceState.online;
+    const reason =
+      badData.length > 0
+        ? `bad data: ${badData.join('; ')}`
+        : published === undefined
+          ? 'no usable value in the reply'
+          : undefined;
+    await this.#setState(state, reason, time);
+    return reason === undefined ? { state, published } : { state, published, reason };
+  }
+
+  async #readBlock(block: ReadBlock): Promise<number[]> {
+    const { device, connection } = this.#deps;
+    const sleep = this.#deps.sleep ?? wait;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const words = await connection.read(device.unitId, block.kind, block.start, block.count);
+        if (words.length < block.count) {
+          throw new ModbusReadError(
+            'exception',
+            `short reply: ${words.length} of ${block.count} ${block.kind} values`,
+          );
+        }
+        return words;
+      } catch (error) {
+        // Waiting out the backoff: retrying now would not try anything.
+        const final =
+          attempt >= device.retries || (error instanceof ModbusReadError && error.failure === 'backoff');
+        if (final) throw error;
+        await sleep(device.retryDelayMs);
+      }
+    }
+  }
+
+  async #publishReading(values: Values, time: number): Promise<void> {
+    const { device, definition, source } = this.#deps;
+    const event = makeEvent('heatstream.reading.v1', {
+      source,
+      subject: device.id,
+      time: new Date(time),
+      data: { site: device.site, device: device.id, model: definition.id, metrics: values },
+    });
+    // Same device and measurement time → same id: a retried publish is stored once.
+    await this.#deps.publish(subjects.reading(device.site, device.id), event, {
+      msgId: `reading.${device.site}.${device.id}.${time}`,
+    });
+  }
+
+  async #setState(state: DeviceState, reason: string | undefined, time: number): Promise<void> {
+    const changed = state !== this.#state;
+    const dueRejections =
+      this.#rejectedSinceStatus > 0 && time - this.#lastStatusAt >= this.#deps.device.statusEveryMs;
+    if (!changed && !dueRejections) return;
+    const { device, source } = this.#deps;
+    if (changed) this.#log.info({ from: this.#state ?? null, to: state, reason }, 'device state changed');
+    const event = makeEvent('heatstream.device-status.v1', {
+      source,
+      subject: device.id,
+      time: new Date(time),
+      data: {
+        site: device.site,
+        device: device.id,
+        state,
+        ...(reason === undefined ? {} : { reason }),
+        rejectedReadings: this.#rejectedSinceStatus,
+      },
+    });
+    await this.#deps.publish(subjects.deviceStatus(device.site, device.id), event, {
+      msgId: `status.${device.site}.${device.id}.${time}`,
+    });
+    this.#state = state;
+    this.#lastStatusAt = time;
+    this.#rejectedSinceStatus = 0;
+  }
+}
