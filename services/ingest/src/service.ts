@@ -1,0 +1,105 @@
+// ingest: READINGS, DEVICES, ALERTS and DERIVED into their QuestDB tables, one durable consumer
+// and one ILP writer per table.
+import { Type } from '@sinclair/typebox';
+import {
+  alerts,
+  cop,
+  declareSchema,
+  deviceStatus,
+  probe,
+  QuestDbWriter,
+  readings,
+  type QuestDbConnection,
+  type TableDef,
+} from '@heatstream/questdb';
+import { defineService, Secret } from '@heatstream/runtime';
+import { projector } from './projector.ts';
+import { StoreHealth } from './store-health.ts';
+import { waitForStore } from './wait-for-store.ts';
+
+/** Durable consumer (contracts/src/streams.ts) → table. */
+const routes: readonly [string, TableDef][] = [
+  ['ingest-readings', readings],
+  ['ingest-devices', deviceStatus],
+  ['ingest-alerts', alerts],
+  ['ingest-derived', cop],
+];
+
+export const service = defineService({
+  name: 'ingest',
+  config: {
+    questdb: Type.Object(
+      {
+        url: Type.String({ default: 'http://127.0.0.1:9000', description: 'REST and ILP/HTTP base URL' }),
+        user: Type.Optional(Type.String({ minLength: 1, description: "QuestDB's QDB_HTTP_USER" })),
+        password: Type.Optional(Secret({ description: "QuestDB's QDB_HTTP_PASSWORD" })),
+        startTimeoutMs: Type.Integer({
+          default: 60_000,
+          minimum: 0,
+          description: 'how long start-up waits for QuestDB',
+        }),
+        probeIntervalMs: Type.Integer({ default: 2_000, minimum: 100 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    batch: Type.Object(
+      {
+        size: Type.Integer({
+          default: 4_000,
+          minimum: 1,
+          description: 'events per QuestDB transaction, at most',
+        }),
+        maxWaitMs: Type.Integer({
+          default: 1_000,
+          minimum: 1_000,
+          description: 'a partial batch is written after this',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retention: Type.Object(
+      {
+        rawDays: Type.Integer({ default: 30, minimum: 0, description: 'raw readings; 0 keeps them' }),
+        hourlyMonths: Type.Integer({ default: 12, minimum: 0, description: '1 h roll-ups; 0 keeps them' }),
+        dailyYears: Type.Integer({ default: 0, minimum: 0, description: '1 d roll-ups; 0 keeps them' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  init(ctx) {
+    const { questdb, batch, retention } = ctx.config;
+    const conn: QuestDbConnection = { url: questdb.url, user: questdb.user, password: questdb.password };
+    const log = ctx.log.child({ component: 'questdb' });
+    const health = new StoreHealth({ probe: () => probe(conn), intervalMs: questdb.probeIntervalMs, log });
+    ctx.addReadinessCheck(health.check);
+    const writers = routes.map(([durable, table]) => {
+      const writer = new QuestDbWriter(conn, {
+        onUnavailable: (error, attempt) => {
+          health.down(error.message);
+          if (attempt === 1 || attempt % 10 === 0)
+            log.warn(
+              { err: error, table: table.name, attempt },
+              'QuestDB write failed; holding the batch and retrying',
+            );
+        },
+        onAvailable: () => {
+          health.up();
+        },
+      });
+      ctx.consumeBatch(durable, projector(table, writer), { batch: batch.size, maxWaitMs: batch.maxWaitMs });
+      return writer;
+    });
+    return {
+      async start() {
+        await waitForStore(conn, questdb.startTimeoutMs, log);
+        const { warnings } = await declareSchema(conn, retention);
+        for (const warning of warnings) log.warn(warning);
+        await health.start();
+      },
+      async stop() {
+        health.stop();
+        await Promise.all(writers.map((w) => w.close()));
+      },
+    };
+  },
+});

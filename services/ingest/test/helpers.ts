@@ -1,0 +1,155 @@
+// Shared by the ingest tests (and the benchmark's generator mirrors it): deterministic readings
+// whose values are multiples of 1/4, so sums are exact in any order, and the QuestDB figures to
+// hold them against.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { encodeEvent, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
+import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
+
+export const testMetrics = [
+  'flow_temp',
+  'return_temp',
+  'outside_temp',
+  'dhw_temp',
+  'flow_rate',
+  'elec_power',
+  'elec_energy',
+  'heat_power',
+  'heat_energy',
+  'compressor_on',
+  'compressor_freq',
+  'defrost',
+] as const;
+
+export type Reading = EventOf<'heatstream.reading.v1'>;
+
+/** Reading i of a site: `devices` devices take turns, one reading per device every 10 s from `start`. */
+export function reading(site: string, i: number, devices = 10, start = Date.UTC(2026, 0, 15)): Reading {
+  const device = `dev-${i % devices}`;
+  const n = Math.floor(i / devices);
+  return makeEvent('heatstream.reading.v1', {
+    source: 'ingest-test',
+    subject: device,
+    time: new Date(start + n * 10_000),
+    data: {
+      site,
+      device,
+      model: 'test-model',
+      metrics: {
+        flow_temp: 30 + (i % 40) * 0.25,
+        return_temp: 25 + (i % 20) * 0.25,
+        outside_temp: -5 + (i % 60) * 0.25,
+        dhw_temp: 48 + (i % 8) * 0.5,
+        flow_rate: 12 + (i % 4) * 0.25,
+        elec_power: 800 + (i % 100),
+        elec_energy: 100_000 + n * 2,
+        heat_power: 3_000 + (i % 300),
+        heat_energy: 400_000 + n * 8,
+        compressor_on: i % 2,
+        compressor_freq: 40 + (i % 30) * 0.5,
+        defrost: i % 97 === 0 ? 1 : 0,
+      },
+    },
+  });
+}
+
+/** Publishes with bounded concurrency; `msgId` defaults to the event id (JetStream de-duplicates on it). */
+export async function publishAll(
+  js: JetStreamClient,
+  events: readonly Reading[],
+  msgId: (e: Reading) => string = (e) => e.id,
+): Promise<void> {
+  const window = 500;
+  for (let i = 0; i < events.length; i += window) {
+    await Promise.all(
+      events
+        .slice(i, i + window)
+        .map((e) =>
+          js.publish(subjects.reading(e.data.site, e.data.device), encodeEvent(e), { msgID: msgId(e) }),
+        ),
+    );
+  }
+}
+
+export interface Totals {
+  count: number;
+  sums: Record<string, number>;
+}
+
+export function expectedTotals(events: readonly Reading[]): Totals {
+  const sums: Record<string, number> = Object.fromEntries(testMetrics.map((m) => [m, 0]));
+  for (const e of events) for (const m of testMetrics) sums[m] = (sums[m] ?? 0) + (e.data.metrics[m] ?? 0);
+  return { count: events.length, sums };
+}
+
+export async function storedTotals(conn: QuestDbConnection, site: string): Promise<Totals> {
+  const [row] = await sql(
+    conn,
+    `SELECT count(), ${testMetrics.map((m) => `sum(${m})`).join(', ')} FROM readings WHERE site = '${site}'`,
+  );
+  const [count, ...values] = (row ?? []) as number[];
+  return { count: count ?? 0, sums: Object.fromEntries(testMetrics.map((m, i) => [m, values[i] ?? 0])) };
+}
+
+export async function eventually<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 60_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The consumer has nothing pending or unacknowledged, and QuestDB applied every commit. */
+export async function drained(
+  jsm: JetStreamManager,
+  conn: QuestDbConnection,
+  durable = 'ingest-readings',
+): Promise<boolean> {
+  const info = await jsm.consumers.info('READINGS', durable);
+  if (info.num_pending !== 0 || info.num_ack_pending !== 0) return false;
+  return walSettled(conn);
+}
+
+export interface Child {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const children = new Set<Child>();
+
+export async function killChildren(): Promise<void> {
+  for (const { child, exited } of children) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** ingest in its own process, as deployed. */
+export function runIngest(env: NodeJS.ProcessEnv): Child {
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH, HS_LOG__LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (c: Buffer): void => {
+    output = (output + c.toString()).slice(-50_000);
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+  });
+  const handle = { child, output: () => output, exited };
+  children.add(handle);
+  void exited.then(() => children.delete(handle));
+  return handle;
+}
