@@ -12,6 +12,7 @@ NODE_MAJOR=24
 NODE_VERSION=24.21.0
 NATS_SERVER_VERSION=2.15.2
 QUESTDB_VERSION=9.3.4
+KUSTOMIZE_VERSION=5.7.1
 JAVA_MIN_MAJOR=17
 
 say() { printf '[provision] %s\n' "$*" >&2; }
@@ -43,6 +44,15 @@ provision_nats() {
     || fail "go install nats-server v$NATS_SERVER_VERSION failed (is the Go module proxy reachable?)"
 }
 
+provision_kustomize() {
+  local bin="$HS_TOOLS/bin/kustomize"
+  if [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "v$KUSTOMIZE_VERSION"; then return; fi
+  command -v go >/dev/null || fail "Go is missing; install Go >= 1.24 so kustomize v$KUSTOMIZE_VERSION can be built with 'go install'"
+  say "building kustomize v$KUSTOMIZE_VERSION with go install"
+  GOBIN="$HS_TOOLS/bin" CGO_ENABLED=0 go install "sigs.k8s.io/kustomize/kustomize/v5@v$KUSTOMIZE_VERSION" \
+    || fail "go install kustomize v$KUSTOMIZE_VERSION failed (is the Go module proxy reachable?)"
+}
+
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
 
 provision_questdb() {
@@ -65,6 +75,8 @@ provision_debian() {
   local missing=()
   command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v chromium >/dev/null || missing+=(chromium)
+  # Validates docker-compose.yml without a Docker engine.
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
   # Modbus peers not written here, for acq-modbus tests.
   python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
   command -v mbpoll >/dev/null || missing+=(mbpoll)
@@ -88,6 +100,7 @@ provision_all() {
   provision_node
   provision_debian
   provision_nats
+  provision_kustomize
   provision_questdb
   provision_npm
   export HS_NATS_SERVER="$HS_TOOLS/bin/nats-server"

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { repoRoot } from '@heatstream/testkit';
+import { secretNames } from '../deploy/secrets.ts';
 
 const provision = readFileSync(`${repoRoot}/scripts/provision.sh`, 'utf8');
 const compose = readFileSync(`${repoRoot}/docker-compose.yml`, 'utf8');
@@ -26,7 +27,7 @@ test('docker-compose deploys the QuestDB version provisioned for local runs and 
 });
 
 test('docker-compose has no default secrets', () => {
-  for (const secret of ['NATS_PASSWORD', 'QUESTDB_PASSWORD', 'MQTT_PASSWORD']) {
+  for (const secret of secretNames) {
     assert.match(compose, new RegExp(`\\$\\{${secret}:\\?`), `${secret} must be given, never defaulted`);
   }
 });

@@ -108,7 +108,7 @@ export function natsAuthorization(): string {
   });
   users.push(`    { user: "admin", password: $${natsPasswordVar('admin')} }`);
   return [
-    '# Generated from contracts/src/access.ts by `node deploy/nats-auth.ts`; do not edit.',
+    '# Generated from contracts/src/access.ts by `node deploy/generate.ts`; do not edit.',
     'authorization {',
     '  users: [',
     users.join(',\n'),

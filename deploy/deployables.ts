@@ -1,0 +1,83 @@
+// The long-running services as deployment data: what k8s/base/services.yaml and
+// network-policies.yaml are generated from (node deploy/manifests.ts), and what the compose test
+// holds docker-compose.yml to. One image serves them all; `main` picks the service.
+
+/** A value from the `heatstream-secrets` Secret (compose: the same name from the environment). */
+export interface SecretRef {
+  secret: string;
+}
+
+export interface Deployable {
+  name: string;
+  main: string;
+  replicas: number;
+  /** Ports others connect to (besides the probe port every service has). */
+  ports: readonly { name: string; port: number }[];
+  /** Settings beyond the shared ones (HS_NATS__URL, HS_HTTP__*, HS_OTEL__ENDPOINT, QuestDB URL and user). */
+  env: Readonly<Record<string, string | SecretRef>>;
+  /** A YAML config file mounted at /etc/heatstream/<name>.yaml (HS_CONFIG), from deploy/config/. */
+  configFile?: boolean;
+  /** Who may connect in: other deployables by name, or 'any' (the dashboard's users, devices). */
+  ingressFrom: readonly string[] | 'any';
+  /** What it connects out to besides NATS: deployables/servers by name, or TCP ports anywhere. */
+  egressTo: readonly (string | { port: number })[];
+  resources: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string };
+  autoscale?: { min: number; max: number; cpuPercent: number };
+  /** Only with simulated devices: compose profile `simulators`. */
+  demo?: boolean;
+}
+
+const QUESTDB_PASSWORD: SecretRef = { secret: 'QUESTDB_PASSWORD' };
+const small = { cpu: '50m', memory: '64Mi', cpuLimit: '500m', memoryLimit: '256Mi' };
+
+export const deployables: readonly Deployable[] = [
+  {
+    name: 'gateway',
+    main: 'services/gateway/src/main.ts',
+    replicas: 2,
+    ports: [{ name: 'http', port: 8080 }],
+    env: {
+      HS_API__HOST: '0.0.0.0',
+      HS_API__PORT: '8080',
+      HS_API__PUBLIC_DIR: '/app/services/dashboard/dist',
+      HS_QUESTDB__PASSWORD: QUESTDB_PASSWORD,
+    },
+    ingressFrom: 'any',
+    egressTo: ['questdb'],
+    resources: { cpu: '100m', memory: '128Mi', cpuLimit: '1', memoryLimit: '512Mi' },
+  },
+  {
+    name: 'ingest',
+    main: 'services/ingest/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: { HS_QUESTDB__PASSWORD: QUESTDB_PASSWORD },
+    ingressFrom: [],
+    egressTo: ['questdb'],
+    resources: { cpu: '250m', memory: '128Mi', cpuLimit: '2', memoryLimit: '512Mi' },
+    autoscale: { min: 1, max: 4, cpuPercent: 70 },
+  },
+  {
+    name: 'acq-modbus',
+    main: 'services/acq-modbus/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    egressTo: [{ port: 502 }, 'simulators'],
+    resources: small,
+  },
+  {
+    name: 'simulators',
+    main: 'services/simulators/src/main.ts',
+    replicas: 1,
+    ports: [{ name: 'modbus', port: 1502 }],
+    env: {},
+    configFile: true,
+    ingressFrom: ['acq-modbus'],
+    egressTo: [],
+    resources: small,
+    demo: true,
+  },
+];
