@@ -1,0 +1,63 @@
+// heatstream admin: the first admin is made here (there is no default user).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startNats, type NatsServer } from '@heatstream/testkit';
+import { UserStore } from '../src/users.ts';
+
+let nats: NatsServer;
+let nc: NatsConnection;
+before(async () => {
+  nats = await startNats({ own: true });
+  nc = await connect({ servers: nats.url });
+});
+after(async () => {
+  await nc.close();
+  await nats.stop();
+});
+
+const cli = (
+  args: string[],
+  env: Record<string, string> = {},
+  input = '',
+): { status: number | null; out: string } => {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../src/cli.ts', import.meta.url)), ...args], {
+    env: { PATH: process.env.PATH, HS_NATS__URL: nats.url, ...env },
+    input,
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+};
+
+test('create-user takes the password from the environment, or generates and prints one', async () => {
+  assert.equal(cli(['create-user', 'anna'], { HS_NEW_PASSWORD: 'a password long enough' }).status, 0);
+  const generated = cli(['create-user', 'ben', '--role', 'viewer']);
+  assert.equal(generated.status, 0, generated.out);
+  const password = /with password: (\S+)/.exec(generated.out)?.[1];
+  assert.ok(password && password.length >= 12, generated.out);
+  const users = await UserStore.open(nc, 60_000);
+  assert.equal((await users.authenticate('anna', 'a password long enough'))?.role, 'admin');
+  assert.equal((await users.authenticate('ben', password))?.role, 'viewer');
+  assert.equal(await users.authenticate('anna', 'wrong password!!'), undefined);
+});
+
+test('refuses a duplicate user, a short password and an unknown role, naming why', () => {
+  const dup = cli(['create-user', 'anna'], { HS_NEW_PASSWORD: 'another long password' });
+  assert.equal(dup.status, 1);
+  assert.match(dup.out, /user anna exists already/);
+  const short = cli(['create-user', 'carl'], {}, 'short\n');
+  assert.equal(short.status, 1);
+  assert.match(short.out, /password: at least 12 characters/);
+  assert.match(cli(['create-user', 'dora', '--role', 'root']).out, /--role must be admin or viewer/);
+});
+
+test('create-token prints a token that authenticates as the user', async () => {
+  const r = cli(['create-token', 'anna', 'home-assistant']);
+  assert.equal(r.status, 0, r.out);
+  const token = r.out.trim();
+  assert.match(token, /^hst_/);
+  const principal = await (await UserStore.open(nc, 60_000)).fromToken(token);
+  assert.deepEqual(principal, { username: 'anna', role: 'admin', via: 'token' });
+});
