@@ -21,7 +21,7 @@ import {
 } from '@heatstream/testkit';
 import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
-import { createTables, settled } from '../services/gateway/test/fixtures.ts';
+import { alert, reading, seed, status } from '../services/gateway/test/fixtures.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 const dashboardDir = join(repoRoot, 'services/dashboard');
@@ -44,22 +44,37 @@ before(async () => {
   await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
   nc = await connect({ servers: nats.url });
-  await createTables(questdb);
   const now = Date.now();
-  const rows = Array.from({ length: 120 }, (_, i) => {
-    const t = new Date(now - (120 - i) * 60_000).toISOString();
-    return `('${t}', 'home', 'wpm1', 'test', 'stiebel-wpm', ${32 + (i % 6)}, ${27 + (i % 6)}, -3.5, ${900 + i}, ${3100 + i * 3}, ${i % 40 < 30 ? 1 : 0})`;
-  });
-  await questdb.query(
-    `INSERT INTO readings (ts, site, device, source, model, flow_temp, return_temp, outside_temp, elec_power, heat_power, compressor_on) VALUES ${rows.join(', ')}`,
-  );
-  await questdb.query(
-    `INSERT INTO device_status VALUES ('${new Date(now - 7_200_000).toISOString()}', 'home', 'wpm1', 'online', null)`,
-  );
-  await questdb.query(
-    `INSERT INTO alerts VALUES ('${new Date(now - 600_000).toISOString()}', 'home', 'wpm1', 'hp-1', 'pressure-high', 'critical', 'raised', 'high pressure above limit', 'pressure_high', 41.0, 40.0, null)`,
-  );
-  await settled(questdb);
+  await seed(questdb, [
+    ...Array.from({ length: 120 }, (_, i) =>
+      reading(now - (120 - i) * 60_000, {
+        site: 'home',
+        device: 'wpm1',
+        model: 'stiebel-wpm',
+        metrics: {
+          flow_temp: 32 + (i % 6),
+          return_temp: 27 + (i % 6),
+          outside_temp: -3.5,
+          elec_power: 900 + i,
+          heat_power: 3100 + i * 3,
+          compressor_on: i % 40 < 30 ? 1 : 0,
+        },
+      }),
+    ),
+    status(now - 7_200_000, { site: 'home', device: 'wpm1', state: 'online' }),
+    alert(now - 600_000, {
+      site: 'home',
+      device: 'wpm1',
+      alertId: 'hp-1',
+      rule: 'pressure-high',
+      severity: 'critical',
+      state: 'raised',
+      message: 'high pressure above limit',
+      metric: 'pressure_high',
+      value: 41,
+      threshold: 40,
+    }),
+  ]);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   svc = await runService(gateway, {
@@ -111,7 +126,7 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   await page.locator('#conn.live').waitFor();
   assert.equal(await card.locator('.state').textContent(), 'online');
 
-  const reading = makeEvent('heatstream.reading.v1', {
+  const published = makeEvent('heatstream.reading.v1', {
     source: 'browser-test',
     subject: 'wpm1',
     data: {
@@ -122,7 +137,7 @@ test('log in, see a live value change within 2 s, open a device, change the rang
     },
   });
   // Core publish: live push subscribes to the subject, so no stream is needed here.
-  nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(reading));
+  nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(published));
   await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
   assert.equal(await card.locator('[data-metric="cop"]').textContent(), '3.01');
   await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });

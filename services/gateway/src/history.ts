@@ -132,9 +132,10 @@ export class History {
     return row;
   }
 
+  /** COP rows of a device: one per period start and category (ingest's dedup keys), oldest first. */
   async cop(device: string, period: string, from: number, to: number) {
     return this.#db.query(
-      `SELECT * FROM cop WHERE device = ${sqlString(device)} AND period = ${sqlString(period)} AND ts >= ${ts(from)} AND ts < ${ts(to)} LATEST ON ts PARTITION BY period_start, category ORDER BY period_start`,
+      `SELECT ts period_start, period_end, category, heat_kwh, elec_kwh, cop, coverage, defrost_heat_kwh, heat_source FROM cop WHERE device = ${sqlString(device)} AND period = ${sqlString(period)} AND ts >= ${ts(from)} AND ts < ${ts(to)} ORDER BY ts`,
     );
   }
 

@@ -9,7 +9,7 @@ import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer 
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { gateway } from '../src/service.ts';
 import { UserStore } from '../src/users.ts';
-import { createTables, settled } from './fixtures.ts';
+import { alert, cop, reading, seed, status } from './fixtures.ts';
 
 let nats: NatsServer;
 let questdb: QuestDbServer;
@@ -24,22 +24,44 @@ const T0 = Date.parse('2026-01-15T06:00:00Z');
 before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
   nc = await connect({ servers: nats.url });
-  await createTables(questdb);
-  const values = Array.from(
-    { length: 60 },
-    (_, i) =>
-      `('${new Date(T0 + i * 60_000).toISOString()}', 'home', 'wpm1', 'test', 'stiebel-wpm', ${30 + (i % 10)}, -5.5, ${1000 + i})`,
-  );
-  await questdb.query(
-    `INSERT INTO readings (ts, site, device, source, model, flow_temp, outside_temp, elec_power) VALUES ${values.join(', ')}`,
-  );
-  await questdb.query(
-    `INSERT INTO device_status VALUES ('${new Date(T0).toISOString()}', 'home', 'wpm1', 'online', null)`,
-  );
-  await questdb.query(
-    `INSERT INTO alerts VALUES ('${new Date().toISOString()}', 'home', 'wpm1', 'a-1', 'flow-temp-high', 'warning', 'raised', 'flow temperature high', 'flow_temp', 61.0, 60.0, null)`,
-  );
-  await settled(questdb);
+  await seed(questdb, [
+    ...Array.from({ length: 60 }, (_, i) =>
+      reading(T0 + i * 60_000, {
+        site: 'home',
+        device: 'wpm1',
+        model: 'stiebel-wpm',
+        metrics: { flow_temp: 30 + (i % 10), outside_temp: -5.5, elec_power: 1000 + i },
+      }),
+    ),
+    status(T0, { site: 'home', device: 'wpm1', state: 'online' }),
+    ...[0, 1, 2].map((d) =>
+      cop(T0 + d * 86_400_000, {
+        site: 'home',
+        device: 'wpm1',
+        period: 'day',
+        periodStart: new Date(T0 + d * 86_400_000).toISOString(),
+        periodEnd: new Date(T0 + (d + 1) * 86_400_000).toISOString(),
+        category: 'combined',
+        heatKwh: 40 + d,
+        elecKwh: 10,
+        cop: (40 + d) / 10,
+        coverage: 1,
+        heatSource: 'heat-meter',
+      }),
+    ),
+    alert(Date.now() - 60_000, {
+      site: 'home',
+      device: 'wpm1',
+      alertId: 'a-1',
+      rule: 'flow-temp-high',
+      severity: 'warning',
+      state: 'raised',
+      message: 'flow temperature high',
+      metric: 'flow_temp',
+      value: 61,
+      threshold: 60,
+    }),
+  ]);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   svc = await runService(gateway, {
@@ -169,6 +191,27 @@ describe('REST', () => {
       [34.5, 34.5, 34.5, 34.5, 34.5, 34.5],
     );
     assert.deepEqual([body.rows[0]?.flow_temp_min, body.rows[0]?.flow_temp_max], [30, 39]);
+  });
+
+  test('daily COP comes back per day with its sums and coverage', async () => {
+    const res = await get(
+      `/api/devices/wpm1/cop?period=day&from=${new Date(T0 - 1).toISOString()}&to=${new Date(T0 + 5 * 86_400_000).toISOString()}`,
+    );
+    assert.equal(res.status, 200);
+    const rows = (await res.json()) as {
+      period_start: string;
+      cop: number;
+      heat_kwh: number;
+      coverage: number;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => [r.period_start.slice(0, 10), r.cop, r.heat_kwh, r.coverage]),
+      [
+        ['2026-01-15', 4, 40, 1],
+        ['2026-01-16', 4.1, 41, 1],
+        ['2026-01-17', 4.2, 42, 1],
+      ],
+    );
   });
 
   test('bad input gets a 400 naming the problem', async () => {

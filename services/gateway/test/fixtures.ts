@@ -1,29 +1,41 @@
-// Rows in QuestDB as ingest writes them, for the gateway's tests of its read side.
-import { metricNames } from '@heatstream/contracts';
+// QuestDB holding what ingest would have written: the tables declared by @heatstream/questdb and
+// events stored through its writer, so the gateway reads exactly ingest's schema.
+import { makeEvent, type DataOf, type Envelope } from '@heatstream/contracts';
+import {
+  QuestDbWriter,
+  declareSchema,
+  tableOf,
+  walSettled,
+  type QuestDbConnection,
+} from '@heatstream/questdb';
 import type { QuestDbServer } from '@heatstream/testkit';
 
-export async function createTables(db: QuestDbServer): Promise<void> {
-  const metricColumns = metricNames.map((m) => `${m} DOUBLE`).join(', ');
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS readings (ts TIMESTAMP, site SYMBOL, device SYMBOL, source SYMBOL, model SYMBOL, ${metricColumns}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device)`,
-  );
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS device_status (ts TIMESTAMP, site SYMBOL, device SYMBOL, state SYMBOL, reason STRING) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device)',
-  );
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS alerts (ts TIMESTAMP, site SYMBOL, device SYMBOL, alert_id SYMBOL, rule SYMBOL, severity SYMBOL, state SYMBOL, message STRING, metric SYMBOL, value DOUBLE, threshold DOUBLE, acknowledged_by STRING) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, alert_id, state)',
-  );
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS cop (ts TIMESTAMP, site SYMBOL, device SYMBOL, period SYMBOL, period_start TIMESTAMP, period_end TIMESTAMP, category SYMBOL, heat_kwh DOUBLE, elec_kwh DOUBLE, cop DOUBLE, coverage DOUBLE, heat_source SYMBOL) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, device, period, period_start, category)',
-  );
-}
+export const reading = (time: number, data: DataOf<'heatstream.reading.v1'>): Envelope =>
+  makeEvent('heatstream.reading.v1', { source: 'test', subject: data.device, time: new Date(time), data });
+export const status = (time: number, data: DataOf<'heatstream.device-status.v1'>): Envelope =>
+  makeEvent('heatstream.device-status.v1', {
+    source: 'test',
+    subject: data.device,
+    time: new Date(time),
+    data,
+  });
+export const alert = (time: number, data: DataOf<'heatstream.alert.v1'>): Envelope =>
+  makeEvent('heatstream.alert.v1', { source: 'test', subject: data.device, time: new Date(time), data });
+export const cop = (time: number, data: DataOf<'heatstream.cop.v1'>): Envelope =>
+  makeEvent('heatstream.cop.v1', { source: 'test', subject: data.device, time: new Date(time), data });
 
-/** Waits until every WAL table has applied what it was sent. */
-export async function settled(db: QuestDbServer): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const pending = await db.query('SELECT name FROM wal_tables() WHERE writerTxn < sequencerTxn');
-    if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
+/** Declares ingest's tables and stores the events in them, waiting until QuestDB has applied them. */
+export async function seed(db: QuestDbServer, events: readonly Envelope[]): Promise<void> {
+  const conn: QuestDbConnection = { url: db.httpUrl };
+  await declareSchema(conn);
+  const writer = new QuestDbWriter(conn);
+  const byType = Map.groupBy(events, (e) => e.type);
+  for (const [type, list] of byType) {
+    const table = tableOf(type);
+    if (!table) throw new Error(`no table for ${type}`);
+    const refused = (await writer.write(table, list)).filter(Boolean);
+    if (refused.length > 0) throw new Error(`QuestDB refused fixtures: ${refused.join('; ')}`);
   }
-  throw new Error('QuestDB WAL did not settle');
+  await writer.close();
+  for (let i = 0; i < 200 && !(await walSettled(conn)); i++) await new Promise((r) => setTimeout(r, 50));
 }
