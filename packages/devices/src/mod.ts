@@ -18,6 +18,8 @@ export {
   type DecodedReading,
 } from './codec.ts';
 export { MAX_READ, planReads, type ReadBlock } from './plan.ts';
+export { ModbusException, ModbusExceptionCode } from './exceptions.ts';
+export { readOnlyVector, type BlockRead, type ReadOnlyVector } from './vector.ts';
 export { DefinitionError, assertDefinition, definitionProblems } from './validate.ts';
 export { loadDefinitionFile, parseDefinitionYaml } from './yaml.ts';
 export { coil, discrete, field, flag, holding, input, register } from './blocks.ts';

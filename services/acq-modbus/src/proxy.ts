@@ -5,16 +5,22 @@
 import { ServerTCP } from 'modbus-serial';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@heatstream/runtime';
-import { MAX_READ, type RegisterKind } from '@heatstream/devices';
+import {
+  MAX_READ,
+  ModbusException,
+  ModbusExceptionCode,
+  readOnlyVector,
+  type RegisterKind,
+} from '@heatstream/devices';
 import type { ModbusConnection } from './connection.ts';
 import { ModbusReadError } from './errors.ts';
 
-/** Modbus exception codes (protocols.md §7). */
-const ILLEGAL_FUNCTION = 0x01;
-const ILLEGAL_DATA_VALUE = 0x03;
-const SERVER_FAILURE = 0x04;
-const GATEWAY_PATH_UNAVAILABLE = 0x0a;
-const GATEWAY_TARGET_NO_RESPONSE = 0x0b;
+const {
+  illegalDataValue: ILLEGAL_DATA_VALUE,
+  serverDeviceFailure: SERVER_FAILURE,
+  gatewayPathUnavailable: GATEWAY_PATH_UNAVAILABLE,
+  gatewayTargetFailedToRespond: GATEWAY_TARGET_NO_RESPONSE,
+} = ModbusExceptionCode;
 
 export interface ProxyOptions {
   host: string;
@@ -23,16 +29,6 @@ export interface ProxyOptions {
   unitId?: number | undefined;
   upstream: Pick<ModbusConnection, 'read' | 'key'>;
   log: Logger;
-}
-
-/** Thrown into modbus-serial's server, which answers with `modbusErrorCode` as the exception. */
-export class ModbusException extends Error {
-  override name = 'ModbusException';
-  readonly modbusErrorCode: number;
-  constructor(code: number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.modbusErrorCode = code;
-  }
 }
 
 /** The exception a proxy client sees for an upstream failure. */
@@ -73,24 +69,10 @@ export class ModbusProxy {
 
   async start(): Promise<void> {
     const { host, port, log } = this.#options;
-    const refuse = (): Promise<never> =>
-      Promise.reject(new ModbusException(ILLEGAL_FUNCTION, 'read-only proxy'));
-    const vector = {
-      getCoil: async (addr: number, unit: number) => (await this.#forward('coil', addr, 1, unit))[0] === 1,
-      getDiscreteInput: async (addr: number, unit: number) =>
-        (await this.#forward('discrete', addr, 1, unit))[0] === 1,
-      getInputRegister: async (addr: number, unit: number) =>
-        (await this.#forward('input', addr, 1, unit))[0] ?? 0,
-      getHoldingRegister: async (addr: number, unit: number) =>
-        (await this.#forward('holding', addr, 1, unit))[0] ?? 0,
-      getMultipleInputRegisters: (addr: number, length: number, unit: number) =>
-        this.#forward('input', addr, length, unit),
-      getMultipleHoldingRegisters: (addr: number, length: number, unit: number) =>
-        this.#forward('holding', addr, length, unit),
-      setCoil: refuse,
-      setRegister: refuse,
-      setRegisterArray: refuse,
-    };
+    const vector = readOnlyVector(
+      (kind, addr, count, unit) => this.#forward(kind, addr, count, unit),
+      'the proxy',
+    );
     const server = new ServerTCP(vector, { host, port, unitID: 255 });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {

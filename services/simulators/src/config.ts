@@ -1,0 +1,72 @@
+// The simulator's settings; defaults give the demo set-up: a Stiebel WPM (unit 1), a WAGO meter on
+// its supply (unit 2) and an LG Therma V (unit 5) on one Modbus TCP server, in real time.
+import { Type } from '@sinclair/typebox';
+
+const FaultFields = {
+  mode: Type.Union([
+    Type.Literal('slow'),
+    Type.Literal('exception'),
+    Type.Literal('disconnect'),
+    Type.Literal('garbage'),
+  ]),
+  rate: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 1, description: 'share of requests hit; default 1' }),
+  ),
+  unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'default: every unit' })),
+  slowMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  exceptionCode: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+};
+
+export const simulatorConfig = {
+  modbus: Type.Object(
+    {
+      host: Type.String({ default: '127.0.0.1' }),
+      port: Type.Integer({ default: 5020, minimum: 0, maximum: 65535, description: '0 picks a free port' }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  units: Type.Array(
+    Type.Object(
+      {
+        unitId: Type.Integer({ minimum: 1, maximum: 247 }),
+        definition: Type.String({ minLength: 1, description: 'a catalogue id from @heatstream/devices' }),
+      },
+      { additionalProperties: false },
+    ),
+    {
+      default: [
+        { unitId: 1, definition: 'stiebel-eltron-wpm' },
+        { unitId: 2, definition: 'wago-879-30xx' },
+        { unitId: 5, definition: 'lg-therma-v-r290' },
+      ],
+    },
+  ),
+  model: Type.Object(
+    {
+      speed: Type.Number({
+        default: 1,
+        minimum: 0.001,
+        maximum: 100_000,
+        description: 'simulated seconds per second',
+      }),
+      start: Type.Optional(
+        Type.String({ format: 'date-time', description: 'simulated start time; default now' }),
+      ),
+      outsideMeanC: Type.Number({ default: 3 }),
+      outsideAmplitudeC: Type.Number({ default: 4, minimum: 0 }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  faults: Type.Array(
+    Type.Object(
+      {
+        ...FaultFields,
+        atS: Type.Number({ minimum: 0, description: 'seconds after start (real time)' }),
+        forS: Type.Number({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    { default: [], description: 'fault schedule' },
+  ),
+  faultSeed: Type.Integer({ default: 1 }),
+};

@@ -1,0 +1,49 @@
+// simulators: devices that speak the real protocols, driven by one physical model. For now the
+// Modbus TCP server (Stiebel, WAGO, LG maps); Shelly, Viessmann and cellular devices join on the
+// same model.
+import { StartupError, defineService } from '@heatstream/runtime';
+import { findDefinition } from '@heatstream/devices';
+import { simulatorConfig } from './config.ts';
+import { FaultPlan, seededRandom } from './faults.ts';
+import { ModbusSimulator } from './modbus-server.ts';
+import { defaultHouse, HeatPumpHouse } from './model/house.ts';
+import { metricValues } from './model/metrics.ts';
+
+export const simulators = defineService({
+  name: 'simulators',
+  config: simulatorConfig,
+  init(ctx) {
+    const { modbus, units, model, faults, faultSeed } = ctx.config;
+    const problems: string[] = [];
+    const resolved = units.flatMap((u, i) => {
+      const definition = findDefinition(u.definition);
+      if (!definition) problems.push(`units[${i}].definition: unknown "${u.definition}"`);
+      return definition ? [{ unitId: u.unitId, definition }] : [];
+    });
+    if (problems.length > 0)
+      throw new StartupError(`invalid simulator units:\n  - ${problems.join('\n  - ')}`);
+
+    // Simulated time runs `speed` times as fast as real time from the simulated start.
+    const realStart = Date.now();
+    const simStart = model.start === undefined ? realStart : Date.parse(model.start);
+    const simNow = (): number => simStart + (Date.now() - realStart) * model.speed;
+    const options = {
+      ...defaultHouse,
+      weather: { ...defaultHouse.weather, meanC: model.outsideMeanC, amplitudeC: model.outsideAmplitudeC },
+    };
+    const house = new HeatPumpHouse(simStart, options);
+    const server = new ModbusSimulator({
+      host: modbus.host,
+      port: modbus.port,
+      units: resolved,
+      values: () => metricValues(house.advanceTo(simNow()), options),
+      faults: new FaultPlan(faults, realStart, seededRandom(faultSeed)),
+      now: () => Date.now(),
+      log: ctx.log.child({ component: 'modbus' }),
+    });
+    return {
+      start: () => server.start(),
+      stop: () => server.stop(),
+    };
+  },
+});
