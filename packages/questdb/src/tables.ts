@@ -26,8 +26,8 @@ export interface TableDef {
   columns: readonly Column[];
   /** Besides `ts`: the columns that identify a row, so writing an event twice leaves one row. */
   dedupKeys: readonly string[];
-  /** Appends the event as one row (ending with `at`). Throws when a value cannot be encoded. */
-  row(sender: Sender, event: Envelope): Promise<void>;
+  /** Appends the event as one row of `table` (ending with `at`). Throws when a value cannot be encoded. */
+  row(sender: Sender, event: Envelope, table: string): Promise<void>;
 }
 
 const col = (name: string, type: ColumnType): Column => ({ name, type });
@@ -56,10 +56,10 @@ export const readings: TableDef = {
     ...metricColumns,
   ],
   dedupKeys: ['site', 'device'],
-  row(sender, event) {
+  row(sender, event, table) {
     const { data } = event as EventOf<'heatstream.reading.v1'>;
     sender
-      .table('readings')
+      .table(table)
       .symbol('site', data.site)
       .symbol('device', data.device)
       .symbol('source', event.source)
@@ -84,10 +84,10 @@ export const deviceStatus: TableDef = {
     col('rejected_readings', 'LONG'),
   ],
   dedupKeys: ['site', 'device'],
-  row(sender, event) {
+  row(sender, event, table) {
     const { data } = event as EventOf<'heatstream.device-status.v1'>;
     sender
-      .table('device_status')
+      .table(table)
       .symbol('site', data.site)
       .symbol('device', data.device)
       .symbol('source', event.source)
@@ -117,10 +117,10 @@ export const alerts: TableDef = {
   ],
   // One row per lifecycle step of one alert instance.
   dedupKeys: ['site', 'device', 'alert_id', 'state'],
-  row(sender, event) {
+  row(sender, event, table) {
     const { data } = event as EventOf<'heatstream.alert.v1'>;
     sender
-      .table('alerts')
+      .table(table)
       .symbol('site', data.site)
       .symbol('device', data.device)
       .symbol('source', event.source)
@@ -156,10 +156,10 @@ export const cop: TableDef = {
   ],
   // `ts` is the period start: a re-derivation of the same period replaces the row.
   dedupKeys: ['site', 'device', 'period', 'category'],
-  row(sender, event) {
+  row(sender, event, table) {
     const { data } = event as EventOf<'heatstream.cop.v1'>;
     sender
-      .table('cop')
+      .table(table)
       .symbol('site', data.site)
       .symbol('device', data.device)
       .symbol('source', event.source)

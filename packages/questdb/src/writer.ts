@@ -152,7 +152,7 @@ export class QuestDbWriter {
       const event = events[i];
       if (!event) continue;
       try {
-        await table.row(sender, event);
+        await table.row(sender, event, table.name);
         encoded++;
       } catch (error) {
         // The client leaves a half-written row behind: start over without this event.
