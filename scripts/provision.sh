@@ -78,7 +78,7 @@ provision_debian() {
   # Validates docker-compose.yml without a Docker engine.
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   # Modbus peers not written here, for acq-modbus tests.
-  python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
+  /usr/bin/python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
   command -v mbpoll >/dev/null || missing+=(mbpoll)
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" = 0 ] || fail "missing Debian packages: ${missing[*]}; run: sudo apt-get install -y --no-install-recommends ${missing[*]}"

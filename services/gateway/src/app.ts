@@ -78,6 +78,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     app[r.method](r.path, async (req, res) => {
       const principal = req.principal;
       if (!principal) throw new HttpError(401, 'authentication required');
+      if (r.role === 'admin' && principal.role !== 'admin') throw new HttpError(403, 'admins only');
       const input = {
         params: validate(r.params, req.params, '/params'),
         query: validate(r.query, req.query, '/query'),

@@ -7,6 +7,7 @@ type Operation = Record<string, unknown>;
 const errorResponses = {
   '400': { description: 'Invalid input; `issues` names each problem' },
   '401': { description: 'Not authenticated' },
+  '403': { description: "Not allowed for this user's role" },
   '429': { description: 'Rate limit exceeded' },
 };
 

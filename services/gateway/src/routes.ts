@@ -40,6 +40,8 @@ export interface Route<
   params?: P;
   query?: Q;
   body?: B;
+  /** Who may call it: reading is for every user, changing state for admins. */
+  role?: 'admin';
   handle(
     input: { params: Static<P>; query: Static<Q>; body: Static<B>; principal: Principal },
     ctx: RouteContext,
@@ -158,7 +160,8 @@ export const routes: readonly Route[] = [
   route({
     method: 'post',
     path: '/api/alerts/:id/ack',
-    summary: 'Acknowledge an alert (publishes its acknowledged event)',
+    summary: 'Acknowledge an alert (publishes its acknowledged event); admins only',
+    role: 'admin',
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
     handle: async ({ params, principal }, ctx) => {
       const alert = await ctx.history.alert(params.id);

@@ -225,6 +225,18 @@ describe('REST', () => {
     assert.match(JSON.stringify(await badPoints.json()), /\/query\/points/);
   });
 
+  test('a viewer may read but not acknowledge', async () => {
+    const users = await UserStore.open(nc, 3_600_000);
+    await users.createUser('guest', 'guest password long', 'viewer');
+    const viewer = await users.createToken('guest', 'tests');
+    assert.equal((await get('/api/devices', { authorization: `Bearer ${viewer}` })).status, 200);
+    const ack = await fetch(`${base}/api/alerts/a-1/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    assert.equal(ack.status, 403);
+  });
+
   test('acknowledging an alert publishes its acknowledged event', async () => {
     const sub = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
     const res = await fetch(`${base}/api/alerts/a-1/ack`, {
