@@ -26,3 +26,4 @@ export {
 } from './schema.ts';
 export { QuestDbWriter, type WriteResult, type WriterOptions } from './writer.ts';
 export { walSettled } from './wal.ts';
+export { questDbConnectionProperties } from './config.ts';

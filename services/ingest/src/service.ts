@@ -7,12 +7,13 @@ import {
   declareSchema,
   deviceStatus,
   probe,
+  questDbConnectionProperties,
   QuestDbWriter,
   readings,
   type QuestDbConnection,
   type TableDef,
 } from '@heatstream/questdb';
-import { defineService, Secret } from '@heatstream/runtime';
+import { defineService } from '@heatstream/runtime';
 import { projector } from './projector.ts';
 import { StoreHealth } from './store-health.ts';
 import { waitForStore } from './wait-for-store.ts';
@@ -30,9 +31,7 @@ export const service = defineService({
   config: {
     questdb: Type.Object(
       {
-        url: Type.String({ default: 'http://127.0.0.1:9000', description: 'REST and ILP/HTTP base URL' }),
-        user: Type.Optional(Type.String({ minLength: 1, description: "QuestDB's QDB_HTTP_USER" })),
-        password: Type.Optional(Secret({ description: "QuestDB's QDB_HTTP_PASSWORD" })),
+        ...questDbConnectionProperties,
         startTimeoutMs: Type.Integer({
           default: 60_000,
           minimum: 0,
