@@ -93,6 +93,10 @@ wait_port mosquitto "$MQTT_PORT"
 
 # Services started here as they land; each gets its settings from the environment (HS_*).
 export HS_NATS__URL="nats://127.0.0.1:$NATS_PORT" HS_NATS__USER="$NATS_USER" HS_NATS__PASSWORD="$NATS_PASSWORD"
+export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER="$QUESTDB_USER" HS_QUESTDB__PASSWORD="$QUESTDB_PASSWORD"
+
+# ingest: READINGS, DEVICES, ALERTS, DERIVED → QuestDB (declares its tables and roll-ups at start).
+run ingest node "$HS_ROOT/services/ingest/src/main.ts"
 
 cat <<EOT
 
@@ -101,7 +105,7 @@ heatstream is running (logs in .data/logs/, credentials in .data/secrets.env)
   QuestDB         http://127.0.0.1:$QUESTDB_HTTP_PORT     user $QUESTDB_USER (web console, REST, ILP/HTTP)
                   postgresql://127.0.0.1:$QUESTDB_PG_PORT/qdb
   Mosquitto       mqtt://127.0.0.1:$MQTT_PORT        user $MQTT_USER
-No services exist yet beyond the runtime; they start here as they land.
+Services: ingest (→ QuestDB). Replay a stream range with ./heatstream replay --help.
 Press Ctrl-C to stop.
 EOT
 wait -n "${pids[@]}" || true
