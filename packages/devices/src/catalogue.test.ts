@@ -20,6 +20,8 @@ function sample(metric: keyof typeof metrics, i: number): number {
   if (kind === MetricKind.counter) return 12_345_000 + i * 1000; // Wh: whole kWh, so MWh/kWh splits are exact
   if (unit === '°C') return metric === 'outside_temp' ? -7.5 : 20 + i / 2;
   if (metric === 'power_factor') return 0.5;
+  if (metric === 'frequency') return 50;
+  if (unit === 'V') return 230 + i;
   return 2 + i;
 }
 

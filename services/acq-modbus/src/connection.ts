@@ -47,9 +47,12 @@ export function endpointKey(e: Endpoint): string {
   return e.transport === 'rtu' ? `rtu:${e.path ?? ''}` : `${e.transport}:${e.host ?? ''}:${e.port ?? 502}`;
 }
 
+// modbus-serial rejects with a plain object here, not an Error: check the shape.
 const isTimeout = (e: unknown): boolean =>
-  e instanceof Error &&
-  (e.name === 'TransactionTimedOutError' || (e as { errno?: string }).errno === 'ETIMEDOUT');
+  typeof e === 'object' &&
+  e !== null &&
+  ((e as { name?: string }).name === 'TransactionTimedOutError' ||
+    (e as { errno?: string }).errno === 'ETIMEDOUT');
 
 export class ModbusConnection {
   readonly key: string;
@@ -58,6 +61,7 @@ export class ModbusConnection {
   #client: ModbusRTU | undefined;
   #failures = 0;
   #nextAttemptAt = 0;
+  #lastError = '';
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -118,9 +122,8 @@ export class ModbusConnection {
           },
         );
       }
-      throw new ModbusReadError('connection', `${(error as Error).message} reading ${what}`, {
-        cause: error,
-      });
+      const message = (error as { message?: string } | undefined)?.message ?? String(error);
+      throw new ModbusReadError('connection', `${message} reading ${what}`, { cause: error });
     }
   }
 
@@ -132,7 +135,7 @@ export class ModbusConnection {
     if (now < this.#nextAttemptAt) {
       throw new ModbusReadError(
         'backoff',
-        `${this.key} unreachable; next attempt in ${Math.ceil((this.#nextAttemptAt - now) / 1000)} s`,
+        `${this.key} unreachable (${this.#lastError}); next attempt in ${Math.ceil((this.#nextAttemptAt - now) / 1000)} s`,
       );
     }
     const client = new ModbusRTU();
@@ -145,6 +148,7 @@ export class ModbusConnection {
     } catch (error) {
       destroy(client);
       this.#failures++;
+      this.#lastError = (error as Error).message;
       const delay = backoffDelay(this.#failures, this.#options.backoff);
       this.#nextAttemptAt = this.#options.clock.now() + delay;
       this.#options.log.warn(
@@ -169,7 +173,10 @@ export class ModbusConnection {
       case 'tcp':
         return client.connectTCP(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
       case 'rtu-over-tcp':
-        return client.connectTcpRTUBuffered(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
+        // modbus-serial's TelnetPort writes raw RTU frames (with CRC) to the socket. Its
+        // connectTcpRTUBuffered, despite the name, sends MBAP frames: pymodbus' RTU framer
+        // rejects them (seen in this package's tests), and so would a transparent gateway.
+        return client.connectTelnet(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
       case 'rtu':
         return client.connectRTUBuffered(e.path ?? '', {
           baudRate: e.baudRate ?? 9600,

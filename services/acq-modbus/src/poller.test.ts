@@ -137,15 +137,31 @@ void describe('DevicePoller', () => {
     const outcome = await t.poller.pollOnce();
     assert.equal(outcome.state, 'bad-data');
     assert.match(outcome.reason ?? '', /outside_temp implausible/);
+    assert.ok(outcome.published && !('heat_energy' in outcome.published), 'no counter from a garbage reply');
+    assert.equal(outcome.published.flow_temp, 34.2);
+    // The garbage did not poison the counter guard: the true total is accepted next time.
+    encodeDefinition(stiebelEltronWpm, stiebelValues, t.link.image);
+    t.clock.t += 10_000;
+    const next = await t.poller.pollOnce();
+    assert.equal(next.state, 'online');
+    assert.equal(next.published?.heat_energy, 12_345_000);
   });
 });
 
 void describe('DevicePoller with a meter', () => {
   void it('ignores a lone 0 W, counts it and reports the count with the next status due', async () => {
     const t = setup(wago87930xx);
-    encodeDefinition(wago87930xx, { elec_power: 1500, elec_energy: 1_000_000, voltage: 230 }, t.link.image);
+    encodeDefinition(
+      wago87930xx,
+      { elec_power: 1500, elec_energy: 1_000_000, voltage: 230, frequency: 50 },
+      t.link.image,
+    );
     await t.poller.pollOnce();
-    encodeDefinition(wago87930xx, { elec_power: 0, elec_energy: 1_000_000, voltage: 230 }, t.link.image);
+    encodeDefinition(
+      wago87930xx,
+      { elec_power: 0, elec_energy: 1_000_000, voltage: 230, frequency: 50 },
+      t.link.image,
+    );
     t.clock.t += 10_000;
     const spike = await t.poller.pollOnce();
     assert.equal(spike.state, 'online', 'a spike is filtered, not bad data');

@@ -1,7 +1,14 @@
 // One coordinator per device: one poll per interval, every metric from that one set of block reads.
 // Outcomes map onto the closed set of device states; a state change (and data-quality rejections)
 // becomes a device-status event, every good value a reading.
-import { makeEvent, subjects, DeviceState } from '@heatstream/contracts';
+import {
+  makeEvent,
+  metrics,
+  MetricKind,
+  subjects,
+  DeviceState,
+  type MetricName,
+} from '@heatstream/contracts';
 import {
   decodeDefinition,
   planReads,
@@ -113,10 +120,21 @@ export class DevicePoller {
     }
 
     const decoded = decodeDefinition(this.#deps.definition, image);
-    const { accepted, rejected } = this.#guard.filter(decoded.values);
+    // A reply with implausible values is likely garbage throughout; one garbage total higher than
+    // the real counter would make the monotonic guard refuse every true value after it, so
+    // counters from such a reply are neither published nor remembered.
+    const distrusted =
+      decoded.implausible.length === 0
+        ? []
+        : (Object.keys(decoded.values) as MetricName[]).filter((m) => metrics[m].kind === MetricKind.counter);
+    const candidates = Object.fromEntries(
+      Object.entries(decoded.values).filter(([m]) => !distrusted.includes(m as MetricName)),
+    ) as Values;
+    const { accepted, rejected } = this.#guard.filter(candidates);
     // Implausible values and counters going backwards are bad data; a lone low power reading is not.
     const badData = [
       ...decoded.implausible.map((i) => `${i.metric} implausible: ${i.detail}`),
+      ...distrusted.map((m) => `${m} not trusted in a reply with implausible values`),
       ...rejected
         .filter((r) => r.reason === Rejection.counterBackwards)
         .map((r) => `${r.metric} went back from ${r.last ?? '?'} to ${r.value}`),

@@ -4,6 +4,8 @@
 import { field, input } from '../blocks.ts';
 import type { ModbusDefinition } from '../schema.ts';
 
+// Ranges are physical plausibility, not vendor limits: they catch bus garbage (a random float32
+// is rarely a mains voltage or frequency), which then also keeps that reply's counters out.
 const f32 = (address: number) => input(address, 'float32', { wordOrder: 'big', byteOrder: 'big' });
 
 export const eastronSdm630: ModbusDefinition = {
@@ -15,9 +17,9 @@ export const eastronSdm630: ModbusDefinition = {
   unitId: 1,
   intervalMs: 10_000,
   fields: [
-    field('voltage_l1', f32(0x0000)),
-    field('voltage_l2', f32(0x0002)),
-    field('voltage_l3', f32(0x0004)),
+    field('voltage_l1', f32(0x0000), { range: [0, 500] }),
+    field('voltage_l2', f32(0x0002), { range: [0, 500] }),
+    field('voltage_l3', f32(0x0004), { range: [0, 500] }),
     field('current_l1', f32(0x0006)),
     field('current_l2', f32(0x0008)),
     field('current_l3', f32(0x000a)),
@@ -28,7 +30,7 @@ export const eastronSdm630: ModbusDefinition = {
     field('current', f32(0x0030), { note: 'sum of line currents' }),
     field('elec_power', f32(0x0034), { note: 'total system power' }),
     field('power_factor', f32(0x003e)),
-    field('frequency', f32(0x0046)),
+    field('frequency', f32(0x0046), { range: [40, 70] }),
     field('elec_energy', f32(0x0048), { scale: 1000, note: 'import active energy, kWh' }),
   ],
 };

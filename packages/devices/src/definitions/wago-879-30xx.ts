@@ -4,6 +4,8 @@
 import { field, holding } from '../blocks.ts';
 import type { ModbusDefinition } from '../schema.ts';
 
+// Ranges are physical plausibility, not vendor limits: they catch bus garbage (a random float32
+// is rarely a mains voltage or frequency), which then also keeps that reply's counters out.
 const f32 = (address: number) => holding(address, 'float32', { wordOrder: 'big', byteOrder: 'big' });
 
 export const wago87930xx: ModbusDefinition = {
@@ -18,11 +20,11 @@ export const wago87930xx: ModbusDefinition = {
   unitId: 2,
   intervalMs: 10_000,
   fields: [
-    field('voltage', f32(0x5000)),
-    field('voltage_l1', f32(0x5002)),
-    field('voltage_l2', f32(0x5004)),
-    field('voltage_l3', f32(0x5006)),
-    field('frequency', f32(0x5008)),
+    field('voltage', f32(0x5000), { range: [0, 500] }),
+    field('voltage_l1', f32(0x5002), { range: [0, 500] }),
+    field('voltage_l2', f32(0x5004), { range: [0, 500] }),
+    field('voltage_l3', f32(0x5006), { range: [0, 500] }),
+    field('frequency', f32(0x5008), { range: [40, 70] }),
     field('current_l1', f32(0x500c)),
     field('current_l2', f32(0x500e)),
     field('current_l3', f32(0x5010)),

@@ -1,0 +1,260 @@
+// acq-modbus against Modbus peers not written here: pymodbus' TCP server (MBAP, and RTU framing
+// over TCP as a Waveshare gateway speaks) and mbpoll reading through the proxy. Readings and device
+// states are checked where they land: a real nats-server.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { freePort, startNats, tempDir, type NatsServer } from '@heatstream/testkit';
+import { lgThermaVR290, stiebelEltronWpm, wago87930xx } from '@heatstream/devices';
+import { runService, type RunningService } from '@heatstream/runtime';
+import { acqModbus } from '../src/service.ts';
+import {
+  deviceImage,
+  eventually,
+  readingsOf,
+  recordEvents,
+  startPymodbus,
+  statesOf,
+  type Peer,
+  type Seen,
+} from './helpers.ts';
+
+const run = promisify(execFile);
+
+const wpmValues = {
+  outside_temp: -7.5,
+  flow_temp: 35.1,
+  return_temp: 30.5,
+  flow_target_temp: 36,
+  water_pressure: 1.53,
+  flow_rate: 12.34,
+  compressor_on: 1,
+  heating_mode: 1,
+  pump_on: 1,
+  dhw_mode: 0,
+  cooling_mode: 0,
+  backup_heater_on: 0,
+  defrost: 0,
+  error_code: 0,
+  heat_energy: 16_344_000,
+  elec_energy: 4_501_000,
+};
+const meterValues = {
+  voltage: 230,
+  voltage_l1: 230,
+  voltage_l2: 231.5,
+  voltage_l3: 229.25,
+  frequency: 50,
+  current_l1: 2.5,
+  current_l2: 2.5,
+  current_l3: 2.5,
+  elec_power: 1234,
+  elec_power_l1: 411.5,
+  elec_power_l2: 411.25,
+  elec_power_l3: 411.25,
+  power_factor: 0.96875,
+  elec_energy: 12_345_500,
+};
+const lgValues = {
+  compressor_on: 1,
+  pump_on: 1,
+  defrost: 0,
+  dhw_mode: 0,
+  cooling_mode: 0,
+  backup_heater_on: 0,
+  error_code: 0,
+  return_temp: 29.8,
+  flow_temp: 34.9,
+  indoor_temp: 20.6,
+  flow_rate: 21.5,
+  outside_temp: -12.3,
+  water_pressure: 1.8,
+  compressor_freq: 42,
+  flow_target_temp: 35,
+  dhw_target_temp: 48,
+};
+
+let nats: NatsServer;
+let tcpPeer: Peer;
+let rtuPeer: Peer;
+let svc: RunningService;
+let recorder: { seen: Seen[]; nc: NatsConnection };
+let proxyPort: number;
+const wpmImage = () => {
+  const image = deviceImage(stiebelEltronWpm, wpmValues);
+  // Holding registers 0…9 hold 17…26: what mbpoll reads through the proxy.
+  image.setMany('holding', 0, [17, 18, 19, 20, 21, 22, 23, 24, 25, 26]);
+  return image;
+};
+
+before(async () => {
+  nats = await startNats();
+  tcpPeer = await startPymodbus({ 1: wpmImage(), 2: deviceImage(wago87930xx, meterValues) });
+  rtuPeer = await startPymodbus({ 5: deviceImage(lgThermaVR290, lgValues) }, { framer: 'rtu' });
+  recorder = await recordEvents(nats.url);
+  proxyPort = await freePort();
+  const dir = await tempDir('acq-modbus');
+  const config = join(dir, 'acq-modbus.yaml');
+  await writeFile(
+    config,
+    stringify({
+      nats: { url: nats.url },
+      log: { level: 'silent' },
+      modbus: { timeoutMs: 1_000, retries: 1, retryDelayMs: 50, backoffInitialMs: 100, backoffMaxMs: 500 },
+      devices: [
+        {
+          id: 'wpm',
+          site: 'home',
+          definition: 'stiebel-eltron-wpm',
+          host: '127.0.0.1',
+          port: tcpPeer.port,
+          intervalMs: 300,
+        },
+        {
+          id: 'meter',
+          site: 'home',
+          definition: 'wago-879-30xx',
+          host: '127.0.0.1',
+          port: tcpPeer.port,
+          unitId: 2,
+          intervalMs: 300,
+        },
+        {
+          id: 'lg',
+          site: 'home',
+          definition: 'lg-therma-v-r290',
+          transport: 'rtu-over-tcp',
+          host: '127.0.0.1',
+          port: rtuPeer.port,
+          intervalMs: 300,
+        },
+      ],
+      proxies: [{ device: 'wpm', port: proxyPort }],
+    }),
+  );
+  svc = await runService(acqModbus, { argv: ['--config', config], env: {} });
+});
+
+after(async () => {
+  await svc.stop();
+  await recorder.nc.close();
+  await tcpPeer.stop();
+  await rtuPeer.stop();
+  await nats.stop();
+});
+
+const firstReading = (device: string) =>
+  eventually(`a reading of ${device}`, () => readingsOf(recorder.seen, device)[0]);
+
+void describe('acq-modbus against pymodbus', () => {
+  void it('publishes Stiebel values exactly: negative temperatures, scales, MWh + kWh, sentinel → absent', async () => {
+    const reading = await firstReading('wpm');
+    assert.equal(reading.subject, 'readings.v1.home.wpm');
+    assert.equal(reading.msgId, `reading.home.wpm.${Date.parse(reading.event.time)}`);
+    assert.equal(reading.event.data.model, 'stiebel-eltron-wpm');
+    // Every metric not in wpmValues was served as 0x8000 and must be absent, not 0 or −3276.8.
+    assert.deepEqual(reading.event.data.metrics, wpmValues);
+  });
+
+  void it('publishes WAGO float32 values in catalogue units (kW → W, kWh → Wh)', async () => {
+    const reading = await firstReading('meter');
+    assert.deepEqual(reading.event.data.metrics, meterValues);
+  });
+
+  void it('reads an LG over RTU framing through a TCP gateway: discrete inputs, input and holding registers', async () => {
+    const reading = await firstReading('lg');
+    assert.deepEqual(reading.event.data.metrics, lgValues);
+  });
+
+  void it('reports each device online once', async () => {
+    await eventually('three online devices', () =>
+      ['wpm', 'meter', 'lg'].every((d) => statesOf(recorder.seen, d).includes('online')),
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    for (const d of ['wpm', 'meter', 'lg']) assert.deepEqual(statesOf(recorder.seen, d), ['online']);
+  });
+
+  void it('lets mbpoll read through the proxy over the one upstream connection', async () => {
+    const { stdout } = await run(
+      'mbpoll',
+      ['-m', 'tcp', '-a', '1', '-r', '1', '-c', '10', '-t', '4', '-1', '-p', String(proxyPort), '127.0.0.1'],
+      { timeout: 10_000 },
+    );
+    const values = [...stdout.matchAll(/^\[(\d+)\]:\s+(-?\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.deepEqual(
+      values,
+      Array.from({ length: 10 }, (_, i) => [i + 1, 17 + i]),
+    );
+    const input = await run(
+      'mbpoll',
+      ['-m', 'tcp', '-a', '1', '-r', '507', '-c', '1', '-t', '3', '-1', '-p', String(proxyPort), '127.0.0.1'],
+      { timeout: 10_000 },
+    );
+    assert.match(input.stdout, /\[507\]:\s+65461 \(-75\)/);
+  });
+
+  void it('passes the device’s Modbus exception through the proxy', async () => {
+    const result = await run(
+      'mbpoll',
+      [
+        '-m',
+        'tcp',
+        '-a',
+        '1',
+        '-r',
+        '9000',
+        '-c',
+        '1',
+        '-t',
+        '3',
+        '-1',
+        '-p',
+        String(proxyPort),
+        '127.0.0.1',
+      ],
+      { timeout: 10_000 },
+    ).catch((e: unknown) => e as { stdout: string; stderr: string });
+    assert.match(`${result.stdout}${result.stderr}`, /Illegal data address/);
+  });
+
+  void it('a vanished device becomes unavailable and comes back without a restart', async () => {
+    const port = tcpPeer.port;
+    await tcpPeer.stop();
+    await eventually('wpm unavailable', () => statesOf(recorder.seen, 'wpm').includes('unavailable'));
+    const unavailable = recorder.seen.find(
+      (s) =>
+        s.event.type === 'heatstream.device-status.v1' &&
+        s.event.data.device === 'wpm' &&
+        s.event.data.state === 'unavailable',
+    );
+    assert.match(String(unavailable?.event.data.reason), /ECONNREFUSED|Port Not Open|cannot connect/);
+    const before = readingsOf(recorder.seen, 'wpm').length;
+    tcpPeer = await startPymodbus({ 1: wpmImage(), 2: deviceImage(wago87930xx, meterValues) }, { port });
+    await eventually('wpm online again', () => statesOf(recorder.seen, 'wpm').at(-1) === 'online');
+    await eventually('new readings', () => readingsOf(recorder.seen, 'wpm').length > before);
+    assert.deepEqual(statesOf(recorder.seen, 'wpm'), ['online', 'unavailable', 'online']);
+  });
+
+  void it('rejects an energy counter that went backwards and reports it as bad data with the count', async () => {
+    const port = tcpPeer.port;
+    await tcpPeer.stop();
+    await eventually('wpm unavailable', () => statesOf(recorder.seen, 'wpm').at(-1) === 'unavailable');
+    const lower = deviceImage(stiebelEltronWpm, { ...wpmValues, heat_energy: 16_000_000 });
+    tcpPeer = await startPymodbus({ 1: lower, 2: deviceImage(wago87930xx, meterValues) }, { port });
+    const bad = await eventually('bad data', () =>
+      recorder.seen.find(
+        (s) => s.event.type === 'heatstream.device-status.v1' && s.event.data.state === 'bad-data',
+      ),
+    );
+    assert.match(String(bad.event.data.reason), /heat_energy went back from 16344000 to 16000000/);
+    assert.ok(Number(bad.event.data.rejectedReadings) >= 1);
+    const latest = readingsOf(recorder.seen, 'wpm').at(-1);
+    assert.ok(latest && !('heat_energy' in (latest.event.data.metrics as object)));
+    assert.equal((latest.event.data.metrics as { outside_temp: number }).outside_temp, -7.5);
+  });
+});

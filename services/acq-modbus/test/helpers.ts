@@ -1,0 +1,123 @@
+// Test helpers: a pymodbus peer serving a register image, a recorder of what reaches NATS, polling.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
+import {
+  encodeDefinition,
+  planReads,
+  RegisterImage,
+  type ModbusDefinition,
+  type RegisterKind,
+} from '@heatstream/devices';
+import type { MetricName } from '@heatstream/contracts';
+
+export const portOpen = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const socket = netConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.end();
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+  });
+
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The register image a device with these values shows, every address of every planned read set. */
+export function deviceImage(
+  def: ModbusDefinition,
+  values: Partial<Record<MetricName, number>>,
+): RegisterImage {
+  const image = new RegisterImage();
+  for (const b of planReads(def)) for (let a = b.start; a < b.start + b.count; a++) image.set(b.kind, a, 0);
+  return encodeDefinition(def, values, image);
+}
+
+type ImageJson = Record<string, Partial<Record<RegisterKind, Record<string, number>>>>;
+
+export function imageJson(units: Record<number, RegisterImage>): ImageJson {
+  const kinds: RegisterKind[] = ['coil', 'discrete', 'input', 'holding'];
+  return Object.fromEntries(
+    Object.entries(units).map(([unit, image]) => [
+      unit,
+      Object.fromEntries(
+        kinds.map((k) => [
+          k,
+          Object.fromEntries(image.addresses(k).map((a) => [String(a), image.get(k, a) ?? 0])),
+        ]),
+      ),
+    ]),
+  );
+}
+
+// Debian's python3-pymodbus lives in the system interpreter's dist-packages; a pyenv python3 first
+// on PATH would not see it.
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const script = fileURLToPath(new URL('./pymodbus-server.py', import.meta.url));
+
+export interface Peer {
+  port: number;
+  server: ServerProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts pymodbus' TCP server (MBAP framing, or RTU framing over TCP) on `port` (default: a free one). */
+export async function startPymodbus(
+  units: Record<number, RegisterImage>,
+  options: { framer?: 'tcp' | 'rtu'; port?: number } = {},
+): Promise<Peer> {
+  const dir = await tempDir('pymodbus');
+  const file = join(dir, 'image.json');
+  await writeFile(file, JSON.stringify(imageJson(units)));
+  const port = options.port ?? (await freePort());
+  const server = spawnServer(python, [script, String(port), file, options.framer ?? 'tcp']);
+  await waitUntil('pymodbus', () => portOpen(port), server, 20_000);
+  return { port, server, stop: () => server.stop(2_000) };
+}
+
+export interface Seen {
+  subject: string;
+  msgId: string | undefined;
+  event: { type: string; time: string; data: Record<string, unknown> };
+}
+
+/** Everything published on readings and device subjects, in order. */
+export async function recordEvents(url: string): Promise<{ seen: Seen[]; nc: NatsConnection }> {
+  const nc = await connect({ servers: url });
+  const seen: Seen[] = [];
+  const sub = nc.subscribe('>');
+  void (async () => {
+    for await (const m of sub) {
+      if (!m.subject.startsWith('readings.') && !m.subject.startsWith('devices.')) continue;
+      seen.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), event: m.json() });
+    }
+  })();
+  await nc.flush();
+  return { seen, nc };
+}
+
+export const statesOf = (seen: readonly Seen[], device: string): string[] =>
+  seen
+    .filter((s) => s.event.type === 'heatstream.device-status.v1' && s.event.data.device === device)
+    .map((s) => s.event.data.state as string);
+
+export const readingsOf = (seen: readonly Seen[], device: string): Seen[] =>
+  seen.filter((s) => s.event.type === 'heatstream.reading.v1' && s.event.data.device === device);
