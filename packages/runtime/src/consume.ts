@@ -242,41 +242,54 @@ export class ConsumeLoop {
   }
 
   #deliveryOf(msg: JsMsg): Settle & { delivery: Delivery } {
-    const log = this.#log.child({ subject: msg.subject, seq: msg.seq, delivery: msg.info.deliveryCount });
+    // Logger and headers are made on first use: a batch of thousands rarely logs or reads headers.
+    const parent = this.#log;
+    let log: Logger | undefined;
+    const logOf = (): Logger =>
+      (log ??= parent.child({ subject: msg.subject, seq: msg.seq, delivery: msg.info.deliveryCount }));
     return {
       msg,
-      log,
+      get log() {
+        return logOf();
+      },
       delivery: {
         subject: msg.subject,
         streamSeq: msg.seq,
         deliveryCount: msg.info.deliveryCount,
-        headers: msg.headers,
-        log,
+        get headers() {
+          return msg.headers;
+        },
+        get log() {
+          return logOf();
+        },
       },
     };
   }
 
   /**
-   * Settles what cannot reach a handler: a message whose earlier attempt crashed on its last
-   * delivery, and an invalid payload. Returns the decoded event otherwise.
+   * The event, or why the message cannot reach a handler: its earlier attempt crashed on the last
+   * delivery, or the payload is not a valid event. Synchronous, so a batch decodes in one go.
    */
-  async #admit(msg: JsMsg, log: Logger): Promise<Envelope | undefined> {
+  #decode(msg: JsMsg): Envelope | { reason: string; issues?: ContractError['issues'] } {
     const { spec } = this.#deps;
-    if (msg.info.deliveryCount > spec.maxDeliver) {
-      await this.#reject(
-        msg,
-        log,
-        `gave up after ${spec.maxDeliver} deliveries: the last attempt neither acked nor failed (crash or ack timeout)`,
-      );
-      return undefined;
-    }
+    if (msg.info.deliveryCount > spec.maxDeliver)
+      return {
+        reason: `gave up after ${spec.maxDeliver} deliveries: the last attempt neither acked nor failed (crash or ack timeout)`,
+      };
     try {
       return this.#deps.events.decode(msg.data);
     } catch (error) {
       if (!(error instanceof ContractError)) throw error;
-      await this.#reject(msg, log, `invalid payload: ${error.message}`, error.issues);
-      return undefined;
+      return { reason: `invalid payload: ${error.message}`, issues: error.issues };
     }
+  }
+
+  /** The decoded event, or undefined once the message is dead-lettered. */
+  async #admit(item: Settle): Promise<Envelope | undefined> {
+    const decoded = this.#decode(item.msg);
+    if ('specversion' in decoded) return decoded;
+    await this.#reject(item.msg, item.log, decoded.reason, decoded.issues);
+    return undefined;
   }
 
   /** Acks, naks with backoff, or dead-letters one message according to its outcome. */
@@ -340,7 +353,7 @@ export class ConsumeLoop {
       { 'messaging.destination.name': msg.subject, 'messaging.nats.delivery_count': msg.info.deliveryCount },
       async (span) => {
         try {
-          const event = await this.#admit(msg, item.log);
+          const event = await this.#admit(item);
           if (!event) return;
           let outcome: ItemOutcome = ok;
           try {
@@ -369,8 +382,9 @@ export class ConsumeLoop {
         for (const msg of msgs) {
           const item = this.#deliveryOf(msg);
           try {
-            const event = await this.#admit(msg, item.log);
-            if (event) admitted.push({ ...item, event });
+            const decoded = this.#decode(msg);
+            if ('specversion' in decoded) admitted.push(Object.assign(item, { event: decoded }));
+            else await this.#reject(msg, item.log, decoded.reason, decoded.issues);
           } catch (error) {
             item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
           }
@@ -394,11 +408,15 @@ export class ConsumeLoop {
         // Plain acks, not double acks: a lost ack only redelivers an event the store already
         // holds, and the consumers of batches write idempotently.
         for (const [i, item] of admitted.entries()) {
+          const outcome = outcomes[i] ?? ok;
+          // Acks of stored events go out together: no await between them, so the client writes
+          // them to the socket in one piece instead of one write per ack.
+          if (outcome.status === 'ok') {
+            item.msg.ack();
+            continue;
+          }
           try {
-            await this.#settle(item, outcomes[i] ?? ok, () => {
-              item.msg.ack();
-              return Promise.resolve();
-            });
+            await this.#settle(item, outcome, () => Promise.resolve());
           } catch (error) {
             item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
           }
