@@ -59,6 +59,8 @@ export class ModbusConnection {
   readonly #endpoint: Endpoint;
   readonly #options: ConnectionOptions;
   #client: ModbusRTU | undefined;
+  /** Rejects when the open link closes; never settles before. */
+  #closedSignal: Promise<never> = new Promise<never>(() => undefined);
   #failures = 0;
   #nextAttemptAt = 0;
   #lastError = '';
@@ -92,16 +94,9 @@ export class ModbusConnection {
     const client = await this.#open();
     client.setID(unitId);
     try {
-      switch (kind) {
-        case 'coil':
-          return (await client.readCoils(start, count)).data.slice(0, count).map(Number);
-        case 'discrete':
-          return (await client.readDiscreteInputs(start, count)).data.slice(0, count).map(Number);
-        case 'input':
-          return (await client.readInputRegisters(start, count)).data;
-        case 'holding':
-          return (await client.readHoldingRegisters(start, count)).data;
-      }
+      // modbus-serial leaves a request pending until its timeout when the peer closes the socket;
+      // the link's close ends it at once.
+      return await Promise.race([this.#request(client, kind, start, count), this.#closedSignal]);
     } catch (error) {
       const modbusCode = (error as { modbusCode?: number }).modbusCode;
       const what = `${kind} ${start}+${count} from unit ${unitId} at ${this.key}`;
@@ -124,6 +119,19 @@ export class ModbusConnection {
       }
       const message = (error as { message?: string } | undefined)?.message ?? String(error);
       throw new ModbusReadError('connection', `${message} reading ${what}`, { cause: error });
+    }
+  }
+
+  async #request(client: ModbusRTU, kind: RegisterKind, start: number, count: number): Promise<number[]> {
+    switch (kind) {
+      case 'coil':
+        return (await client.readCoils(start, count)).data.slice(0, count).map(Number);
+      case 'discrete':
+        return (await client.readDiscreteInputs(start, count)).data.slice(0, count).map(Number);
+      case 'input':
+        return (await client.readInputRegisters(start, count)).data;
+      case 'holding':
+        return (await client.readHoldingRegisters(start, count)).data;
     }
   }
 
@@ -163,6 +171,12 @@ export class ModbusConnection {
     this.#failures = 0;
     this.#nextAttemptAt = 0;
     client.setTimeout(this.#options.timeoutMs);
+    this.#closedSignal = new Promise<never>((_, reject) => {
+      client.on('close', () => {
+        reject(new Error('connection closed by the peer'));
+      });
+    });
+    this.#closedSignal.catch(() => undefined);
     this.#client = client;
     return client;
   }
