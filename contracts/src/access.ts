@@ -25,6 +25,13 @@ export const access: Readonly<Record<string, ServiceAccess>> = {
   'acq-modbus': { ...none, publishes: ['readings.v1.>', 'devices.v1.>'] },
   simulators: none,
   ingest: { ...none, consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
+  // The replay CLI: reads any range with its own ordered consumers; plays to the live channel
+  // (core NATS, stored nowhere) and asks derivations to recompute over request/reply.
+  replay: {
+    ...none,
+    publishes: ['replay.v1.>', 'derive.v1.>'],
+    replays: ['READINGS', 'DEVICES', 'DERIVED', 'ALERTS', 'COMMANDS', 'REJECTED'],
+  },
   gateway: {
     ...none,
     // Acknowledging an alert is an alert lifecycle event.

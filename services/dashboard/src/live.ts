@@ -24,7 +24,7 @@ export interface Live {
   onReconnect(fill: (since: Date) => void): void;
 }
 
-export function connectLive(setState: (state: 'live' | 'offline') => void): Live {
+export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => void): Live {
   const socket = io({ transports: ['websocket'], withCredentials: true });
   let rooms: { device?: string; site?: string }[] = [];
   let lostAt: Date | undefined;
@@ -40,6 +40,16 @@ export function connectLive(setState: (state: 'live' | 'offline') => void): Live
       lostAt = undefined;
       for (const fill of fills) fill(since);
     }
+  });
+  // Events played by `heatstream replay` carry `replay: true`: say so while they arrive.
+  let replayTimer: ReturnType<typeof setTimeout> | undefined;
+  socket.on('reading', (event: { replay?: boolean }) => {
+    if (!event.replay) return;
+    setState('replay');
+    clearTimeout(replayTimer);
+    replayTimer = setTimeout(() => {
+      setState(socket.connected ? 'live' : 'offline');
+    }, 5_000);
   });
   socket.on('disconnect', () => {
     lostAt ??= new Date();

@@ -3,18 +3,27 @@
 // and its site. Clients join rooms with `subscribe` ({ device } or { site }).
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { SpanKind, context, type Tracer } from '@opentelemetry/api';
-import { ContractError, type Envelope, type EventRegistry } from '@heatstream/contracts';
+import { ContractError, EventType, type Envelope, type EventRegistry } from '@heatstream/contracts';
 import { extractTraceContext } from '@heatstream/runtime';
 import type { Server } from 'socket.io';
 import type { Logger } from 'pino';
 
-/** Socket.IO event name per event family. */
-export const liveChannels = {
-  'readings.v1.>': 'reading',
-  'devices.v1.>': 'status',
-  'alerts.v1.>': 'alert',
-  'cop.v1.>': 'cop',
-} as const;
+/** The subjects live push follows; replay.v1.> carries a past range played by `heatstream replay`. */
+export const liveSubjects = [
+  'readings.v1.>',
+  'devices.v1.>',
+  'alerts.v1.>',
+  'cop.v1.>',
+  'replay.v1.>',
+] as const;
+
+/** Socket.IO event name per event type. */
+export const liveChannels: Readonly<Record<string, string>> = {
+  [EventType.reading]: 'reading',
+  [EventType.deviceStatus]: 'status',
+  [EventType.alert]: 'alert',
+  [EventType.cop]: 'cop',
+};
 
 export const deviceRoom = (device: string): string => `device:${device}`;
 export const siteRoom = (site: string): string => `site:${site}`;
@@ -27,7 +36,7 @@ export function startLivePush(
   log: Logger,
 ): { stop(): void } {
   const subs: Subscription[] = [];
-  for (const [subject, channel] of Object.entries(liveChannels)) {
+  for (const subject of liveSubjects) {
     const sub = nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error) {
@@ -44,6 +53,10 @@ export function startLivePush(
           else throw e;
           return;
         }
+        const channel = liveChannels[event.type];
+        if (!channel) return;
+        // A replayed event is pushed like a live one, marked so the dashboard can say so.
+        const payload = msg.subject.startsWith('replay.') ? { ...event, replay: true } : event;
         const rooms = [
           event.data.device ? deviceRoom(event.data.device) : undefined,
           event.data.site ? siteRoom(event.data.site) : undefined,
@@ -56,7 +69,7 @@ export function startLivePush(
             `push ${channel}`,
             { kind: SpanKind.PRODUCER, attributes: { 'socket.io.rooms': rooms } },
             (span) => {
-              io.to(rooms).emit(channel, event);
+              io.to(rooms).emit(channel, payload);
               span.end();
             },
           );

@@ -321,6 +321,12 @@ describe('live push', () => {
       [event.id, event.id],
     );
     assert.equal(strayed, false, 'other rooms do not get it');
+    // A range played by `heatstream replay` arrives the same way, marked as a replay.
+    const replayed = new Promise<{ id: string; replay?: boolean }>((resolve) =>
+      byDevice.once('reading', resolve),
+    );
+    nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
+    assert.deepEqual(await replayed, { ...event, replay: true });
     for (const s of [byDevice, bySite, other]) s.close();
   });
 });
