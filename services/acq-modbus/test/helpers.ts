@@ -72,6 +72,23 @@ export function imageJson(units: Record<number, RegisterImage>): ImageJson {
 // on PATH would not see it.
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const script = fileURLToPath(new URL('./pymodbus-server.py', import.meta.url));
+const bridge = fileURLToPath(new URL('./pty-bridge.py', import.meta.url));
+
+/** A pseudo-terminal whose other side talks to `tcpPort`: a serial port for RTU tests. */
+export async function startSerialBridge(tcpPort: number): Promise<{ path: string; server: ServerProcess }> {
+  const server = spawnServer(python, [bridge, String(tcpPort)]);
+  let path = '';
+  await waitUntil(
+    'pty bridge',
+    () => {
+      path = /^(\/dev\/\S+)$/m.exec(server.output())?.[1] ?? '';
+      return Promise.resolve(path !== '');
+    },
+    server,
+    10_000,
+  );
+  return { path, server };
+}
 
 export interface Peer {
   port: number;
