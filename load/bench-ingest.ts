@@ -2,7 +2,8 @@
 // QuestDB, beside the two raw ceilings measured in the same run on the same machine:
 //   1. JetStream consume with no work (a pull consumer, no acks, payloads not even parsed);
 //   2. QuestDB ILP/HTTP ingest by the client directly (same rows, same batch size, own table).
-//   npm run bench:ingest -- [--count 1000000] [--batch 4000] [--devices 100]
+//   npm run bench:ingest -- [--count 1000000] [--batch 4000] [--devices 100] [--instances 1]
+// (--instances N runs N ingest processes on the one durable consumer, as a scaled deployment would.)
 // Real nats-server and QuestDB from the testkit on loopback; ingest runs as its own process.
 // Zero loss is checked: every reading is counted in QuestDB at the end. Bounded, stops by itself.
 import { spawn } from 'node:child_process';
@@ -28,12 +29,14 @@ const { values } = parseArgs({
     count: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '4000' },
     devices: { type: 'string', default: '100' },
+    instances: { type: 'string', default: '1' },
     'timeout-s': { type: 'string', default: '1800' },
   },
 });
 const count = Number(values.count);
 const batch = Number(values.batch);
 const devices = Number(values.devices);
+const instances = Number(values.instances);
 const deadline = Date.now() + Number(values['timeout-s']) * 1000;
 
 const start = Date.UTC(2026, 0, 1);
@@ -76,7 +79,7 @@ function checkDeadline(what: string): void {
 const [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb({ own: true })]);
 const nc = await connect({ servers: nats.url });
 const conn: QuestDbConnection = { url: questdb.httpUrl };
-let ingest: ReturnType<typeof spawn> | undefined;
+const ingests: ReturnType<typeof spawn>[] = [];
 try {
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
@@ -147,25 +150,29 @@ try {
   console.log(`ceiling: QuestDB ILP/HTTP, client direct  ${fmt(ilpCeiling)} rows/s`);
 
   // The pipeline: ingest drains the backlog into QuestDB.
-  const httpPort = await freePort();
-  ingest = spawn(
-    process.execPath,
-    [
-      ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      `${repoRoot}/services/ingest/src/main.ts`,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH,
-        HS_NATS__URL: nats.url,
-        HS_QUESTDB__URL: questdb.httpUrl,
-        HS_HTTP__PORT: String(httpPort),
-        HS_BATCH__SIZE: String(batch),
-        HS_LOG__LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  for (let i = 0; i < instances; i++) {
+    const httpPort = await freePort();
+    ingests.push(
+      spawn(
+        process.execPath,
+        [
+          ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          `${repoRoot}/services/ingest/src/main.ts`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HS_NATS__URL: nats.url,
+            HS_QUESTDB__URL: questdb.httpUrl,
+            HS_HTTP__PORT: String(httpPort),
+            HS_BATCH__SIZE: String(batch),
+            HS_LOG__LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      ),
+    );
+  }
   const startedAt = performance.now();
   let firstAck: number | undefined;
   let ackedAtFirst = 0;
@@ -192,7 +199,9 @@ try {
   const appliedAt = performance.now();
   const [[stored]] = (await sql(conn, "SELECT count() FROM readings WHERE site = 'bench'")) as [[number]];
   const lower = Math.min(jsCeiling, ilpCeiling);
-  console.log(`ingest: backlog → committed in QuestDB      ${fmt(rate)} readings/s (acked after commit)`);
+  console.log(
+    `ingest: backlog → committed in QuestDB      ${fmt(rate)} readings/s (acked after commit; ${instances} process${instances > 1 ? 'es' : ''})`,
+  );
   console.log(
     `        including WAL apply                ${fmt(count / ((appliedAt - startedAt) / 1000))} readings/s (from process start)`,
   );
@@ -205,11 +214,15 @@ try {
   );
   process.exitCode = stored === count ? 0 : 1;
 } finally {
-  if (ingest && ingest.exitCode === null) {
-    const exited = new Promise((r) => ingest?.once('exit', r));
-    ingest.kill('SIGTERM');
-    await exited;
-  }
+  await Promise.all(
+    ingests
+      .filter((child) => child.exitCode === null)
+      .map((child) => {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+  );
   await nc.close();
   await Promise.all([nats.stop(), questdb.stop()]);
 }
