@@ -72,7 +72,7 @@ export const deployables: readonly Deployable[] = [
     name: 'simulators',
     main: 'services/simulators/src/main.ts',
     replicas: 1,
-    ports: [{ name: 'modbus', port: 1502 }],
+    ports: [{ name: 'modbus', port: 5020 }],
     env: {},
     configFile: true,
     ingressFrom: ['acq-modbus'],
