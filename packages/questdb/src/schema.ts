@@ -76,25 +76,41 @@ export interface SchemaReport {
   warnings: string[];
 }
 
-/** Creates or converges every table and roll-up. Throws QuestDbSqlError / QuestDbUnavailableError. */
+/**
+ * Creates or converges every table and roll-up. With a retention, the TTLs are set to it (0 clears
+ * them); with 'as-is' (replay: not the owner of retention) missing tables get the default and
+ * existing ones keep theirs. Throws QuestDbSqlError / QuestDbUnavailableError.
+ */
 export async function declareSchema(
   conn: QuestDbConnection,
-  retention: Retention = defaultRetention,
+  retention: Retention | 'as-is' = defaultRetention,
   tables: readonly TableDef[] = allTables,
 ): Promise<SchemaReport> {
   const warnings: string[] = [];
+  const converge = retention !== 'as-is';
+  const target = converge ? retention : defaultRetention;
   for (const table of tables) {
-    await sql(conn, createTableSql(table, retention));
+    await sql(conn, createTableSql(table, target));
     for (const column of table.columns)
       await sql(conn, `ALTER TABLE ${table.name} ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`);
-    const ttl = tableTtl(table, retention);
-    if (ttl) await sql(conn, `ALTER TABLE ${table.name} SET TTL ${ttl}`);
+    if (converge && table.name === 'readings')
+      await sql(conn, `ALTER TABLE ${table.name} SET TTL ${tableTtl(table, target) ?? '0 DAYS'}`);
   }
   if (!tables.some((t) => t.name === 'readings')) return { warnings };
+  const ttlOf = async (name: string): Promise<number> => {
+    const [row] = await sql(conn, `SELECT ttlValue FROM tables() WHERE table_name = '${name}'`);
+    return Number(row?.[0] ?? 0);
+  };
   for (const rollup of rollups) {
-    await sql(conn, createRollupSql(rollup, retention));
-    const ttl = rollup.ttl(retention);
+    await sql(conn, createRollupSql(rollup, target));
+    if (!converge) continue;
+    const ttl = rollup.ttl(target);
     if (ttl) await sql(conn, `ALTER MATERIALIZED VIEW ${rollup.name} SET TTL ${ttl}`);
+    // QuestDB 9.3 refuses TTL 0 on a materialized view ("integer multiple of partition size").
+    else if ((await ttlOf(rollup.name)) > 0)
+      warnings.push(
+        `${rollup.name} keeps its TTL: QuestDB cannot clear a materialized view's TTL in place; recreate the view to keep its roll-ups forever`,
+      );
   }
   const views = await sql(
     conn,

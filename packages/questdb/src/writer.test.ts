@@ -67,6 +67,28 @@ describe('QuestDB schema and writer', () => {
     assert.deepEqual(row, [true, 30, 'DAY', 'DAY', true]);
   });
 
+  test('retention follows the configuration, 0 clears a table TTL, and as-is leaves it alone', async () => {
+    const ttls = async (): Promise<unknown[][]> =>
+      sql(
+        conn,
+        "SELECT table_name, ttlValue, ttlUnit FROM tables() WHERE table_name IN ('readings', 'readings_1h', 'readings_1d') ORDER BY table_name",
+      );
+    // QuestDB shows a TTL in the largest whole unit: 7 days as 1 week, 12 months as 1 year.
+    const first = await declareSchema(conn, { rawDays: 7, hourlyMonths: 0, dailyYears: 2 });
+    await declareSchema(conn, 'as-is');
+    await settled();
+    assert.deepEqual(await ttls(), [
+      ['readings', 1, 'WEEK'],
+      ['readings_1d', 2, 'YEAR'],
+      ['readings_1h', 1, 'YEAR'],
+    ]);
+    assert.match(first.warnings.join('\n'), /readings_1h keeps its TTL/);
+    await declareSchema(conn, { ...defaultRetention, rawDays: 0 });
+    await settled();
+    assert.equal((await ttls())[0]?.[1], 0, 'a table TTL is cleared');
+    await declareSchema(conn, defaultRetention);
+  });
+
   test('the same events written twice leave one row each', async () => {
     const writer = new QuestDbWriter(conn);
     const events = Array.from({ length: 50 }, (_, i) => reading('dev-twice', i));

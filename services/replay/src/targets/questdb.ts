@@ -15,8 +15,9 @@ import type { ReplayEvent } from '../source.ts';
 import type { ReplayTarget } from './target.ts';
 
 export async function questDbTarget(conn: QuestDbConnection, refreshViews: boolean): Promise<ReplayTarget> {
-  // The same idempotent declaration ingest runs: a rebuild into an empty database works too.
-  const { warnings } = await declareSchema(conn);
+  // The same idempotent declaration ingest runs, so a rebuild into an empty database works too;
+  // retention stays as ingest's configuration set it.
+  const { warnings } = await declareSchema(conn, 'as-is');
   const writer = new QuestDbWriter(conn);
   const written = new Map<string, number>();
   const refused: { seq: number; reason: string }[] = [];
