@@ -82,6 +82,12 @@ export interface ConsumeLoopDeps {
   batch?: number;
   /** How long one pull waits on an idle stream; in batch mode the longest a partial batch waits (≥ 1000, a JetStream client limit). */
   expiresMs?: number;
+  /**
+   * Batch mode: also give every event a span in its own trace (besides the batch span linking
+   * them), so one reading's trace shows its store. On when spans are exported; off otherwise,
+   * where it would only cost throughput.
+   */
+  traceEach?: boolean;
 }
 
 interface Settle {
@@ -390,6 +396,21 @@ export class ConsumeLoop {
           }
         }
         if (admitted.length === 0) return;
+        const perEvent = this.#deps.traceEach
+          ? admitted.map(({ msg }) =>
+              this.#deps.tracer.startSpan(
+                `store ${msg.subject}`,
+                {
+                  kind: SpanKind.CONSUMER,
+                  attributes: {
+                    'messaging.destination.name': msg.subject,
+                    'messaging.batch.message_count': admitted.length,
+                  },
+                },
+                extractTraceContext(msg.headers),
+              ),
+            )
+          : [];
         let outcomes: readonly ItemOutcome[];
         try {
           outcomes = await handler(
@@ -420,6 +441,12 @@ export class ConsumeLoop {
           } catch (error) {
             item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
           }
+        }
+        for (const [i, s] of perEvent.entries()) {
+          const outcome = outcomes[i];
+          if (outcome && outcome.status !== 'ok')
+            s.setStatus({ code: SpanStatusCode.ERROR, message: outcome.status });
+          s.end();
         }
       },
     );

@@ -205,6 +205,7 @@ export async function runService<P extends TProperties>(
         instance,
         log,
         tracer: telemetry.tracer,
+        traceEach: config.otel.endpoint !== undefined,
         ...mode,
       });
       loops.push({ spec, loop });

@@ -16,6 +16,7 @@ import {
   type ModbusDefinition,
   type ReadBlock,
 } from '@heatstream/devices';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger, Publish } from '@heatstream/runtime';
 import type { Clock } from './clock.ts';
 import type { ModbusConnection } from './connection.ts';
@@ -44,6 +45,8 @@ export interface PollerDeps {
   clock: Clock;
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Each poll is a span: the root of the trace its reading carries to ingest and the dashboard. */
+  tracer?: Tracer;
 }
 
 export interface PollOutcome {
@@ -107,6 +110,21 @@ export class DevicePoller {
   }
 
   async pollOnce(): Promise<PollOutcome> {
+    const { tracer, device } = this.#deps;
+    if (!tracer) return this.#poll();
+    return tracer.startActiveSpan(`poll ${device.id}`, async (span) => {
+      span.setAttributes({ 'heatstream.site': device.site, 'heatstream.device': device.id });
+      try {
+        const outcome = await this.#poll();
+        span.setAttribute('heatstream.device.state', outcome.state);
+        return outcome;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async #poll(): Promise<PollOutcome> {
     const time = this.#deps.clock.now();
     const image = new RegisterImage();
     try {

@@ -51,6 +51,7 @@ export const acqModbus = defineService({
           source,
           clock,
           log: ctx.log,
+          tracer: ctx.tracer,
         }),
     );
     const proxyServers = proxies.map(

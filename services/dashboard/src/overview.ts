@@ -33,6 +33,7 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
     const merged = { ...latest.get(e.data.device), ...e.data.metrics };
     latest.set(e.data.device, merged);
     fillValues(card, merged);
+    card.dataset.updated = e.time;
     card.querySelector('.seen')?.replaceChildren(`updated ${ago(e.time)}`);
   };
   const onStatus = (e: StatusEvent): void => {
