@@ -35,6 +35,17 @@ test('file, environment and defaults merge; environment wins and is typed by the
   assert.equal(config.shutdownGraceMs, 10_000);
 });
 
+test('a whole section can come from one variable as JSON; its keys can still be set one by one', () => {
+  const config = loadServiceConfig(props, {
+    env: { HS_NATS: '{"url":"nats://json:4222","user":"svc"}', HS_NATS__USER: 'override', HS_API_KEY: 'k' },
+  });
+  assert.deepEqual([config.nats.url, config.nats.user], ['nats://json:4222', 'override']);
+  assert.throws(
+    () => loadServiceConfig(props, { env: { HS_NATS: '{not json', HS_API_KEY: 'k' } }),
+    (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.startsWith('nats:')),
+  );
+});
+
 test('every problem is reported at once', () => {
   try {
     loadServiceConfig(props, { env: { HS_POLL_INTERVAL_MS: 'often' } });

@@ -77,11 +77,16 @@ interface Leaf {
   schema: TSchema;
 }
 
-function leaves(schema: TSchema, path: string[] = []): Leaf[] {
+/** Every setting with an environment name: each section (as JSON) before the keys inside it. */
+function settings(schema: TSchema, path: string[] = []): Leaf[] {
   if (schema.type === 'object' && isObject(schema.properties)) {
-    return Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, s]) =>
-      leaves(s, [...path, k]),
-    );
+    const self = path.length > 0 ? [{ path, schema }] : [];
+    return [
+      ...self,
+      ...Object.entries(schema.properties as Record<string, TSchema>).flatMap(([k, s]) =>
+        settings(s, [...path, k]),
+      ),
+    ];
   }
   return [{ path, schema }];
 }
@@ -152,9 +157,9 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
     }
     value = parsed ?? {};
   }
-  for (const leaf of leaves(schema)) {
-    const raw = env[envName(leaf.path)];
-    if (raw !== undefined) setPath(value, leaf.path, fromEnv(raw, leaf.schema));
+  for (const setting of settings(schema)) {
+    const raw = env[envName(setting.path)];
+    if (raw !== undefined) setPath(value, setting.path, fromEnv(raw, setting.schema));
   }
   const issues = unknownKeys(schema, value);
   const withDefaults = Value.Default(schema, structuredClone(value));
