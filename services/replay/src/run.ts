@@ -50,6 +50,7 @@ export async function runReplay(plan: ReplayPlan, deps: ReplayDeps): Promise<Rep
   const progress = new Progress(firstSeq, endSeq);
   let lastSeq = firstSeq - 1;
   let delivered = 0;
+  let firstScanned: number | undefined;
   let invalid = 0;
   let completed = false;
   let lastReport = 0;
@@ -78,6 +79,7 @@ export async function runReplay(plan: ReplayPlan, deps: ReplayDeps): Promise<Rep
         scanned += batch.scanned;
         delivered += batch.events.length;
         invalid += batch.invalid.length;
+        firstScanned ??= batch.firstSeq;
         lastSeq = batch.lastSeq;
         progress.advance(batch.lastSeq, batch.scanned);
         await saveCheckpoint(plan.checkpointFile, {
@@ -105,8 +107,8 @@ export async function runReplay(plan: ReplayPlan, deps: ReplayDeps): Promise<Rep
     await target.finish();
     await removeCheckpoint(plan.checkpointFile);
     lines.push(
-      endSeq >= firstSeq
-        ? `replayed ${what}: seq ${firstSeq}–${endSeq}, ${scanned.toLocaleString('en-US')} events scanned, ${delivered.toLocaleString('en-US')} in range, in ${took}`
+      firstScanned !== undefined
+        ? `replayed ${what}: seq ${firstScanned}–${lastSeq}, ${scanned.toLocaleString('en-US')} events scanned, ${delivered.toLocaleString('en-US')} in range, in ${took}`
         : `replayed ${what}: nothing in that range`,
     );
   } else {

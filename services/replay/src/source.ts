@@ -27,6 +27,8 @@ export interface ReplayEvent {
 
 export interface Batch {
   events: ReplayEvent[];
+  /** The first sequence scanned in this batch. */
+  firstSeq: number;
   /** Every sequence up to here is scanned (events outside the window are skipped, not lost). */
   lastSeq: number;
   scanned: number;
@@ -55,13 +57,16 @@ export async function* readRange(
         ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: range.from.toISOString() }
         : { deliver_policy: DeliverPolicy.All };
   const consumer = await js.consumers.get(range.stream, {
-    filter_subjects: [...range.subjects],
+    // One filter as a string: nats.js then creates the consumer on CONSUMER.CREATE.<stream>.<name>.<filter>,
+    // the subject a NATS user's rights name (contracts/src/access.ts); a list uses the older,
+    // nameless CONSUMER.CREATE.<stream>.
+    filter_subjects: range.subjects.length === 1 ? (range.subjects[0] ?? '>') : [...range.subjects],
     // Unique per run: ordered consumers number themselves from 1 per client.
     name_prefix: `replay_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
     ...position,
   });
   const stopAfterMs = range.to && range.lateMs !== undefined ? range.to.getTime() + range.lateMs : undefined;
-  let batch: Batch = { events: [], lastSeq: 0, scanned: 0, invalid: [] };
+  let batch: Batch = { events: [], firstSeq: 0, lastSeq: 0, scanned: 0, invalid: [] };
   let done = false;
   while (!done && !signal.aborted) {
     // Pulls in pieces; a pull that comes back empty means the filtered stream has nothing more.
@@ -77,7 +82,7 @@ export async function* readRange(
     if (got === 0) done = true;
     if (batch.scanned > 0) {
       yield batch;
-      batch = { events: [], lastSeq: batch.lastSeq, scanned: 0, invalid: [] };
+      batch = { events: [], firstSeq: 0, lastSeq: batch.lastSeq, scanned: 0, invalid: [] };
     }
   }
 }
@@ -87,6 +92,7 @@ function storedAtMs(msg: JsMsg): number {
 }
 
 function take(batch: Batch, msg: JsMsg, events: EventRegistry, range: RangeSpec): void {
+  if (batch.scanned === 0) batch.firstSeq = msg.seq;
   batch.lastSeq = msg.seq;
   batch.scanned++;
   let event: Envelope;
