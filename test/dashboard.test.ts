@@ -3,25 +3,23 @@
 // Screenshots go to test-results/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
-import { runService, type RunningService } from '@heatstream/runtime';
+import type { RunningService } from '@heatstream/runtime';
 import {
-  freePort,
   repoRoot,
   startNats,
   startQuestDb,
   type NatsServer,
   type QuestDbServer,
+  launchChromium,
 } from '@heatstream/testkit';
-import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
-import { alert, reading, seed, status } from '../services/gateway/test/fixtures.ts';
+import { alert, reading, seed, startGateway, status } from '../services/gateway/test/fixtures.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 const dashboardDir = join(repoRoot, 'services/dashboard');
@@ -32,12 +30,6 @@ let nc: NatsConnection;
 let svc: RunningService;
 let browser: Browser;
 let base: string;
-
-function chromiumPath(): string {
-  const path = process.env.HS_CHROMIUM ?? '/usr/bin/chromium';
-  assert.ok(existsSync(path), `Chromium not found at ${path}: run ./heatstream provision`);
-  return path;
-}
 
 before(async () => {
   await mkdir(shots, { recursive: true });
@@ -75,30 +67,9 @@ before(async () => {
       threshold: 40,
     }),
   ]);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  svc = await runService(gateway, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_QUESTDB__URL: questdb.httpUrl,
-      HS_API__PORT: String(port),
-      HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
-      HS_LOG__LEVEL: 'warn',
-    },
-  });
+  ({ svc, base } = await startGateway(nats, questdb, { HS_API__PUBLIC_DIR: join(dashboardDir, 'dist') }));
   await (await UserStore.open(nc, 3_600_000)).createUser('installer', PASSWORD, 'admin');
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

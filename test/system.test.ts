@@ -4,12 +4,20 @@
 // readiness while the rest keeps running; a crashed service restarted; history kept across a restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { freePort, repoRoot, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
+import type { Browser } from 'playwright-core';
+import {
+  freePort,
+  repoRoot,
+  spawnServer,
+  tempDir,
+  waitUntil,
+  type ServerProcess,
+  launchChromium,
+} from '@heatstream/testkit';
 
 interface OtlpSpan {
   traceId: string;
@@ -155,19 +163,7 @@ before(async () => {
     HS_PROBE_PORT_BASE: String(30_000 + Math.floor(Math.random() * 20_000)),
     HS_OTEL__ENDPOINT: otlpUrl,
   };
-  const executablePath = process.env.HS_CHROMIUM ?? '/usr/bin/chromium';
-  assert.ok(existsSync(executablePath), 'Chromium is provisioned');
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -93,6 +93,8 @@ export function natsPermissions(service: string, rights: ServiceAccess): NatsPer
   }
   for (const stream of rights.replays) {
     publish.add(`$JS.API.STREAM.INFO.${stream}`);
+    // A consumer with several filter subjects is created on the stream's bare CREATE subject.
+    publish.add(`$JS.API.CONSUMER.CREATE.${stream}`);
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
   }

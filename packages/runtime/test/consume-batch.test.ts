@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { events, subjects, type ConsumerSpec, type EventOf } from '@heatstream/contracts';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import { startNats, type NatsServer, eventually } from '@heatstream/testkit';
 import { defineService, ok, runService, type BatchHandler } from '../src/mod.ts';
-import { eventually, reading } from './helpers.ts';
+import { reading } from './helpers.ts';
 
 let nats: NatsServer;
 let nc: NatsConnection;

@@ -7,12 +7,20 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { trace } from '@opentelemetry/api';
 import { events, subjects, type EventOf } from '@heatstream/contracts';
-import { startNats, tempDir, type NatsServer } from '@heatstream/testkit';
+import {
+  startNats,
+  tempDir,
+  type NatsServer,
+  eventually,
+  killNodeProcesses,
+  runNode,
+} from '@heatstream/testkit';
 import { runService, type RunningService } from '../src/mod.ts';
 import { recorder, recorderConsumer } from './recorder-service.ts';
-import { eventually, killChildren, reading, records, runChild } from './helpers.ts';
+import { reading, records } from './helpers.ts';
 import { probe } from './publish-probe.ts';
 
+const recorderMain = new URL('./recorder-main.ts', import.meta.url);
 let nats: NatsServer;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
@@ -26,7 +34,7 @@ before(async () => {
 });
 
 after(async () => {
-  await killChildren();
+  await killNodeProcesses();
   await nc.close();
   await nats.stop();
 });
@@ -139,7 +147,7 @@ describe('runtime over a real nats-server', () => {
       HS_HANDLER_DELAY_MS: '5',
       HS_LOG__LEVEL: 'warn',
     };
-    const first = runChild('./recorder-main.ts', env);
+    const first = runNode(recorderMain, env);
     const js = jetstream(nc);
     const sent = Array.from({ length: 300 }, (_, i) => reading('dev-kill', i));
     await Promise.all(
@@ -154,7 +162,7 @@ describe('runtime over a real nats-server', () => {
         .map((r) => r.id),
     );
     assert.ok(beforeRestart.size < sent.length, 'killed mid-stream');
-    const second = runChild('./recorder-main.ts', env);
+    const second = runNode(recorderMain, env);
     await eventually('the backlog to drain', consumerIdle, 60_000);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.output());
@@ -182,7 +190,7 @@ describe('runtime over a real nats-server', () => {
 
   test('SIGTERM during a handler: the message finishes, is acked, and the process exits 0', async () => {
     const file = join(dir, 'sigterm.jsonl');
-    const child = runChild('./recorder-main.ts', {
+    const child = runNode(recorderMain, {
       HS_NATS__URL: nats.url,
       HS_RECORD_FILE: file,
       HS_HANDLER_DELAY_MS: '1500',

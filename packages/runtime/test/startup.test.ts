@@ -7,11 +7,19 @@ import { join } from 'node:path';
 import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
 import { streams } from '@heatstream/contracts';
-import { freePort, startNats, tempDir, type NatsServer } from '@heatstream/testkit';
+import {
+  freePort,
+  startNats,
+  tempDir,
+  type NatsServer,
+  eventually,
+  killNodeProcesses,
+  runNode,
+} from '@heatstream/testkit';
 import { ProvisioningError, runService, type RunningService } from '../src/mod.ts';
 import { recorder } from './recorder-service.ts';
-import { eventually, killChildren, runChild } from './helpers.ts';
 
+const recorderMain = new URL('./recorder-main.ts', import.meta.url);
 let nats: NatsServer;
 let dir: string;
 
@@ -20,13 +28,13 @@ before(async () => {
   dir = await tempDir('startup-test');
 });
 after(async () => {
-  await killChildren();
+  await killNodeProcesses();
   await nats.stop();
 });
 
 describe('start-up', () => {
   test('a missing required key fails start-up naming the key', async () => {
-    const child = runChild('./recorder-main.ts', { HS_RECORD_FILE: join(dir, 'x') });
+    const child = runNode(recorderMain, { HS_RECORD_FILE: join(dir, 'x') });
     assert.equal(await child.exited, 1);
     assert.match(child.output(), /recorder: cannot start: invalid configuration/);
     assert.match(child.output(), /nats\.url: required \(set it in the file or HS_NATS__URL\)/);
@@ -38,7 +46,7 @@ describe('start-up', () => {
       file,
       `nats:\n  url: ${nats.url}\n  bogus: 1\ncolour: blue\nrecordFile: ${join(dir, 'y')}\nhandlerDelayMs: -5\n`,
     );
-    const child = runChild('./recorder-main.ts', { HS_CONFIG: file });
+    const child = runNode(recorderMain, { HS_CONFIG: file });
     assert.equal(await child.exited, 1);
     const out = child.output();
     assert.match(out, /nats\.bogus: unknown key/);
@@ -48,7 +56,7 @@ describe('start-up', () => {
 
   test('an unreachable NATS fails start-up with what to check', async () => {
     const port = await freePort();
-    const child = runChild('./recorder-main.ts', {
+    const child = runNode(recorderMain, {
       HS_NATS__URL: `nats://127.0.0.1:${port}`,
       HS_RECORD_FILE: join(dir, 'z'),
     });
@@ -60,7 +68,7 @@ describe('start-up', () => {
   });
 
   test('secrets are redacted from the start-up log', async () => {
-    const child = runChild('./recorder-main.ts', {
+    const child = runNode(recorderMain, {
       HS_NATS__URL: nats.url,
       HS_NATS__TOKEN: 'tok-very-secret-1234',
       HS_RECORD_FILE: join(dir, 'w'),

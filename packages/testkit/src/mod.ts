@@ -4,9 +4,11 @@ export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './m
 export {
   TestkitError,
   freePort,
+  portOpen,
   repoRoot,
   spawnServer,
   tempDir,
   waitUntil,
   type ServerProcess,
 } from './process.ts';
+export { eventually, killNodeProcesses, launchChromium, runNode, type NodeProcess } from './node.ts';

@@ -9,13 +9,12 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { freePort, startNats, tempDir, type NatsServer } from '@heatstream/testkit';
+import { freePort, startNats, tempDir, type NatsServer, eventually } from '@heatstream/testkit';
 import { lgThermaVR290, stiebelEltronWpm, wago87930xx } from '@heatstream/devices';
 import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import {
   deviceImage,
-  eventually,
   readingsOf,
   recordEvents,
   startPymodbus,

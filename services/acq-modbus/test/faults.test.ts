@@ -12,10 +12,12 @@ import {
   waitUntil,
   type NatsServer,
   type ServerProcess,
+  eventually,
+  portOpen,
 } from '@heatstream/testkit';
 import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
-import { eventually, portOpen, readingsOf, recordEvents, statesOf, type Seen } from './helpers.ts';
+import { readingsOf, recordEvents, statesOf, type Seen } from './helpers.ts';
 
 // A separate deployable, run as its own process: services meet on the wire, not through imports.
 const simulatorMain = fileURLToPath(new URL('../../simulators/src/main.ts', import.meta.url));

@@ -1,11 +1,10 @@
 // Test helpers: a pymodbus peer serving a register image, a recorder of what reaches NATS, polling.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
+import { freePort, portOpen, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
 import {
   encodeDefinition,
   planReads,
@@ -14,32 +13,6 @@ import {
   type RegisterKind,
 } from '@heatstream/devices';
 import type { MetricName } from '@heatstream/contracts';
-
-export const portOpen = (port: number): Promise<boolean> =>
-  new Promise((done) => {
-    const socket = netConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.end();
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-  });
-
-export async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The register image a device with these values shows, every address of every planned read set. */
 export function deviceImage(

@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsServer, type ServerProcess } from '@heatstream/testkit';
+import { startNats, type NatsServer, type ServerProcess, eventually } from '@heatstream/testkit';
 import { lgThermaVR290 } from '@heatstream/devices';
 import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import {
   deviceImage,
-  eventually,
   readingsOf,
   recordEvents,
   startPymodbus,

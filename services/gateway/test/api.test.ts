@@ -4,12 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { events, makeEvent, subjects } from '@heatstream/contracts';
-import { runService, type RunningService } from '@heatstream/runtime';
-import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import type { RunningService } from '@heatstream/runtime';
+import { startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { gateway } from '../src/service.ts';
 import { UserStore } from '../src/users.ts';
-import { alert, cop, reading, seed, status } from './fixtures.ts';
+import { alert, cop, reading, seed, startGateway, status } from './fixtures.ts';
 
 let nats: NatsServer;
 let questdb: QuestDbServer;
@@ -62,17 +61,7 @@ before(async () => {
       threshold: 60,
     }),
   ]);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  svc = await runService(gateway, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_QUESTDB__URL: questdb.httpUrl,
-      HS_API__PORT: String(port),
-      HS_LOG__LEVEL: 'warn',
-    },
-  });
+  ({ svc, base } = await startGateway(nats, questdb));
   const users = await UserStore.open(nc, 3_600_000);
   await users.createUser('anna', PASSWORD, 'admin');
   token = await users.createToken('anna', 'tests');

@@ -8,7 +8,9 @@ import {
   walSettled,
   type QuestDbConnection,
 } from '@heatstream/questdb';
-import type { QuestDbServer } from '@heatstream/testkit';
+import { runService, type RunningService } from '@heatstream/runtime';
+import { freePort, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import { gateway } from '../src/service.ts';
 
 export const reading = (time: number, data: DataOf<'heatstream.reading.v1'>): Envelope =>
   makeEvent('heatstream.reading.v1', { source: 'test', subject: data.device, time: new Date(time), data });
@@ -38,4 +40,24 @@ export async function seed(db: QuestDbServer, events: readonly Envelope[]): Prom
   }
   await writer.close();
   for (let i = 0; i < 200 && !(await walSettled(conn)); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The gateway in this process on a free port, against the given servers. */
+export async function startGateway(
+  nats: NatsServer,
+  questdb: QuestDbServer,
+  env: Record<string, string> = {},
+): Promise<{ svc: RunningService; base: string }> {
+  const port = await freePort();
+  const svc = await runService(gateway, {
+    argv: [],
+    env: {
+      HS_NATS__URL: nats.url,
+      HS_QUESTDB__URL: questdb.httpUrl,
+      HS_API__PORT: String(port),
+      HS_LOG__LEVEL: 'warn',
+      ...env,
+    },
+  });
+  return { svc, base: `http://127.0.0.1:${port}` };
 }

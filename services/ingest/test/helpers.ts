@@ -1,11 +1,10 @@
 // Shared by the ingest tests (and the benchmark's generator mirrors it): deterministic readings
 // whose values are multiples of 1/4, so sums are exact in any order, and the QuestDB figures to
 // hold them against.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { encodeEvent, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
+import { runNode, type NodeProcess } from '@heatstream/testkit';
 
 export const testMetrics = [
   'flow_temp',
@@ -92,20 +91,6 @@ export async function storedTotals(conn: QuestDbConnection, site: string): Promi
   return { count: count ?? 0, sums: Object.fromEntries(testMetrics.map((m, i) => [m, values[i] ?? 0])) };
 }
 
-export async function eventually<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 60_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The consumer has nothing pending or unacknowledged, and QuestDB applied every commit. */
 export async function drained(
   jsm: JetStreamManager,
@@ -117,39 +102,6 @@ export async function drained(
   return walSettled(conn);
 }
 
-export interface Child {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-const children = new Set<Child>();
-
-export async function killChildren(): Promise<void> {
-  for (const { child, exited } of children) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 /** ingest in its own process, as deployed. */
-export function runIngest(env: NodeJS.ProcessEnv): Child {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH, HS_LOG__LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const append = (c: Buffer): void => {
-    output = (output + c.toString()).slice(-50_000);
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', resolve);
-  });
-  const handle = { child, output: () => output, exited };
-  children.add(handle);
-  void exited.then(() => children.delete(handle));
-  return handle;
-}
+export const runIngest = (env: NodeJS.ProcessEnv): NodeProcess =>
+  runNode(new URL('../src/main.ts', import.meta.url), { HS_LOG__LEVEL: 'warn', ...env });

@@ -15,9 +15,15 @@ import {
 } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
 import { runService, type RunningService } from '@heatstream/runtime';
-import { startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import {
+  startNats,
+  startQuestDb,
+  type NatsServer,
+  type QuestDbServer,
+  eventually,
+} from '@heatstream/testkit';
 import { service } from '../src/service.ts';
-import { drained, eventually, expectedTotals, publishAll, reading, storedTotals } from './helpers.ts';
+import { drained, expectedTotals, publishAll, reading, storedTotals } from './helpers.ts';
 
 let nats: NatsServer;
 let questdb: QuestDbServer;

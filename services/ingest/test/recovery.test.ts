@@ -6,18 +6,16 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { QuestDbConnection } from '@heatstream/questdb';
 import { runService } from '@heatstream/runtime';
-import { startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
-import { service } from '../src/service.ts';
 import {
-  drained,
+  startNats,
+  startQuestDb,
+  type NatsServer,
+  type QuestDbServer,
   eventually,
-  expectedTotals,
-  killChildren,
-  publishAll,
-  reading,
-  runIngest,
-  storedTotals,
-} from './helpers.ts';
+  killNodeProcesses,
+} from '@heatstream/testkit';
+import { service } from '../src/service.ts';
+import { drained, expectedTotals, publishAll, reading, runIngest, storedTotals } from './helpers.ts';
 
 let nats: NatsServer;
 let questdb: QuestDbServer;
@@ -33,7 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  await killChildren();
+  await killNodeProcesses();
   await nc.close();
   await Promise.all([nats.stop(), questdb.stop()]);
 });

@@ -10,7 +10,14 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeEvent, events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
-import { startNats, startQuestDb, tempDir, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import {
+  startNats,
+  startQuestDb,
+  tempDir,
+  type NatsServer,
+  type QuestDbServer,
+  eventually,
+} from '@heatstream/testkit';
 import { parsePlan } from '../src/plan.ts';
 import { runReplay, type ReplayReport } from '../src/run.ts';
 import { deriveSubject, deriveTarget } from '../src/targets/derive.ts';
@@ -50,20 +57,6 @@ function reading(i: number): EventOf<'heatstream.reading.v1'> {
       },
     },
   });
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => T | Promise<T>,
-  timeoutMs = 60_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function settled(): Promise<boolean> {
