@@ -17,54 +17,19 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import {
-  ContractError,
-  makeEvent,
-  subjects,
-  type ConsumerSpec,
-  type Envelope,
-  type EventRegistry,
-} from '@heatstream/contracts';
+import { ContractError, type ConsumerSpec, type Envelope, type EventRegistry } from '@heatstream/contracts';
 import type { Logger } from 'pino';
+import { deadLetter } from './dead-letter.ts';
+import {
+  ok,
+  type BatchHandler,
+  type BatchItem,
+  type Delivery,
+  type ItemOutcome,
+  type MessageHandler,
+} from './handlers.ts';
 import type { Publish } from './publish.ts';
 import { extractTraceContext } from './telemetry.ts';
-
-export interface Delivery {
-  subject: string;
-  streamSeq: number;
-  deliveryCount: number;
-  headers: MsgHdrs | undefined;
-  log: Logger;
-}
-
-export type MessageHandler = (event: Envelope, delivery: Delivery) => Promise<void>;
-
-export interface BatchItem {
-  event: Envelope;
-  delivery: Delivery;
-}
-
-/** What became of one event of a batch. */
-export type ItemOutcome =
-  /** Stored: ack. */
-  | { readonly status: 'ok' }
-  /** Failed for now: nak with the consumer's backoff; dead-lettered after the last delivery. */
-  | { readonly status: 'retry'; readonly error: Error }
-  /** Refused for good (e.g. values the store cannot hold): dead-lettered at once with the reason. */
-  | { readonly status: 'reject'; readonly reason: string };
-
-/**
- * Handles the valid events of one batch and answers with one outcome per item, in order. Throwing
- * is the same as answering `retry` for every item. `stopping` is aborted when the service stops:
- * a handler that waits (for a store to come back) should then give up and throw. While a batch is
- * held, its ack deadline is extended, so waiting does not spend deliveries.
- */
-export type BatchHandler = (
-  items: readonly BatchItem[],
-  stopping: AbortSignal,
-) => Promise<readonly ItemOutcome[]>;
-
-export const ok: ItemOutcome = Object.freeze({ status: 'ok' });
 
 export interface ConsumeLoopDeps {
   js: JetStreamClient;
@@ -120,6 +85,10 @@ export class ConsumeLoop {
   }
 
   // A method, not the field, so the compiler does not narrow it across the awaits that change it.
+  #deadLetter(msg: JsMsg, log: Logger, reason: string, issues?: ContractError['issues']): Promise<void> {
+    return deadLetter(this.#deps, msg, log, reason, issues);
+  }
+
   #isStopping(): boolean {
     return this.#stopping;
   }
@@ -294,7 +263,7 @@ export class ConsumeLoop {
   async #admit(item: Settle): Promise<Envelope | undefined> {
     const decoded = this.#decode(item.msg);
     if ('specversion' in decoded) return decoded;
-    await this.#reject(item.msg, item.log, decoded.reason, decoded.issues);
+    await this.#deadLetter(item.msg, item.log, decoded.reason, decoded.issues);
     return undefined;
   }
 
@@ -307,11 +276,11 @@ export class ConsumeLoop {
       return;
     }
     if (outcome.status === 'reject') {
-      await this.#reject(msg, log, outcome.reason);
+      await this.#deadLetter(msg, log, outcome.reason);
       return;
     }
     if (deliveryCount >= spec.maxDeliver) {
-      await this.#reject(
+      await this.#deadLetter(
         msg,
         log,
         `handler failed on delivery ${deliveryCount} of ${spec.maxDeliver}: ${outcome.error.message}`,
@@ -390,7 +359,7 @@ export class ConsumeLoop {
           try {
             const decoded = this.#decode(msg);
             if ('specversion' in decoded) admitted.push(Object.assign(item, { event: decoded }));
-            else await this.#reject(msg, item.log, decoded.reason, decoded.issues);
+            else await this.#deadLetter(msg, item.log, decoded.reason, decoded.issues);
           } catch (error) {
             item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
           }
@@ -450,47 +419,6 @@ export class ConsumeLoop {
         }
       },
     );
-  }
-
-  /** Publishes the dead letter first; only once it is stored is the original terminated. */
-  async #reject(
-    msg: JsMsg,
-    log: Logger,
-    reason: string,
-    issues?: readonly { path: string; message: string }[],
-  ): Promise<void> {
-    const { service, instance, spec } = this.#deps;
-    const headers: Record<string, string> = {};
-    for (const key of msg.headers?.keys() ?? []) headers[key] = msg.headers?.get(key) ?? '';
-    const event = makeEvent('heatstream.rejected.v1', {
-      source: `${service}/${instance}`,
-      subject: service,
-      data: {
-        service,
-        reason,
-        originalSubject: msg.subject,
-        stream: spec.stream,
-        streamSeq: msg.seq,
-        deliveries: msg.info.deliveryCount,
-        ...(issues && issues.length > 0
-          ? { errors: issues.map((i) => ({ path: i.path, message: i.message })) }
-          : {}),
-        ...(Object.keys(headers).length > 0 ? { headers } : {}),
-        payload: Buffer.from(msg.data).toString('base64'),
-        payloadEncoding: 'base64',
-      },
-    });
-    try {
-      await this.#deps.publish(subjects.rejected(service), event, {
-        msgId: `rejected:${spec.stream}:${msg.seq}`,
-      });
-    } catch (error) {
-      log.error({ err: error }, 'dead letter not stored; message returned for redelivery');
-      msg.nak(spec.backoffMs.at(-1) ?? 5_000);
-      return;
-    }
-    log.warn({ reason }, 'message dead-lettered');
-    msg.term(reason.slice(0, 200));
   }
 }
 

@@ -23,8 +23,8 @@ export {
   type ConfigOf,
 } from './config.ts';
 export { ConfigError, StartupError, ProvisioningError, PublishError } from './errors.ts';
-export { ok } from './consume.ts';
-export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } from './consume.ts';
+export { ok } from './handlers.ts';
+export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } from './handlers.ts';
 export type { Publish, PublishOptions } from './publish.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';

@@ -36,15 +36,17 @@ async function run(args: readonly string[]): Promise<number> {
         throw new UserError('--role must be admin or viewer');
       const { password, generated } = await readPassword();
       await users.createUser(rest[0], password, roleArg);
-      console.log(`created ${roleArg} ${rest[0]}${generated ? ` with password: ${password}` : ''}`);
+      process.stdout.write(
+        `created ${roleArg} ${rest[0]}${generated ? ` with password: ${password}` : ''}\n`,
+      );
       return 0;
     }
     if (command === 'create-token' && rest[0] && rest[1]) {
-      console.log(await users.createToken(rest[0], rest[1]));
+      process.stdout.write(`${await users.createToken(rest[0], rest[1])}\n`);
       return 0;
     }
-    console.error(
-      'usage: heatstream admin create-user <username> [--role admin|viewer] | create-token <username> <name>',
+    process.stderr.write(
+      'usage: heatstream admin create-user <username> [--role admin|viewer] | create-token <username> <name>\n',
     );
     return 2;
   } finally {
@@ -55,6 +57,6 @@ async function run(args: readonly string[]): Promise<number> {
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (error) {
-  console.error(`heatstream admin: ${(error as Error).message}`);
+  process.stderr.write(`heatstream admin: ${(error as Error).message}\n`);
   process.exitCode = 1;
 }
