@@ -142,6 +142,30 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   await page.close();
 });
 
+test('after a dropped connection the device page catches up from the history API', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').click();
+  const flow = page.locator('.card.metric[data-metric="flow_temp"] .value');
+  await flow.waitFor();
+  await page.locator('#conn.live').waitFor();
+  // The gateway goes away; a reading is stored meanwhile; the gateway comes back on its port.
+  const port = new URL(base).port;
+  await svc.stop();
+  await page.locator('#conn.offline').waitFor();
+  await seed(questdb, [
+    reading(Date.now(), { site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 47.3 } }),
+  ]);
+  ({ svc } = await startGateway(nats, questdb, {
+    HS_API__PORT: port,
+    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+  }));
+  await page.locator('#conn.live').waitFor({ timeout: 30_000 });
+  await flow.filter({ hasText: '47.3 °C' }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(shots, '6-caught-up-after-reconnect.png'), fullPage: true });
+  await page.close();
+});
+
 test('works on a phone-sized screen', async () => {
   const page = await browser.newPage({
     viewport: { width: 390, height: 844 },

@@ -213,13 +213,17 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   };
   live.socket.on('reading', onReading);
   live.socket.on('alert', onAlert);
-  live.onReconnect((since) => {
-    void loadRecent(since).then(() => {
+  // After a dropped socket: the history since the drop for the sparklines, and the latest reading
+  // for the cards, so nothing that happened meanwhile is missing.
+  const stopFilling = live.onReconnect((since) => {
+    void Promise.all([loadRecent(since), api.latest(device)]).then(([, newest]) => {
+      Object.assign(values, newest.metrics);
       renderCards();
       renderStates();
     });
   });
   return () => {
+    stopFilling();
     live.socket.off('reading', onReading);
     live.socket.off('alert', onAlert);
     for (const c of charts) c.destroy();

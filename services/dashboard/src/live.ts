@@ -21,7 +21,8 @@ export interface AlertEvent {
 export interface Live {
   socket: Socket;
   follow(rooms: { device?: string; site?: string }[]): void;
-  onReconnect(fill: (since: Date) => void): void;
+  /** Calls `fill` with the time of the drop each time the socket is back; returns the unsubscribe. */
+  onReconnect(fill: (since: Date) => void): () => void;
 }
 
 export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => void): Live {
@@ -61,6 +62,11 @@ export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => 
       rooms = next;
       if (socket.connected) join();
     },
-    onReconnect: (fill) => fills.push(fill),
+    onReconnect: (fill) => {
+      fills.push(fill);
+      return () => {
+        fills.splice(fills.indexOf(fill), 1);
+      };
+    },
   };
 }

@@ -48,13 +48,13 @@ export async function startGateway(
   questdb: QuestDbServer,
   env: Record<string, string> = {},
 ): Promise<{ svc: RunningService; base: string }> {
-  const port = await freePort();
+  const port = env.HS_API__PORT ?? String(await freePort());
   const svc = await runService(gateway, {
     argv: [],
     env: {
       HS_NATS__URL: nats.url,
       HS_QUESTDB__URL: questdb.httpUrl,
-      HS_API__PORT: String(port),
+      HS_API__PORT: port,
       HS_LOG__LEVEL: 'warn',
       ...env,
     },
