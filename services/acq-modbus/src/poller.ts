@@ -148,7 +148,7 @@ export class DevicePoller {
     const candidates = Object.fromEntries(
       Object.entries(decoded.values).filter(([m]) => !distrusted.includes(m as MetricName)),
     ) as Values;
-    const { accepted, rejected } = this.#guard.filter(candidates);
+    const { accepted, rejected } = this.#guard.filter(candidates, time);
     // Implausible values and counters going backwards are bad data; a lone low power reading is not.
     const badData = [
       ...decoded.implausible.map((i) => `${i.metric} implausible: ${i.detail}`),
@@ -156,6 +156,9 @@ export class DevicePoller {
       ...rejected
         .filter((r) => r.reason === Rejection.counterBackwards)
         .map((r) => `${r.metric} went back from ${r.last ?? '?'} to ${r.value}`),
+      ...rejected
+        .filter((r) => r.reason === Rejection.counterJump)
+        .map((r) => `${r.metric} jumped from ${r.last ?? '?'} to ${r.value}, faster than any supply`),
     ];
     const spikes = rejected
       .filter((r) => r.reason === Rejection.spike)

@@ -46,4 +46,25 @@ void describe('QualityGuard', () => {
     assert.equal(guard.filter({ elec_energy: 0 }).rejected.length, 1, 'a zero after a total is garbage too');
     assert.deepEqual(guard.filter({ elec_energy: 1001 }).accepted, { elec_energy: 1001 });
   });
+
+  void it('refuses an energy counter that rises faster than any supply could count, and keeps its baseline', () => {
+    const guard = new QualityGuard();
+    const t0 = Date.UTC(2026, 0, 15);
+    guard.filter({ elec_energy: 1000 }, t0);
+    // 10 s later: 1 MW could count 2.8 kWh; 69 GWh is a garbage reply.
+    const jump = guard.filter({ elec_energy: 69_324_133_000 }, t0 + 10_000);
+    assert.deepEqual(jump.rejected, [
+      { metric: 'elec_energy', value: 69_324_133_000, reason: 'counter-jump', last: 1000 },
+    ]);
+    assert.deepEqual(
+      guard.filter({ elec_energy: 1002 }, t0 + 20_000).accepted,
+      { elec_energy: 1002 },
+      'the true value after it stands',
+    );
+    assert.deepEqual(
+      guard.filter({ elec_energy: 3_000 }, t0 + 30_000).accepted,
+      { elec_energy: 3_000 },
+      '2 kWh in 10 s is possible',
+    );
+  });
 });

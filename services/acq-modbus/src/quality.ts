@@ -1,13 +1,22 @@
 // Data-quality guards, the seed stack's rules (heatpump-monitoring-dashboard exporter.py, see
 // protocols.md §5.1): a power reading below 1 W is bus garbage (3.67e-27 was seen) unless the one
-// before it was low too; an energy counter never goes backwards. Rejected values are left out of
-// the reading (the last good value stands) and counted.
+// before it was low too; an energy counter never goes backwards, nor jumps further than 1 MW could
+// have counted since the last reading (a garbage total taken as the new baseline would make the
+// guard refuse every true value after it). Rejected values are left out of the reading (the last
+// good value stands) and counted.
 import { metrics, MetricKind, type MetricName } from '@heatstream/contracts';
 
 /** |P| below this is suspicious (HMD `MIN_VALID_POWER_KW = 0.001`). */
 export const MIN_VALID_POWER_W = 1;
 
-export const Rejection = { spike: 'spike', counterBackwards: 'counter-backwards' } as const;
+/** More than any heat pump or house supply draws: the fastest an energy counter can rise. */
+export const MAX_COUNTED_POWER_W = 1_000_000;
+
+export const Rejection = {
+  spike: 'spike',
+  counterBackwards: 'counter-backwards',
+  counterJump: 'counter-jump',
+} as const;
 export type Rejection = (typeof Rejection)[keyof typeof Rejection];
 
 export interface Rejected {
@@ -26,9 +35,10 @@ const isCounter = (m: MetricName): boolean => metrics[m].kind === MetricKind.cou
 export class QualityGuard {
   /** Whether the previous power reading of a metric was below 1 W (accepted or not). */
   readonly #lowBefore = new Map<MetricName, boolean>();
-  readonly #lastCount = new Map<MetricName, number>();
+  readonly #lastCount = new Map<MetricName, { value: number; at: number }>();
 
-  filter(values: Values): { accepted: Values; rejected: Rejected[] } {
+  /** `at`: the measurement time of the values, which bounds how far an energy counter can rise. */
+  filter(values: Values, at = Date.now()): { accepted: Values; rejected: Rejected[] } {
     const accepted: Values = {};
     const rejected: Rejected[] = [];
     for (const [name, value] of Object.entries(values) as [MetricName, number][]) {
@@ -44,11 +54,20 @@ export class QualityGuard {
       }
       if (isCounter(name)) {
         const last = this.#lastCount.get(name);
-        if (last !== undefined && value < last) {
-          rejected.push({ metric: name, value, reason: Rejection.counterBackwards, last });
+        if (last !== undefined && value < last.value) {
+          rejected.push({ metric: name, value, reason: Rejection.counterBackwards, last: last.value });
           continue;
         }
-        this.#lastCount.set(name, value);
+        const hours = Math.max(at - (last?.at ?? at), 1_000) / 3_600_000;
+        if (
+          last !== undefined &&
+          metrics[name].unit === 'Wh' &&
+          value - last.value > MAX_COUNTED_POWER_W * hours
+        ) {
+          rejected.push({ metric: name, value, reason: Rejection.counterJump, last: last.value });
+          continue;
+        }
+        this.#lastCount.set(name, { value, at });
       }
       accepted[name] = value;
     }
