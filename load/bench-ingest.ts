@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Sender } from '@questdb/nodejs-client';
-import { encodeEvent, makeEvent, streams, subjects, type Envelope } from '@heatstream/contracts';
+import { encodeEvent, streams, subjects, type Envelope } from '@heatstream/contracts';
 import {
   createTableSql,
   declareSchema,
@@ -22,7 +22,7 @@ import {
   type QuestDbConnection,
   type TableDef,
 } from '@heatstream/questdb';
-import { freePort, repoRoot, startNats, startQuestDb } from '@heatstream/testkit';
+import { freePort, repoRoot, startNats, startQuestDb, syntheticReading } from '@heatstream/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -41,34 +41,8 @@ const deadline = Date.now() + Number(values['timeout-s']) * 1000;
 
 const start = Date.UTC(2026, 0, 1);
 /** Reading i: `devices` devices, one reading each per 10 s, 12 metrics. */
-function reading(i: number): Envelope {
-  const device = `dev-${i % devices}`;
-  const n = Math.floor(i / devices);
-  return makeEvent('heatstream.reading.v1', {
-    source: 'bench',
-    subject: device,
-    time: new Date(start + n * 10_000),
-    data: {
-      site: 'bench',
-      device,
-      model: 'bench-model',
-      metrics: {
-        flow_temp: 30 + (i % 40) * 0.25,
-        return_temp: 25 + (i % 20) * 0.25,
-        outside_temp: -5 + (i % 60) * 0.25,
-        dhw_temp: 48 + (i % 8) * 0.5,
-        flow_rate: 12 + (i % 4) * 0.25,
-        elec_power: 800 + (i % 100),
-        elec_energy: 100_000 + n * 2,
-        heat_power: 3_000 + (i % 300),
-        heat_energy: 400_000 + n * 8,
-        compressor_on: i % 2,
-        compressor_freq: 40 + (i % 30) * 0.5,
-        defrost: i % 97 === 0 ? 1 : 0,
-      },
-    },
-  });
-}
+const reading = (i: number): Envelope =>
+  syntheticReading(i, { site: 'bench', devices, start, source: 'bench', model: 'bench-model' });
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -12,3 +12,4 @@ export {
   type ServerProcess,
 } from './process.ts';
 export { eventually, killNodeProcesses, launchChromium, runNode, type NodeProcess } from './node.ts';
+export { syntheticReading, type SyntheticOptions } from './readings.ts';

@@ -2,9 +2,9 @@
 // whose values are multiples of 1/4, so sums are exact in any order, and the QuestDB figures to
 // hold them against.
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { encodeEvent, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
+import { encodeEvent, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
-import { runNode, type NodeProcess } from '@heatstream/testkit';
+import { runNode, syntheticReading, type NodeProcess } from '@heatstream/testkit';
 
 export const testMetrics = [
   'flow_temp',
@@ -25,32 +25,7 @@ export type Reading = EventOf<'heatstream.reading.v1'>;
 
 /** Reading i of a site: `devices` devices take turns, one reading per device every 10 s from `start`. */
 export function reading(site: string, i: number, devices = 10, start = Date.UTC(2026, 0, 15)): Reading {
-  const device = `dev-${i % devices}`;
-  const n = Math.floor(i / devices);
-  return makeEvent('heatstream.reading.v1', {
-    source: 'ingest-test',
-    subject: device,
-    time: new Date(start + n * 10_000),
-    data: {
-      site,
-      device,
-      model: 'test-model',
-      metrics: {
-        flow_temp: 30 + (i % 40) * 0.25,
-        return_temp: 25 + (i % 20) * 0.25,
-        outside_temp: -5 + (i % 60) * 0.25,
-        dhw_temp: 48 + (i % 8) * 0.5,
-        flow_rate: 12 + (i % 4) * 0.25,
-        elec_power: 800 + (i % 100),
-        elec_energy: 100_000 + n * 2,
-        heat_power: 3_000 + (i % 300),
-        heat_energy: 400_000 + n * 8,
-        compressor_on: i % 2,
-        compressor_freq: 40 + (i % 30) * 0.5,
-        defrost: i % 97 === 0 ? 1 : 0,
-      },
-    },
-  });
+  return syntheticReading(i, { site, devices, start, source: 'ingest-test', model: 'test-model' });
 }
 
 /** Publishes with bounded concurrency; `msgId` defaults to the event id (JetStream de-duplicates on it). */
