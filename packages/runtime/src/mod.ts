@@ -28,3 +28,4 @@ export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } f
 export type { Publish, PublishOptions } from './publish.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';
+export { sleep, systemClock, backoffDelay, type Clock, type BackoffOptions } from './clock.ts';

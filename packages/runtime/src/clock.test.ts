@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backoffDelay, sleep } from './clock.ts';
+
+test('backoff doubles from the first delay and stops at the cap', () => {
+  const options = { initialMs: 250, maxMs: 10_000 };
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7, 100].map((n) => backoffDelay(n, options)),
+    [0, 250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000],
+  );
+});
+
+test('sleep ends as soon as its signal aborts, and at once when already aborted', async () => {
+  const controller = new AbortController();
+  const started = performance.now();
+  const waiting = sleep(60_000, controller.signal);
+  setImmediate(() => {
+    controller.abort();
+  });
+  await waiting;
+  assert.ok(performance.now() - started < 5_000, 'an aborted sleep returns long before its delay');
+  await sleep(60_000, controller.signal);
+});
