@@ -13,3 +13,13 @@ export {
 } from './process.ts';
 export { eventually, killNodeProcesses, launchChromium, runNode, type NodeProcess } from './node.ts';
 export { syntheticReading, type SyntheticOptions } from './readings.ts';
+export {
+  natsFixture,
+  questDbFixture,
+  type NatsFixture,
+  type NatsFixtureOptions,
+  type QuestDbFixture,
+} from './fixtures.ts';
+export { deadLetters, consumerIdle, type DeadLetter } from './inspect.ts';
+export { readingEvent, statusEvent, alertEvent, copEvent } from './events.ts';
+export { goldenEvents, type GoldenEvent } from './golden.ts';

@@ -1,0 +1,86 @@
+// Event builders for tests: valid events of each type with plain defaults, so a test names only
+// what it is about: readingEvent({ device: 'wpm1', metrics: { flow_temp: 41.5 } }, { time }).
+import {
+  makeEvent,
+  newEventId,
+  type DataOf,
+  type EventOf,
+  type EventTypeName,
+  type MetricName,
+} from '@heatstream/contracts';
+
+export interface EnvelopeOptions {
+  /** Measurement time; defaults to now. */
+  time?: Date | string;
+  source?: string;
+}
+
+function build<T extends EventTypeName>(
+  type: T,
+  data: DataOf<T> & { device: string },
+  { time, source = 'test' }: EnvelopeOptions,
+): EventOf<T> {
+  const at = time === undefined ? new Date() : new Date(time);
+  // A ULID cannot hold a time before 1970; such an envelope is valid all the same.
+  const id = newEventId(Math.max(0, at.getTime()));
+  return makeEvent(type, { source, subject: data.device, time: at, id, data });
+}
+
+type ReadingData = DataOf<'heatstream.reading.v1'>;
+
+export function readingEvent(
+  data: Partial<Omit<ReadingData, 'metrics'>> & { metrics?: Partial<Record<MetricName, number>> } = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.reading.v1'> {
+  const { site = 'home', device = 'hp1', model = 'test-model', metrics = { flow_temp: 40 } } = data;
+  return build('heatstream.reading.v1', { ...data, site, device, model, metrics }, envelope);
+}
+
+export function statusEvent(
+  data: Partial<DataOf<'heatstream.device-status.v1'>> = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.device-status.v1'> {
+  const { site = 'home', device = 'hp1', state = 'online' } = data;
+  return build('heatstream.device-status.v1', { ...data, site, device, state }, envelope);
+}
+
+export function alertEvent(
+  data: Partial<DataOf<'heatstream.alert.v1'>> = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.alert.v1'> {
+  const defaults = {
+    site: 'home',
+    device: 'hp1',
+    alertId: 'alert-1',
+    rule: 'test_rule',
+    severity: 'warning',
+    state: 'raised',
+    message: 'test alert',
+  } as const;
+  return build('heatstream.alert.v1', { ...defaults, ...data }, envelope);
+}
+
+/** A daily COP row; the period is the UTC day of the envelope's time unless given. */
+export function copEvent(
+  data: Partial<DataOf<'heatstream.cop.v1'>> = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.cop.v1'> {
+  const at = new Date(envelope.time ?? Date.now());
+  const dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  const heatKwh = data.heatKwh ?? 30;
+  const elecKwh = data.elecKwh ?? 10;
+  const defaults = {
+    site: 'home',
+    device: 'hp1',
+    period: 'day',
+    periodStart: new Date(dayStart).toISOString(),
+    periodEnd: new Date(dayStart + 86_400_000).toISOString(),
+    category: 'combined',
+    heatKwh,
+    elecKwh,
+    cop: heatKwh / elecKwh,
+    coverage: 1,
+    heatSource: 'heat-meter',
+  } as const;
+  return build('heatstream.cop.v1', { ...defaults, ...data }, envelope);
+}
