@@ -5,7 +5,8 @@ import { makeEvent, newEventId, type Envelope } from '@heatstream/contracts';
 import { startQuestDb, type QuestDbServer } from '@heatstream/testkit';
 import { sql, type QuestDbConnection } from './connection.ts';
 import { declareSchema, defaultRetention } from './schema.ts';
-import { readings, type TableDef } from './tables.ts';
+import type { TableDef } from './columns.ts';
+import { readings } from './tables.ts';
 import { walSettled } from './wal.ts';
 import { QuestDbWriter } from './writer.ts';
 
@@ -51,7 +52,10 @@ describe('QuestDB schema and writer', () => {
     assert.deepEqual(again.warnings, []);
     const withNewMetric: TableDef = {
       ...readings,
-      columns: [...readings.columns, { name: 'brand_new_metric', type: 'DOUBLE' }],
+      columns: {
+        ...readings.columns,
+        brand_new_metric: { name: 'brand_new_metric', type: 'DOUBLE', read: () => undefined },
+      },
     };
     await declareSchema(conn, defaultRetention, [withNewMetric]);
     await settled(); // DDL on a WAL table is applied asynchronously too
