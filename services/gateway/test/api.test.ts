@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { events, makeEvent, subjects } from '@heatstream/contracts';
+import { events, makeEvent, subjects, type DataOf } from '@heatstream/contracts';
 import type {
   Alert,
   CopRow,
@@ -33,6 +33,18 @@ let call: (path: string, init?: RequestInit) => Promise<Response>;
 const answers: Answer[] = [];
 const PASSWORD = 'correct horse battery staple';
 const T0 = Date.parse('2026-01-15T06:00:00Z');
+const raised: DataOf<'heatstream.alert.v1'> = {
+  site: 'home',
+  device: 'wpm1',
+  alertId: 'a-1',
+  rule: 'flow-temp-high',
+  severity: 'warning',
+  state: 'raised',
+  message: 'flow temperature high',
+  metric: 'flow_temp',
+  value: 61,
+  threshold: 60,
+};
 
 before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
@@ -62,18 +74,7 @@ before(async () => {
         heatSource: 'heat-meter',
       }),
     ),
-    alert(Date.now() - 60_000, {
-      site: 'home',
-      device: 'wpm1',
-      alertId: 'a-1',
-      rule: 'flow-temp-high',
-      severity: 'warning',
-      state: 'raised',
-      message: 'flow temperature high',
-      metric: 'flow_temp',
-      value: 61,
-      threshold: 60,
-    }),
+    alert(Date.now() - 60_000, raised),
     ...(['raised', 'resolved'] as const).map((state, i) =>
       alert(Date.now() - 120_000 + i * 1_000, {
         site: 'home',
@@ -260,19 +261,8 @@ describe('REST', () => {
   test('alerts come back in their latest state, camelCase; one not raised cannot be acknowledged', async () => {
     const all = (await (await get('/api/alerts')).json()) as Alert[];
     const [first, second] = ['a-1', 'a-2'].map((id) => all.find((a) => a.alertId === id));
-    assert.deepEqual(first && { ...first, time: typeof first.time }, {
-      time: 'string',
-      site: 'home',
-      device: 'wpm1',
-      alertId: 'a-1',
-      rule: 'flow-temp-high',
-      severity: 'warning',
-      state: 'raised',
-      message: 'flow temperature high',
-      metric: 'flow_temp',
-      value: 61,
-      threshold: 60,
-    });
+    // The alert event's data, as published, and the time of its latest state.
+    assert.deepEqual(first && { ...first, time: typeof first.time }, { time: 'string', ...raised });
     assert.equal(second?.state, 'resolved');
     const active = (await (await get('/api/alerts?active=true')).json()) as Alert[];
     assert.deepEqual(
