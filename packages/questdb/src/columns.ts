@@ -121,35 +121,22 @@ interface TableSpec<E, C> {
 
 type Write = (sender: Sender, event: unknown) => void;
 
+/** How the ILP sender takes a value of each column type. */
+const put: { [T in ColumnType]: (sender: Sender, name: string, value: ColumnValue[T]) => void } = {
+  SYMBOL: (sender, name, value) => sender.symbol(name, value),
+  VARCHAR: (sender, name, value) => sender.stringColumn(name, value),
+  DOUBLE: (sender, name, value) => sender.floatColumn(name, value),
+  LONG: (sender, name, value) => sender.intColumn(name, value),
+  TIMESTAMP: (sender, name, value) => sender.timestampColumn(name, micros(value), 'us'),
+};
+
 function writerOf(column: Column<ColumnType, unknown>): Write {
   const { name, read } = column;
-  switch (column.type) {
-    case 'SYMBOL':
-      return (sender, event) => {
-        const value = read(event);
-        if (value != null) sender.symbol(name, value);
-      };
-    case 'VARCHAR':
-      return (sender, event) => {
-        const value = read(event);
-        if (value != null) sender.stringColumn(name, value as string);
-      };
-    case 'DOUBLE':
-      return (sender, event) => {
-        const value = read(event);
-        if (value != null) sender.floatColumn(name, value as number);
-      };
-    case 'LONG':
-      return (sender, event) => {
-        const value = read(event);
-        if (value != null) sender.intColumn(name, value as number);
-      };
-    case 'TIMESTAMP':
-      return (sender, event) => {
-        const value = read(event);
-        if (value != null) sender.timestampColumn(name, micros(value as string), 'us');
-      };
-  }
+  const write = put[column.type] as (sender: Sender, name: string, value: unknown) => void;
+  return (sender, event) => {
+    const value = read(event);
+    if (value != null) write(sender, name, value);
+  };
 }
 
 /** The column writers of a table, made once: ILP wants the symbols first, then the other fields. */
@@ -163,16 +150,7 @@ function rowWriter<E>(spec: TableSpec<E, Columns>): TableDef['row'] {
   ].map(writerOf);
   const group = grouped[0]?.group;
   if (grouped.some((c) => c.group !== group)) throw new Error(`${spec.name}: one metric group per table`);
-  const metricWriters = new Map(
-    grouped.map((c) => {
-      const { name } = c;
-      const write =
-        c.type === 'LONG'
-          ? (sender: Sender, value: number) => sender.intColumn(name, value)
-          : (sender: Sender, value: number) => sender.floatColumn(name, value);
-      return [name, write];
-    }),
-  );
+  const metricWriters = new Map(grouped.map((c) => [c.name, c.type === 'LONG' ? put.LONG : put.DOUBLE]));
   const timestamp = spec.timestamp as (event: unknown) => string;
   return (sender, event, table) => {
     sender.table(table);
@@ -184,7 +162,7 @@ function rowWriter<E>(spec: TableSpec<E, Columns>): TableDef['row'] {
         if (value === undefined) continue;
         const write = metricWriters.get(name);
         if (!write) throw new Error(`${name} is not a column of ${spec.name}`);
-        write(sender, value);
+        write(sender, name, value);
       }
     }
     return sender.at(micros(timestamp(event)), 'us');
