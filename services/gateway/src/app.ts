@@ -41,7 +41,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(express.json({ limit: BODY_LIMIT }));
-  // Answers typed by their schemas' Static types, as the OpenAPI document describes them.
+  // Every error answer has the one error shape the OpenAPI document gives (ApiError).
   const fail = (res: Response, status: number, error: ApiError): void => {
     res.status(status).json(error);
   };
