@@ -14,12 +14,13 @@ function authHeader(conn: QuestDbConnection): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${conn.user}:${conn.password}`).toString('base64')}` };
 }
 
-/** Runs one SQL statement and returns its rows; DDL returns []. */
-export async function sql(
-  conn: QuestDbConnection,
-  statement: string,
-  timeoutMs = 30_000,
-): Promise<unknown[][]> {
+interface ExecResult {
+  columns?: { name: string }[];
+  dataset?: unknown[][];
+}
+
+/** One statement over /exec. Throws QuestDbUnavailableError or QuestDbSqlError. */
+async function exec(conn: QuestDbConnection, statement: string, timeoutMs: number): Promise<ExecResult> {
   let response: Response;
   try {
     response = await fetch(`${conn.url}/exec?query=${encodeURIComponent(statement)}`, {
@@ -36,18 +37,44 @@ export async function sql(
       `QuestDB at ${conn.url} refused the credentials (HTTP ${response.status})`,
     );
   const text = await response.text();
-  let body: { dataset?: unknown[][]; error?: string };
+  let body: ExecResult & { error?: string };
   try {
     body = JSON.parse(text) as typeof body;
-  } catch {
+  } catch (error) {
     throw new QuestDbUnavailableError(
       `QuestDB at ${conn.url} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+      { cause: error },
     );
   }
   if (!response.ok || body.error !== undefined)
     throw new QuestDbSqlError(`${body.error ?? `HTTP ${response.status}`} in: ${statement.slice(0, 300)}`);
-  return body.dataset ?? [];
+  return body;
 }
+
+/** Runs one SQL statement and returns its rows; DDL returns []. */
+export async function sql(
+  conn: QuestDbConnection,
+  statement: string,
+  timeoutMs = 30_000,
+): Promise<unknown[][]> {
+  return (await exec(conn, statement, timeoutMs)).dataset ?? [];
+}
+
+/**
+ * Runs one query and returns its rows as objects keyed by column name (or alias). `R` is what
+ * the caller knows the columns to be, e.g. `RowOf<typeof alerts>`; nothing checks it at run time.
+ */
+export async function sqlRows<R extends object = Record<string, unknown>>(
+  conn: QuestDbConnection,
+  statement: string,
+  timeoutMs = 30_000,
+): Promise<R[]> {
+  const { columns = [], dataset = [] } = await exec(conn, statement, timeoutMs);
+  return dataset.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i]])) as R);
+}
+
+/** A SQL string literal: the value in single quotes, quotes inside doubled. */
+export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /** Undefined when QuestDB answers SQL with these credentials, otherwise why not. */
 export async function probe(conn: QuestDbConnection, timeoutMs = 2_000): Promise<string | undefined> {

@@ -1,18 +1,16 @@
-export { sql, probe, senderConfig, type QuestDbConnection } from './connection.ts';
+export { sql, sqlRows, sqlString, probe, senderConfig, type QuestDbConnection } from './connection.ts';
 export { QuestDbRejectedError, QuestDbSqlError, QuestDbUnavailableError } from './errors.ts';
+export { tables, tableOf, readings, deviceStatus, alerts, cop } from './tables.ts';
 export {
-  tables,
-  tableOf,
-  readings,
-  deviceStatus,
-  alerts,
-  cop,
-  metricColumns,
+  defineTable,
   micros,
-  type TableDef,
   type Column,
+  type Columns,
   type ColumnType,
-} from './tables.ts';
+  type ColumnValue,
+  type RowOf,
+  type TableDef,
+} from './columns.ts';
 export {
   declareSchema,
   createTableSql,

@@ -4,7 +4,8 @@
 // NOT EXISTS, no downtime), retention follows config.
 import { MetricKind, metricNames, metrics } from '@heatstream/contracts';
 import { sql, type QuestDbConnection } from './connection.ts';
-import { tables as allTables, type TableDef } from './tables.ts';
+import type { TableDef } from './columns.ts';
+import { tables as allTables, readings } from './tables.ts';
 
 export interface Retention {
   /** Raw rows of `readings` (and the other event tables); 0 keeps them forever. */
@@ -41,11 +42,13 @@ export const rollups: readonly RollupDef[] = [
 
 /** Only the raw readings expire by default; status, alerts and COP rows are small and kept. */
 function tableTtl(table: TableDef, retention: Retention): string | undefined {
-  return table.name === 'readings' && retention.rawDays > 0 ? `${retention.rawDays} DAYS` : undefined;
+  return table.name === readings.name && retention.rawDays > 0 ? `${retention.rawDays} DAYS` : undefined;
 }
 
 export function createTableSql(table: TableDef, retention: Retention): string {
-  const columns = ['ts TIMESTAMP', ...table.columns.map((c) => `${c.name} ${c.type}`)].join(', ');
+  const columns = ['ts TIMESTAMP', ...Object.values(table.columns).map((c) => `${c.name} ${c.type}`)].join(
+    ', ',
+  );
   const ttl = tableTtl(table, retention);
   return (
     `CREATE TABLE IF NOT EXISTS ${table.name} (${columns}) TIMESTAMP(ts) PARTITION BY DAY` +
@@ -55,12 +58,15 @@ export function createTableSql(table: TableDef, retention: Retention): string {
 
 /** avg/min/max per gauge, last per counter and state, per site and device. */
 export function rollupSelect(sampleBy: string): string {
-  const aggregates = metricNames.flatMap((name) =>
-    metrics[name].kind === MetricKind.gauge
-      ? [`avg(${name}) ${name}_avg`, `min(${name}) ${name}_min`, `max(${name}) ${name}_max`]
-      : [`last(${name}) ${name}_last`],
-  );
-  return `SELECT ts, site, device, ${aggregates.join(', ')} FROM readings SAMPLE BY ${sampleBy}`;
+  const aggregates = metricNames
+    .map((m) => readings.column[m])
+    .flatMap((name) =>
+      metrics[name].kind === MetricKind.gauge
+        ? [`avg(${name}) ${name}_avg`, `min(${name}) ${name}_min`, `max(${name}) ${name}_max`]
+        : [`last(${name}) ${name}_last`],
+    );
+  const { ts, site, device } = readings.column;
+  return `SELECT ${ts}, ${site}, ${device}, ${aggregates.join(', ')} FROM ${readings.name} SAMPLE BY ${sampleBy}`;
 }
 
 export function createRollupSql(rollup: RollupDef, retention: Retention): string {
@@ -91,12 +97,12 @@ export async function declareSchema(
   const target = converge ? retention : defaultRetention;
   for (const table of tables) {
     await sql(conn, createTableSql(table, target));
-    for (const column of table.columns)
+    for (const column of Object.values(table.columns))
       await sql(conn, `ALTER TABLE ${table.name} ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`);
-    if (converge && table.name === 'readings')
+    if (converge && table.name === readings.name)
       await sql(conn, `ALTER TABLE ${table.name} SET TTL ${tableTtl(table, target) ?? '0 DAYS'}`);
   }
-  if (!tables.some((t) => t.name === 'readings')) return { warnings };
+  if (!tables.some((t) => t.name === readings.name)) return { warnings };
   const ttlOf = async (name: string): Promise<number> => {
     const [row] = await sql(conn, `SELECT ttlValue FROM tables() WHERE table_name = '${name}'`);
     return Number(row?.[0] ?? 0);

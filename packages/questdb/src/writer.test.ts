@@ -3,9 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent, newEventId, type Envelope } from '@heatstream/contracts';
 import { startQuestDb, type QuestDbServer } from '@heatstream/testkit';
-import { sql, type QuestDbConnection } from './connection.ts';
+import { sql, sqlRows, sqlString, type QuestDbConnection } from './connection.ts';
 import { declareSchema, defaultRetention } from './schema.ts';
-import { readings, type TableDef } from './tables.ts';
+import type { TableDef } from './columns.ts';
+import { readings, tableOf } from './tables.ts';
 import { walSettled } from './wal.ts';
 import { QuestDbWriter } from './writer.ts';
 
@@ -51,7 +52,10 @@ describe('QuestDB schema and writer', () => {
     assert.deepEqual(again.warnings, []);
     const withNewMetric: TableDef = {
       ...readings,
-      columns: [...readings.columns, { name: 'brand_new_metric', type: 'DOUBLE' }],
+      columns: {
+        ...readings.columns,
+        brand_new_metric: { name: 'brand_new_metric', type: 'DOUBLE', read: () => undefined },
+      },
     };
     await declareSchema(conn, defaultRetention, [withNewMetric]);
     await settled(); // DDL on a WAL table is applied asynchronously too
@@ -87,6 +91,77 @@ describe('QuestDB schema and writer', () => {
     await settled();
     assert.equal((await ttls())[0]?.[1], 0, 'a table TTL is cleared');
     await declareSchema(conn, defaultRetention);
+  });
+
+  test('every column holds what its declaration reads from the event', async () => {
+    const device = 'dev-columns';
+    const time = new Date(Date.UTC(2026, 0, 15, 7));
+    const init = { source: 'questdb-test', subject: device, time };
+    const samples: Envelope[] = [
+      reading(device, 1, time),
+      makeEvent('heatstream.device-status.v1', {
+        ...init,
+        data: { site: 'site1', device, state: 'bad-data', reason: "counter's jump", rejectedReadings: 3 },
+      }),
+      makeEvent('heatstream.alert.v1', {
+        ...init,
+        data: {
+          site: 'site1',
+          device,
+          alertId: 'a-columns',
+          rule: 'flow-temp-high',
+          severity: 'critical',
+          state: 'acknowledged',
+          message: 'flow temperature high',
+          metric: 'flow_temp',
+          value: 61.5,
+          threshold: 60,
+          acknowledgedBy: 'anna',
+        },
+      }),
+      makeEvent('heatstream.cop.v1', {
+        ...init,
+        data: {
+          site: 'site1',
+          device,
+          period: 'day',
+          periodStart: '2026-01-14T00:00:00Z',
+          periodEnd: '2026-01-15T00:00:00Z',
+          category: 'combined',
+          heatKwh: 40.5,
+          elecKwh: 10,
+          cop: 4.05,
+          defrostHeatKwh: -1.25,
+          coverage: 0.98,
+          heatSource: 'heat-meter',
+        },
+      }),
+    ];
+    const writer = new QuestDbWriter(conn);
+    for (const event of samples)
+      assert.deepEqual(await writer.write(tableOf(event.type)!, [event]), [undefined], event.type);
+    await writer.close();
+    await settled();
+    const instant = (v: unknown): number => Date.parse(String(v));
+    for (const event of samples) {
+      const table = tableOf(event.type)!;
+      const rows = await sqlRows(
+        conn,
+        `SELECT * FROM ${table.name} WHERE ${table.column.device} = ${sqlString(device)}`,
+      );
+      assert.equal(rows.length, 1, table.name);
+      const row = rows[0]!;
+      const ts = table === tableOf('heatstream.cop.v1') ? '2026-01-14T00:00:00Z' : time.toISOString();
+      assert.equal(instant(row.ts), instant(ts), `${table.name}.ts`);
+      for (const column of Object.values(table.columns)) {
+        const read = column.read as (e: Envelope) => unknown;
+        const expected = read(event) ?? null;
+        const actual = row[column.name];
+        if (column.type === 'TIMESTAMP') assert.equal(instant(actual), instant(expected), column.name);
+        else assert.deepEqual(actual, expected, `${table.name}.${column.name}`);
+      }
+    }
+    assert.deepEqual(await sqlRows(conn, `SELECT ${sqlString("it's")} quoted`), [{ quoted: "it's" }]);
   });
 
   test('the same events written twice leave one row each', async () => {

@@ -5,7 +5,7 @@ import { Sender } from '@questdb/nodejs-client';
 import type { Envelope } from '@heatstream/contracts';
 import { senderConfig, type QuestDbConnection } from './connection.ts';
 import { QuestDbRejectedError, QuestDbUnavailableError } from './errors.ts';
-import type { TableDef } from './tables.ts';
+import type { TableDef } from './columns.ts';
 
 /** Per event: undefined when stored, otherwise why QuestDB (or the encoder) refused it. */
 export type WriteResult = (string | undefined)[];

@@ -85,7 +85,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     );
   };
 
-  const absorb = (rows: readonly Record<string, unknown>[]): void => {
+  const absorb = (rows: readonly Metrics[]): void => {
     for (const row of rows) {
       for (const [k, v] of Object.entries(row)) {
         if (typeof v !== 'number' || !isMetric(k)) continue;
@@ -108,17 +108,16 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
       names.filter((n) => metrics[n].kind !== 'state'),
       SPARK,
     );
-    absorb(hour.rows);
+    absorb(hour.rows.map((r) => r.values));
     const stateNames = STATES.filter((s) => values[s] !== undefined);
     if (stateNames.length > 0) {
       const day = await api.history(device, new Date(now.getTime() - 24 * 3_600_000), now, stateNames, 1440);
       for (const s of stateNames) {
-        let previous: number | null | undefined;
+        let previous: number | undefined;
         for (const row of day.rows) {
-          const v = row[s];
-          if (v !== null && v !== undefined && previous !== undefined && previous !== null && v !== previous)
-            stateSince.set(s, row.ts);
-          if (v !== null && v !== undefined) previous = v;
+          const v = row.values[s];
+          if (v !== undefined && previous !== undefined && v !== previous) stateSince.set(s, row.time);
+          if (v !== undefined) previous = v;
         }
       }
     }
@@ -136,8 +135,8 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
       chartBox.append(box);
       const { rows } = await api.history(device, from, to, names, 600);
       const data: uPlot.AlignedData = [
-        rows.map((r) => Date.parse(r.ts) / 1000),
-        ...names.map((n) => rows.map((r) => r[n] ?? null)),
+        rows.map((r) => Date.parse(r.time) / 1000),
+        ...names.map((n) => rows.map((r) => r.values[n] ?? null)),
       ];
       charts.push(lineChart(box, `${spec.title} · ${range}`, names, data));
     }
@@ -157,7 +156,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
         'p',
         { class: 'scop' },
         scop
-          ? `SCOP ${scop.cop?.toFixed(2) ?? '–'} (coverage ${(scop.coverage * 100).toFixed(0)} %, ${scop.heat_kwh.toFixed(0)} kWh heat / ${scop.elec_kwh.toFixed(0)} kWh electric)`
+          ? `SCOP ${scop.cop?.toFixed(2) ?? '–'} (coverage ${(scop.coverage * 100).toFixed(0)} %, ${scop.heatKwh.toFixed(0)} kWh heat / ${scop.elecKwh.toFixed(0)} kWh electric)`
           : 'No seasonal COP yet.',
       ),
     );
@@ -168,7 +167,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
         barChart(
           box,
           'Daily COP',
-          combined.map((d) => Date.parse(d.period_start) / 1000),
+          combined.map((d) => Date.parse(d.periodStart) / 1000),
           combined.map((d) => d.cop),
         ),
       );
@@ -177,7 +176,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
 
   const drawAlerts = async (): Promise<void> => {
     alertBox.replaceChildren(
-      alertList(await api.alerts(device), (a) => api.ack(a.alert_id).then(() => undefined)),
+      alertList(await api.alerts(device), (a) => api.ack(a.alertId).then(() => undefined)),
     );
   };
 
@@ -200,7 +199,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
         stateSince.set(k, e.time);
     }
     Object.assign(values, e.data.metrics);
-    absorb([{ ts: e.time, ...e.data.metrics }]);
+    absorb([e.data.metrics]);
     renderCards();
     renderStates();
   };

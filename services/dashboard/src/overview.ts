@@ -93,11 +93,11 @@ export function alertList(alerts: Alert[], onAck?: (alert: Alert) => Promise<voi
     ...alerts.map((a) => {
       const item = el(
         'li',
-        { class: `alert ${a.severity}`, 'data-alert': a.alert_id },
+        { class: `alert ${a.severity}`, 'data-alert': a.alertId },
         el('strong', {}, `${a.device}: ${a.message}`),
         ` ${a.severity} · `,
         el('span', { class: 'alert-state' }, a.state),
-        ` · ${ago(a.ts)} `,
+        ` · ${ago(a.time)} `,
       );
       if (onAck && a.state === 'raised') {
         const button = el('button', { type: 'button' }, 'Acknowledge');

@@ -6,10 +6,11 @@ import { Type } from '@sinclair/typebox';
 import { ID_PATTERN } from '@heatstream/contracts';
 import type { Logger } from '@heatstream/runtime';
 import { Server as SocketServer } from 'socket.io';
-import { SESSION_COOKIE, cookieValue, principalOf, requireAuth, sessionCookie } from './auth.ts';
+import { QuestDbSqlError, QuestDbUnavailableError } from '@heatstream/questdb';
+import type { ApiError, LoginResult, LogoutResult } from '@heatstream/contracts/api';
+import { LoginBody, SESSION_COOKIE, cookieValue, principalOf, requireAuth, sessionCookie } from './auth.ts';
 import { deviceRoom, siteRoom } from './live.ts';
 import { openApiDocument } from './openapi.ts';
-import { QuestDbError } from './questdb.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { HttpError, routes, validate, type RouteContext } from './routes.ts';
 import type { UserStore } from './users.ts';
@@ -25,10 +26,8 @@ export interface AppDeps extends RouteContext {
   apiLimiter?: RateLimiter;
 }
 
-const LoginBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 64 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
-});
+/** The body size express.json accepts; larger bodies get a 413. */
+const BODY_LIMIT = '16kb';
 const Subscribe = Type.Object({
   device: Type.Optional(Type.String({ pattern: ID_PATTERN })),
   site: Type.Optional(Type.String({ pattern: ID_PATTERN })),
@@ -41,12 +40,16 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(express.json({ limit: '16kb' }));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  // Every error answer has the one error shape the OpenAPI document gives (ApiError).
+  const fail = (res: Response, status: number, error: ApiError): void => {
+    res.status(status).json(error);
+  };
   const limit =
     (limiter: RateLimiter) =>
     (req: Request, res: Response, next: NextFunction): void => {
       if (limiter.take(req.principal?.username ?? req.socket.remoteAddress ?? 'unknown')) next();
-      else res.status(429).json({ error: 'too many requests; slow down' });
+      else fail(res, 429, { error: 'too many requests; slow down' });
     };
 
   app.post('/api/login', limit(loginLimiter), async (req, res) => {
@@ -54,12 +57,13 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     const user = await users.authenticate(body.username, body.password);
     if (!user) {
       log.warn({ username: body.username, from: req.socket.remoteAddress }, 'login failed');
-      res.status(401).json({ error: 'wrong username or password' });
+      fail(res, 401, { error: 'wrong username or password' });
       return;
     }
     const secret = await users.createSession(user);
     res.setHeader('set-cookie', sessionCookie(secret, deps.sessionTtlMs, deps.secureCookies));
-    res.json({ username: user.username, role: user.role });
+    const answer: LoginResult = { username: user.username, role: user.role };
+    res.json(answer);
   });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
@@ -69,10 +73,8 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     const secret = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (secret) await users.endSession(secret);
     res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
-    res.json({ ok: true });
-  });
-  app.get('/api/me', (req, res) => {
-    res.json(req.principal);
+    const answer: LogoutResult = { ok: true };
+    res.json(answer);
   });
   for (const r of routes) {
     app[r.method](r.path, async (req, res) => {
@@ -89,7 +91,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     });
   }
   app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'no such route' });
+    fail(res, 404, { error: 'no such route' });
   });
   if (deps.publicDir) {
     app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '1h' }));
@@ -99,18 +101,24 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
       next(error);
       return;
     }
+    const bodyError = (error as { type?: string }).type;
     if (error instanceof HttpError) {
-      res
-        .status(error.status)
-        .json({ error: error.message, ...(error.issues.length ? { issues: error.issues } : {}) });
-    } else if (error instanceof QuestDbError) {
+      fail(res, error.status, {
+        error: error.message,
+        ...(error.issues.length ? { issues: [...error.issues] } : {}),
+      });
+    } else if (error instanceof QuestDbUnavailableError || error instanceof QuestDbSqlError) {
+      // A query QuestDB refuses is as much "history unavailable" as an outage (e.g. ingest has not
+      // declared the tables yet); the reason is logged, not handed to the caller.
       log.warn({ err: error }, 'history unavailable');
-      res.status(503).json({ error: 'history store unavailable; retry shortly' });
-    } else if ((error as { type?: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'body is not valid JSON' });
+      fail(res, 503, { error: 'history store unavailable; retry shortly' });
+    } else if (bodyError === 'entity.parse.failed') {
+      fail(res, 400, { error: 'body is not valid JSON' });
+    } else if (bodyError === 'entity.too.large') {
+      fail(res, 413, { error: `body too large (${BODY_LIMIT} at most)` });
     } else {
       log.error({ err: error }, 'request failed');
-      res.status(500).json({ error: 'internal error' });
+      fail(res, 500, { error: 'internal error' });
     }
   });
 

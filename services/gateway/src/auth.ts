@@ -1,9 +1,16 @@
 // Every route and socket is authenticated: a session cookie (browser) or a Bearer API token
 // (machines). Only login itself, the dashboard's static files and the OpenAPI document are open.
+import { Type } from '@sinclair/typebox';
 import type { NextFunction, Request, Response } from 'express';
+import type { ApiError } from '@heatstream/contracts/api';
 import type { Principal, UserStore } from './users.ts';
 
 export const SESSION_COOKIE = 'hs_session';
+
+export const LoginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
@@ -35,9 +42,10 @@ export function requireAuth(users: UserStore) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const principal = await principalOf(users, req.headers.authorization, req.headers.cookie);
     if (!principal) {
-      res
-        .status(401)
-        .json({ error: 'authentication required: log in or send "Authorization: Bearer <token>"' });
+      const body: ApiError = {
+        error: 'authentication required: log in or send "Authorization: Bearer <token>"',
+      };
+      res.status(401).json(body);
       return;
     }
     req.principal = principal;

@@ -1,167 +1,268 @@
-// The gateway's read side: every SQL statement against ingest's tables lives here.
-// Tables and columns are ingest's (snake_case, one column per catalogue metric).
-import { metrics, type MetricName } from '@heatstream/contracts';
-import { sqlString, type QuestDbClient } from './questdb.ts';
+// The gateway's read side: every SQL statement against ingest's tables lives here, and maps
+// QuestDB's rows onto the API's camelCase responses. Tables and columns are named through their
+// declarations in @heatstream/questdb, so a renamed column fails to compile instead of failing here.
+import { MetricKind, metricNames, metrics, type MetricName } from '@heatstream/contracts';
+import type {
+  Alert,
+  CopRow,
+  Device,
+  DeviceStatus,
+  LatestReading,
+  MetricValues,
+  ReadingHistory,
+  Site,
+  Stats,
+} from '@heatstream/contracts/api';
+import {
+  alerts,
+  cop,
+  deviceStatus,
+  readings,
+  sqlRows,
+  sqlString,
+  type QuestDbConnection,
+  type RowOf,
+  type TableDef,
+} from '@heatstream/questdb';
 
-const ts = (ms: number): string => `'${new Date(ms).toISOString()}'`;
+/** An API caller is waiting: give up (and answer 503) sooner than a batch job would. */
+const QUERY_TIMEOUT_MS = 10_000;
 
-export interface DeviceRow {
-  site: string;
-  device: string;
-  model: string;
-  lastReading: string | null;
-  state: string | null;
-  stateReason: string | null;
-  stateSince: string | null;
+const at = (ms: number): string => sqlString(new Date(ms).toISOString());
+const r = readings.column;
+const s = deviceStatus.column;
+const a = alerts.column;
+const c = cop.column;
+
+/** The catalogue values among a row's columns (`suffix` for aliases such as flow_temp_min). */
+function pick(row: Record<string, unknown>, names: readonly MetricName[], suffix = ''): MetricValues {
+  const out: MetricValues = {};
+  for (const name of names) {
+    const value = row[`${name}${suffix}`];
+    if (typeof value === 'number') out[name] = value;
+  }
+  return out;
+}
+
+function toAlert(row: RowOf<typeof alerts>): Alert {
+  return {
+    time: row.ts,
+    site: row.site,
+    device: row.device,
+    alertId: row.alert_id,
+    rule: row.rule,
+    severity: row.severity,
+    state: row.state,
+    message: row.message,
+    ...(row.metric !== null ? { metric: row.metric } : {}),
+    ...(row.value !== null ? { value: row.value } : {}),
+    ...(row.threshold !== null ? { threshold: row.threshold } : {}),
+    ...(row.acknowledged_by !== null ? { acknowledgedBy: row.acknowledged_by } : {}),
+  };
 }
 
 export class History {
-  readonly #db: QuestDbClient;
-  constructor(db: QuestDbClient) {
-    this.#db = db;
+  readonly #conn: QuestDbConnection;
+  constructor(conn: QuestDbConnection) {
+    this.#conn = conn;
   }
 
-  async devices(site?: string): Promise<DeviceRow[]> {
-    const where = site ? `WHERE site = ${sqlString(site)}` : '';
+  /** Some columns of a table, typed by its declaration; `rest` is the SQL after `FROM table`. */
+  #select<T extends TableDef, const K extends keyof RowOf<T> & string>(
+    table: T,
+    columns: readonly K[] | '*',
+    rest: string,
+  ): Promise<Pick<RowOf<T>, K>[]> {
+    const list = columns === '*' ? '*' : columns.join(', ');
+    return sqlRows(this.#conn, `SELECT ${list} FROM ${table.name} ${rest}`, QUERY_TIMEOUT_MS);
+  }
+
+  async devices(site?: string): Promise<Device[]> {
+    const where = (column: string): string => (site ? `WHERE ${column} = ${sqlString(site)}` : '');
     const [latest, status] = await Promise.all([
-      this.#db.query<{ site: string; device: string; model: string; ts: string }>(
-        `SELECT site, device, model, ts FROM readings ${where} LATEST ON ts PARTITION BY device`,
+      this.#select(
+        readings,
+        ['site', 'device', 'model', 'ts'],
+        `${where(r.site)} LATEST ON ${r.ts} PARTITION BY ${r.device}`,
       ),
-      this.#db.query<{ device: string; site: string; state: string; reason: string | null; ts: string }>(
-        `SELECT device, site, state, reason, ts FROM device_status ${where} LATEST ON ts PARTITION BY device`,
+      this.#select(
+        deviceStatus,
+        ['site', 'device', 'state', 'reason', 'ts'],
+        `${where(s.site)} LATEST ON ${s.ts} PARTITION BY ${s.device}`,
       ),
     ]);
-    const byDevice = new Map<string, DeviceRow>();
-    for (const r of latest) {
-      byDevice.set(r.device, {
-        site: r.site,
-        device: r.device,
-        model: r.model,
-        lastReading: r.ts,
+    const byDevice = new Map<string, Device>();
+    for (const row of latest) {
+      byDevice.set(row.device, {
+        site: row.site,
+        device: row.device,
+        model: row.model,
+        lastReading: row.ts,
         state: null,
         stateReason: null,
         stateSince: null,
       });
     }
-    for (const s of status) {
-      const row = byDevice.get(s.device) ?? {
-        site: s.site,
-        device: s.device,
+    for (const row of status) {
+      const device = byDevice.get(row.device) ?? {
+        site: row.site,
+        device: row.device,
         model: '',
         lastReading: null,
         state: null,
         stateReason: null,
         stateSince: null,
       };
-      byDevice.set(s.device, { ...row, state: s.state, stateReason: s.reason, stateSince: s.ts });
+      byDevice.set(row.device, { ...device, state: row.state, stateReason: row.reason, stateSince: row.ts });
     }
     return [...byDevice.values()].sort(
-      (a, b) => a.site.localeCompare(b.site) || a.device.localeCompare(b.device),
+      (x, y) => x.site.localeCompare(y.site) || x.device.localeCompare(y.device),
     );
   }
 
-  async sites(): Promise<{ site: string; devices: number; lastReading: string | null }[]> {
-    const rows = await this.devices();
-    const sites = new Map<string, { site: string; devices: number; lastReading: string | null }>();
-    for (const d of rows) {
-      const s = sites.get(d.site) ?? { site: d.site, devices: 0, lastReading: null };
-      s.devices++;
-      if (d.lastReading && (!s.lastReading || d.lastReading > s.lastReading)) s.lastReading = d.lastReading;
-      sites.set(d.site, s);
+  async sites(): Promise<Site[]> {
+    const sites = new Map<string, Site>();
+    for (const d of await this.devices()) {
+      const site = sites.get(d.site) ?? { site: d.site, devices: 0, lastReading: null };
+      site.devices++;
+      if (d.lastReading && (!site.lastReading || d.lastReading > site.lastReading))
+        site.lastReading = d.lastReading;
+      sites.set(d.site, site);
     }
     return [...sites.values()];
   }
 
-  async status(device: string): Promise<{ state: string; reason: string | null; since: string } | undefined> {
-    const [row] = await this.#db.query<{ state: string; reason: string | null; ts: string }>(
-      `SELECT state, reason, ts FROM device_status WHERE device = ${sqlString(device)} LATEST ON ts PARTITION BY device`,
+  async status(device: string): Promise<DeviceStatus | undefined> {
+    const [row] = await this.#select(
+      deviceStatus,
+      ['state', 'reason', 'ts'],
+      `WHERE ${s.device} = ${sqlString(device)} LATEST ON ${s.ts} PARTITION BY ${s.device}`,
     );
     return row ? { state: row.state, reason: row.reason, since: row.ts } : undefined;
   }
 
-  async latest(
-    device: string,
-  ): Promise<
-    { time: string; site: string; model: string; metrics: Partial<Record<MetricName, number>> } | undefined
-  > {
-    const [row] = await this.#db.query(
-      `SELECT * FROM readings WHERE device = ${sqlString(device)} LATEST ON ts PARTITION BY device`,
+  async latest(device: string): Promise<LatestReading | undefined> {
+    const [row] = await this.#select(
+      readings,
+      '*',
+      `WHERE ${r.device} = ${sqlString(device)} LATEST ON ${r.ts} PARTITION BY ${r.device}`,
     );
     if (!row) return undefined;
-    return {
-      time: row.ts as string,
-      site: row.site as string,
-      model: row.model as string,
-      metrics: pickMetrics(row),
-    };
+    return { time: row.ts, site: row.site, model: row.model, metrics: pick(row, metricNames) };
   }
 
   /**
    * History downsampled in QuestDB to at most `points` buckets: gauges averaged (with min and max),
    * counters and states as their last value in each bucket.
    */
-  async readings(device: string, from: number, to: number, names: readonly MetricName[], points: number) {
+  async readings(
+    device: string,
+    from: number,
+    to: number,
+    names: readonly MetricName[],
+    points: number,
+  ): Promise<ReadingHistory> {
     const bucketSeconds = Math.max(1, Math.ceil((to - from) / 1000 / points));
-    const columns = names.flatMap((m) =>
-      metrics[m].kind === 'gauge'
-        ? [`avg(${m}) ${m}`, `min(${m}) ${m}_min`, `max(${m}) ${m}_max`]
-        : [`last(${m}) ${m}`],
+    const gauges = names.filter((m) => metrics[m].kind === MetricKind.gauge);
+    const aggregates = names.flatMap((m) =>
+      metrics[m].kind === MetricKind.gauge
+        ? [`avg(${r[m]}) ${m}`, `min(${r[m]}) ${m}_min`, `max(${r[m]}) ${m}_max`]
+        : [`last(${r[m]}) ${m}`],
     );
-    const rows = await this.#db.query(
-      `SELECT ts, ${columns.join(', ')} FROM readings WHERE device = ${sqlString(device)} AND ts >= ${ts(from)} AND ts < ${ts(to)} SAMPLE BY ${bucketSeconds}s ALIGN TO CALENDAR`,
+    const rows = await sqlRows<{ ts: string } & Record<string, unknown>>(
+      this.#conn,
+      `SELECT ${r.ts}, ${aggregates.join(', ')} FROM ${readings.name} WHERE ${r.device} = ${sqlString(device)} AND ${r.ts} >= ${at(from)} AND ${r.ts} < ${at(to)} SAMPLE BY ${bucketSeconds}s ALIGN TO CALENDAR`,
+      QUERY_TIMEOUT_MS,
     );
-    return { bucketSeconds, rows: rows.slice(0, points) };
+    return {
+      bucketSeconds,
+      rows: rows.slice(0, points).map((row) => ({
+        time: row.ts,
+        values: pick(row, names),
+        min: pick(row, gauges, '_min'),
+        max: pick(row, gauges, '_max'),
+      })),
+    };
   }
 
-  async alerts(options: { device?: string | undefined; hours: number; limit: number; activeOnly: boolean }) {
+  async alerts(options: {
+    device?: string | undefined;
+    hours: number;
+    limit: number;
+    activeOnly: boolean;
+  }): Promise<Alert[]> {
     const where = [
-      `ts > dateadd('h', -${options.hours}, now())`,
-      ...(options.device ? [`device = ${sqlString(options.device)}`] : []),
+      `${a.ts} > dateadd('h', -${options.hours}, now())`,
+      ...(options.device ? [`${a.device} = ${sqlString(options.device)}`] : []),
     ];
-    const rows = await this.#db.query(
-      `SELECT * FROM alerts WHERE ${where.join(' AND ')} LATEST ON ts PARTITION BY alert_id`,
+    const rows = await this.#select(
+      alerts,
+      '*',
+      `WHERE ${where.join(' AND ')} LATEST ON ${a.ts} PARTITION BY ${a.alert_id}`,
     );
-    const active = options.activeOnly ? rows.filter((r) => r.state !== 'resolved') : rows;
-    return active.sort((a, b) => String(b.ts).localeCompare(String(a.ts))).slice(0, options.limit);
+    const active = options.activeOnly ? rows.filter((row) => row.state !== 'resolved') : rows;
+    return active
+      .sort((x, y) => y.ts.localeCompare(x.ts))
+      .slice(0, options.limit)
+      .map(toAlert);
   }
 
-  async alert(alertId: string) {
-    const [row] = await this.#db.query(
-      `SELECT * FROM alerts WHERE alert_id = ${sqlString(alertId)} LATEST ON ts PARTITION BY alert_id`,
+  async alert(alertId: string): Promise<Alert | undefined> {
+    const [row] = await this.#select(
+      alerts,
+      '*',
+      `WHERE ${a.alert_id} = ${sqlString(alertId)} LATEST ON ${a.ts} PARTITION BY ${a.alert_id}`,
     );
-    return row;
+    return row && toAlert(row);
   }
 
   /** COP rows of a device: one per period start and category (ingest's dedup keys), oldest first. */
-  async cop(device: string, period: string, from: number, to: number) {
-    return this.#db.query(
-      `SELECT ts period_start, period_end, category, heat_kwh, elec_kwh, cop, coverage, defrost_heat_kwh, heat_source FROM cop WHERE device = ${sqlString(device)} AND period = ${sqlString(period)} AND ts >= ${ts(from)} AND ts < ${ts(to)} ORDER BY ts`,
+  async cop(device: string, period: string, from: number, to: number): Promise<CopRow[]> {
+    const rows = await this.#select(
+      cop,
+      [
+        'ts',
+        'period_end',
+        'category',
+        'heat_kwh',
+        'elec_kwh',
+        'cop',
+        'coverage',
+        'defrost_heat_kwh',
+        'heat_source',
+      ],
+      `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} = ${sqlString(period)} AND ${c.ts} >= ${at(from)} AND ${c.ts} < ${at(to)} ORDER BY ${c.ts}`,
     );
+    return rows.map((row) => ({
+      periodStart: row.ts,
+      periodEnd: row.period_end,
+      category: row.category,
+      heatKwh: row.heat_kwh,
+      elecKwh: row.elec_kwh,
+      cop: row.cop,
+      coverage: row.coverage,
+      ...(row.defrost_heat_kwh !== null ? { defrostHeatKwh: row.defrost_heat_kwh } : {}),
+      heatSource: row.heat_source,
+    }));
   }
 
-  async stats() {
-    const [[r], [a]] = await Promise.all([
-      this.#db.query<{ readings: number; oldest: string | null; newest: string | null }>(
-        'SELECT count() readings, min(ts) oldest, max(ts) newest FROM readings',
+  async stats(): Promise<Stats> {
+    const [[counts], [alertCount], devices] = await Promise.all([
+      sqlRows<{ readings: number; oldest: string | null; newest: string | null }>(
+        this.#conn,
+        `SELECT count() readings, min(${r.ts}) oldest, max(${r.ts}) newest FROM ${readings.name}`,
+        QUERY_TIMEOUT_MS,
       ),
-      this.#db.query<{ alerts: number }>('SELECT count() alerts FROM alerts'),
+      sqlRows<{ alerts: number }>(this.#conn, `SELECT count() alerts FROM ${alerts.name}`, QUERY_TIMEOUT_MS),
+      this.devices(),
     ]);
-    const devices = await this.devices();
     return {
-      readings: r?.readings ?? 0,
-      alerts: a?.alerts ?? 0,
+      readings: counts?.readings ?? 0,
+      alerts: alertCount?.alerts ?? 0,
       devices: devices.length,
       devicesOnline: devices.filter((d) => d.state === 'online').length,
-      oldestReading: r?.oldest ?? null,
-      newestReading: r?.newest ?? null,
+      oldestReading: counts?.oldest ?? null,
+      newestReading: counts?.newest ?? null,
     };
   }
-}
-
-function pickMetrics(row: Record<string, unknown>): Partial<Record<MetricName, number>> {
-  const out: Partial<Record<MetricName, number>> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key in metrics && typeof value === 'number') out[key as MetricName] = value;
-  }
-  return out;
 }

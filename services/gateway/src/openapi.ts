@@ -1,61 +1,91 @@
-// The OpenAPI 3.1 document, generated from the route table (routes.ts) plus the auth routes.
+// The OpenAPI 3.1 document, generated from the route table (routes.ts) plus the auth routes:
+// parameters, request bodies and every answer a route can give, each with its schema.
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { openApiPath, routes, type Route } from './routes.ts';
-
-type Operation = Record<string, unknown>;
-
-const errorResponses = {
-  '400': { description: 'Invalid input; `issues` names each problem' },
-  '401': { description: 'Not authenticated' },
-  '403': { description: "Not allowed for this user's role" },
-  '429': { description: 'Rate limit exceeded' },
-};
-
-function parameters(route: Route): unknown[] {
-  const list = (schema: TObject | undefined, where: 'path' | 'query'): unknown[] =>
-    Object.entries((schema?.properties ?? {}) as Record<string, TSchema>).map(([name, s]) => ({
-      name,
-      in: where,
-      required: where === 'path' || (schema?.required ?? []).includes(name),
-      schema: s,
-    }));
-  return [...list(route.params, 'path'), ...list(route.query, 'query')];
-}
+import { ApiError, LoginResult, LogoutResult, OpenApiDocument } from '@heatstream/contracts/api';
+import { LoginBody } from './auth.ts';
+import { openApiPath, routes, type RouteDoc } from './routes.ts';
 
 /** The auth routes live outside the route table: they set cookies rather than return data. */
-export const authRoutes = [
+export const authRoutes: readonly RouteDoc[] = [
   {
     method: 'post',
     path: '/api/login',
     summary: 'Log in with username and password; sets the session cookie',
     open: true,
+    body: LoginBody,
+    responses: { 200: LoginResult },
   },
-  { method: 'post', path: '/api/logout', summary: 'End the session', open: false },
-  { method: 'get', path: '/api/me', summary: 'The logged-in user', open: false },
-  { method: 'get', path: '/api/openapi.json', summary: 'This document', open: true },
-] as const;
+  { method: 'post', path: '/api/logout', summary: 'End the session', responses: { 200: LogoutResult } },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    open: true,
+    responses: { 200: OpenApiDocument },
+  },
+];
+
+/**
+ * Every answer of a route with its schema: 200, the handler's own errors, and those the server
+ * gives around it — 400 for input that fails its schemas (and bodies that are not JSON), 401
+ * without credentials (and for a wrong password at login), 403 for admin routes, 413 for bodies
+ * over the limit, 429 over the rate limit.
+ */
+export function responsesOf(route: RouteDoc): Record<string, { description: string; schema: TSchema }> {
+  const error = (description: string) => ({ description, schema: ApiError });
+  const takesInput = route.params !== undefined || route.query !== undefined || route.method === 'post';
+  const login = route.path === '/api/login';
+  const limited = !route.open || login;
+  const { 200: ok, ...handlerErrors } = route.responses;
+  return {
+    '200': { description: 'OK', schema: ok },
+    ...(takesInput ? { '400': error('Invalid input; `issues` names each problem') } : {}),
+    ...(!route.open || login
+      ? { '401': error(login ? 'Wrong username or password' : 'Not authenticated') }
+      : {}),
+    ...(route.role === 'admin' ? { '403': error("Not allowed for this user's role") } : {}),
+    ...Object.fromEntries(
+      Object.entries(handlerErrors).map(([status, description]) => [status, error(description)]),
+    ),
+    ...(route.method === 'post' ? { '413': error('Body larger than the server accepts') } : {}),
+    ...(limited ? { '429': error('Rate limit exceeded') } : {}),
+  };
+}
+
+function parameters(route: RouteDoc): unknown[] {
+  const list = (schema: TObject | undefined, where: 'path' | 'query'): unknown[] =>
+    Object.entries((schema?.properties ?? {}) as Record<string, TSchema>).map(([name, s]) => ({
+      name,
+      in: where,
+      // A query parameter with a default may be left out: the server fills it in.
+      required: where === 'path' || ((schema?.required ?? []).includes(name) && s.default === undefined),
+      schema: s,
+    }));
+  return [...list(route.params, 'path'), ...list(route.query, 'query')];
+}
 
 export function openApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, Operation>> = {};
-  const add = (method: string, path: string, op: Operation): void => {
-    paths[openApiPath(path)] = { ...paths[openApiPath(path)], [method]: op };
-  };
-  for (const r of routes) {
-    add(r.method, r.path, {
-      summary: r.summary,
-      parameters: parameters(r),
-      ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } }
-        : {}),
-      responses: { '200': { description: 'OK', content: { 'application/json': {} } }, ...errorResponses },
-    });
-  }
-  for (const r of authRoutes) {
-    add(r.method, r.path, {
-      summary: r.summary,
-      ...(r.open ? { security: [] } : {}),
-      responses: { '200': { description: 'OK' }, ...errorResponses },
-    });
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of [...authRoutes, ...routes]) {
+    const path = openApiPath(r.path);
+    const responses = Object.fromEntries(
+      Object.entries(responsesOf(r)).map(([status, { description, schema }]) => [
+        status,
+        { description, content: { 'application/json': { schema } } },
+      ]),
+    );
+    paths[path] = {
+      ...paths[path],
+      [r.method]: {
+        summary: r.summary,
+        ...(r.open ? { security: [] } : {}),
+        parameters: parameters(r),
+        ...(r.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } }
+          : {}),
+        responses,
+      },
+    };
   }
   return {
     openapi: '3.1.0',

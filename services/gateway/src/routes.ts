@@ -1,8 +1,31 @@
-// The REST API as data: each route's schemas validate its input and generate the OpenAPI document,
-// so the document cannot drift from what the server accepts.
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+// The REST API as data: each route's schemas validate its input, type its handler's answer and
+// generate the OpenAPI document, so the document cannot drift from what the server accepts and
+// returns (the API tests validate every response they get against it).
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ID_PATTERN, makeEvent, metricNames, subjects, type MetricName } from '@heatstream/contracts';
+import {
+  AlertState,
+  CopPeriod,
+  ID_PATTERN,
+  StringEnum,
+  makeEvent,
+  metricNames,
+  subjects,
+  type MetricName,
+} from '@heatstream/contracts';
+import {
+  Alert,
+  AlertAck,
+  CopRow,
+  Device,
+  DeviceStatus,
+  Health,
+  LatestReading,
+  Me,
+  ReadingHistory,
+  Site,
+  Stats,
+} from '@heatstream/contracts/api';
 import type { Publish } from '@heatstream/runtime';
 import type { History } from './history.ts';
 import type { Principal } from './users.ts';
@@ -25,30 +48,51 @@ const Time = Type.String({ format: 'date-time', description: 'RFC 3339' });
 export interface RouteContext {
   history: History;
   publish: Publish;
-  health(): Promise<{ status: 'healthy' | 'degraded' | 'unhealthy'; dependencies: Record<string, string> }>;
+  health(): Promise<Health>;
   source: string;
+}
+
+/** The answers a handler gives besides 200, each with its meaning; their body is `ApiError`. */
+export type HandlerErrors = Partial<Record<404 | 409 | 503, string>>;
+
+/** What the OpenAPI document says of a route; the auth routes (openapi.ts) are described the same way. */
+export interface RouteDoc {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  params?: TObject;
+  query?: TObject;
+  body?: TObject;
+  /** Who may call it: reading is for every user, changing state for admins. */
+  role?: 'admin';
+  /** Open without credentials. */
+  open?: boolean;
+  /** The 200 answer's schema and the handler's own error answers. */
+  responses: { 200: TSchema } & HandlerErrors;
 }
 
 export interface Route<
   P extends TObject = TObject,
   Q extends TObject = TObject,
   B extends TObject = TObject,
-> {
-  method: 'get' | 'post';
-  path: string;
-  summary: string;
+  R extends TSchema = TSchema,
+> extends RouteDoc {
   params?: P;
   query?: Q;
   body?: B;
-  /** Who may call it: reading is for every user, changing state for admins. */
-  role?: 'admin';
+  responses: { 200: R } & HandlerErrors;
   handle(
     input: { params: Static<P>; query: Static<Q>; body: Static<B>; principal: Principal },
     ctx: RouteContext,
-  ): Promise<unknown>;
+  ): Promise<Static<R>>;
 }
 
-const route = <P extends TObject, Q extends TObject, B extends TObject>(r: Route<P, Q, B>): Route => r;
+/** Every route that reads ingest's tables. */
+const STORE_DOWN = 'QuestDB is unreachable or refused the query; retry shortly';
+
+const route = <P extends TObject, Q extends TObject, B extends TObject, R extends TSchema>(
+  r: Route<P, Q, B, R>,
+): Route => r;
 const HOUR = 3_600_000;
 const range = (from: string | undefined, to: string | undefined, defaultSpanMs: number): [number, number] => {
   const end = to ? Date.parse(to) : Date.now();
@@ -60,20 +104,30 @@ const range = (from: string | undefined, to: string | undefined, defaultSpanMs: 
 export const routes: readonly Route[] = [
   route({
     method: 'get',
+    path: '/api/me',
+    summary: 'The logged-in user',
+    responses: { 200: Me },
+    handle: ({ principal: { username, role, via } }) => Promise.resolve({ username, role, via }),
+  }),
+  route({
+    method: 'get',
     path: '/api/health',
     summary: 'State of each dependency: healthy, degraded or unhealthy',
+    responses: { 200: Health },
     handle: (_i, ctx) => ctx.health(),
   }),
   route({
     method: 'get',
     path: '/api/stats',
     summary: 'Counts of readings, alerts and devices; oldest and newest reading',
+    responses: { 200: Stats, 503: STORE_DOWN },
     handle: (_i, ctx) => ctx.history.stats(),
   }),
   route({
     method: 'get',
     path: '/api/sites',
     summary: 'Sites with their device count and last reading',
+    responses: { 200: Type.Array(Site), 503: STORE_DOWN },
     handle: (_i, ctx) => ctx.history.sites(),
   }),
   route({
@@ -81,6 +135,7 @@ export const routes: readonly Route[] = [
     path: '/api/devices',
     summary: 'Devices with their state and last reading',
     query: Type.Object({ site: Type.Optional(Id) }),
+    responses: { 200: Type.Array(Device), 503: STORE_DOWN },
     handle: ({ query }, ctx) => ctx.history.devices(query.site),
   }),
   route({
@@ -88,6 +143,7 @@ export const routes: readonly Route[] = [
     path: '/api/devices/:id/status',
     summary: "A device's current state",
     params: DeviceParams,
+    responses: { 200: DeviceStatus, 404: 'the device has no status yet', 503: STORE_DOWN },
     handle: async ({ params }, ctx) => (await ctx.history.status(params.id)) ?? notFound(params.id),
   }),
   route({
@@ -95,6 +151,7 @@ export const routes: readonly Route[] = [
     path: '/api/devices/:id/readings/latest',
     summary: "A device's latest reading",
     params: DeviceParams,
+    responses: { 200: LatestReading, 404: 'the device has no readings yet', 503: STORE_DOWN },
     handle: async ({ params }, ctx) => (await ctx.history.latest(params.id)) ?? notFound(params.id),
   }),
   route({
@@ -108,6 +165,7 @@ export const routes: readonly Route[] = [
       metrics: Type.String({ description: 'comma-separated catalogue metric names', minLength: 1 }),
       points: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
     }),
+    responses: { 200: ReadingHistory, 503: STORE_DOWN },
     handle: async ({ params, query }, ctx) => {
       const names = query.metrics.split(',').map((m) => m.trim());
       const unknown = names.filter((m) => !(metricNames as readonly string[]).includes(m));
@@ -127,13 +185,11 @@ export const routes: readonly Route[] = [
     summary: 'COP per day or per period (7d, 30d, 90d, 365d, season) with coverage',
     params: DeviceParams,
     query: Type.Object({
-      period: Type.Union(
-        ['day', '7d', '30d', '90d', '365d', 'season'].map((p) => Type.Literal(p)),
-        { default: 'day' },
-      ),
+      period: StringEnum(CopPeriod, { default: CopPeriod.day }),
       from: Type.Optional(Time),
       to: Type.Optional(Time),
     }),
+    responses: { 200: Type.Array(CopRow), 503: STORE_DOWN },
     handle: ({ params, query }, ctx) => {
       const [from, to] = range(query.from, query.to, 30 * 24 * HOUR);
       return ctx.history.cop(params.id, query.period, from, to);
@@ -149,6 +205,7 @@ export const routes: readonly Route[] = [
       limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
       active: Type.Boolean({ default: false, description: 'only alerts not resolved' }),
     }),
+    responses: { 200: Type.Array(Alert), 503: STORE_DOWN },
     handle: ({ query }, ctx) =>
       ctx.history.alerts({
         device: query.device,
@@ -163,12 +220,17 @@ export const routes: readonly Route[] = [
     summary: 'Acknowledge an alert (publishes its acknowledged event); admins only',
     role: 'admin',
     params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+    responses: {
+      200: AlertAck,
+      404: 'no such alert',
+      409: 'the alert is not raised (already acknowledged or resolved)',
+      503: STORE_DOWN,
+    },
     handle: async ({ params, principal }, ctx) => {
       const alert = await ctx.history.alert(params.id);
       if (!alert) throw new HttpError(404, `no alert ${params.id}`);
-      if (alert.state !== 'raised') throw new HttpError(409, `alert ${params.id} is ${String(alert.state)}`);
-      const site = String(alert.site);
-      const device = String(alert.device);
+      if (alert.state !== AlertState.raised) throw new HttpError(409, `alert ${params.id} is ${alert.state}`);
+      const { site, device, rule, severity, message } = alert;
       const event = makeEvent('heatstream.alert.v1', {
         source: ctx.source,
         subject: device,
@@ -176,15 +238,15 @@ export const routes: readonly Route[] = [
           site,
           device,
           alertId: params.id,
-          rule: String(alert.rule),
-          severity: alert.severity as 'info' | 'warning' | 'critical',
-          state: 'acknowledged',
-          message: String(alert.message),
+          rule,
+          severity,
+          state: AlertState.acknowledged,
+          message,
           acknowledgedBy: principal.username,
         },
       });
       await ctx.publish(subjects.alert(site, device), event);
-      return { alertId: params.id, state: 'acknowledged', acknowledgedBy: principal.username };
+      return { alertId: params.id, state: AlertState.acknowledged, acknowledgedBy: principal.username };
     },
   }),
 ];

@@ -1,23 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { Secret, defineService } from '@heatstream/runtime';
+import { probe, questDbConnectionProperties, type QuestDbConnection } from '@heatstream/questdb';
+import { defineService } from '@heatstream/runtime';
 import { createGateway } from './app.ts';
 import { History } from './history.ts';
 import { startLivePush } from './live.ts';
-import { questDbClient } from './questdb.ts';
 import { UserStore } from './users.ts';
 
 export const gateway = defineService({
   name: 'gateway',
   config: {
-    questdb: Type.Object(
-      {
-        url: Type.String({ minLength: 1, description: 'QuestDB REST, e.g. http://127.0.0.1:9000' }),
-        user: Type.Optional(Type.String({ minLength: 1 })),
-        password: Type.Optional(Secret()),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    questdb: Type.Object(questDbConnectionProperties, { additionalProperties: false, default: {} }),
     api: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
@@ -33,25 +26,27 @@ export const gateway = defineService({
   },
   async init(ctx) {
     const { questdb, api } = ctx.config;
-    const db = questDbClient(questdb.url, questdb.user, questdb.password);
-    const history = new History(db);
+    const conn: QuestDbConnection = { url: questdb.url, user: questdb.user, password: questdb.password };
+    const history = new History(conn);
     const sessionTtlMs = api.sessionTtlHours * 3_600_000;
     const users = await UserStore.open(ctx.nc, sessionTtlMs);
 
-    let questDbUp = await db.ping();
+    // Why QuestDB is down, undefined while it answers.
+    let questDbDown = await probe(conn);
     const natsUp = (): boolean => !ctx.nc.isClosed() && ctx.nc.info !== undefined;
     const health: Parameters<typeof createGateway>[0]['health'] = async () => {
-      questDbUp = await db.ping();
+      questDbDown = await probe(conn);
       const nats = natsUp();
+      const questDbUp = questDbDown === undefined;
       return {
         status: nats && questDbUp ? 'healthy' : nats ? 'degraded' : 'unhealthy',
         dependencies: { nats: nats ? 'up' : 'down', questdb: questDbUp ? 'up' : 'down' },
       };
     };
     const poll = setInterval(() => {
-      void db.ping().then((up) => (questDbUp = up));
+      void probe(conn).then((reason) => (questDbDown = reason));
     }, 5_000);
-    ctx.addReadinessCheck(() => (questDbUp ? undefined : 'QuestDB unreachable'));
+    ctx.addReadinessCheck(() => questDbDown);
 
     const { server, io } = createGateway({
       users,

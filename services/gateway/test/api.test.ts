@@ -1,14 +1,25 @@
 // The gateway against a real NATS and QuestDB: authentication on every route and socket, history
-// queries, live push, alert acknowledgement, and the OpenAPI document against the routes.
+// queries, live push, alert acknowledgement, and the OpenAPI document against the routes: every
+// REST answer these tests get is validated against the document at the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { events, makeEvent, subjects } from '@heatstream/contracts';
+import { events, makeEvent, subjects, type DataOf } from '@heatstream/contracts';
+import type {
+  Alert,
+  CopRow,
+  Device,
+  Health,
+  LatestReading,
+  ReadingHistory,
+  Stats,
+} from '@heatstream/contracts/api';
 import type { RunningService } from '@heatstream/runtime';
-import { startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
 import { alert, cop, reading, seed, startGateway, status } from './fixtures.ts';
+import { checkResponses, recorder, type Answer } from './openapi-check.ts';
 
 let nats: NatsServer;
 let questdb: QuestDbServer;
@@ -17,8 +28,23 @@ let svc: RunningService;
 let base: string;
 let token: string;
 let cookie: string;
+let call: (path: string, init?: RequestInit) => Promise<Response>;
+/** Every REST answer of these tests, checked against the OpenAPI document at the end. */
+const answers: Answer[] = [];
 const PASSWORD = 'correct horse battery staple';
 const T0 = Date.parse('2026-01-15T06:00:00Z');
+const raised: DataOf<'heatstream.alert.v1'> = {
+  site: 'home',
+  device: 'wpm1',
+  alertId: 'a-1',
+  rule: 'flow-temp-high',
+  severity: 'warning',
+  state: 'raised',
+  message: 'flow temperature high',
+  metric: 'flow_temp',
+  value: 61,
+  threshold: 60,
+};
 
 before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
@@ -48,20 +74,21 @@ before(async () => {
         heatSource: 'heat-meter',
       }),
     ),
-    alert(Date.now() - 60_000, {
-      site: 'home',
-      device: 'wpm1',
-      alertId: 'a-1',
-      rule: 'flow-temp-high',
-      severity: 'warning',
-      state: 'raised',
-      message: 'flow temperature high',
-      metric: 'flow_temp',
-      value: 61,
-      threshold: 60,
-    }),
+    alert(Date.now() - 60_000, raised),
+    ...(['raised', 'resolved'] as const).map((state, i) =>
+      alert(Date.now() - 120_000 + i * 1_000, {
+        site: 'home',
+        device: 'wpm1',
+        alertId: 'a-2',
+        rule: 'pump-off',
+        severity: 'info',
+        state,
+        message: 'pump off while heating',
+      }),
+    ),
   ]);
   ({ svc, base } = await startGateway(nats, questdb));
+  call = recorder(base, answers);
   const users = await UserStore.open(nc, 3_600_000);
   await users.createUser('anna', PASSWORD, 'admin');
   token = await users.createToken('anna', 'tests');
@@ -76,7 +103,7 @@ after(async () => {
 const get = (
   path: string,
   headers: Record<string, string> = { authorization: `Bearer ${token}` },
-): Promise<Response> => fetch(`${base}${path}`, { headers });
+): Promise<Response> => call(path, { headers });
 
 describe('authentication', () => {
   test('REST calls without credentials are rejected', async () => {
@@ -95,7 +122,7 @@ describe('authentication', () => {
 
   test('a wrong password is refused; the right one opens a session', async () => {
     const login = (password: string): Promise<Response> =>
-      fetch(`${base}/api/login`, {
+      call('/api/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'anna', password }),
@@ -130,7 +157,7 @@ describe('authentication', () => {
   test('login attempts are rate limited', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await fetch(`${base}/api/login`, {
+      const res = await call('/api/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'x', password: 'y' }),
@@ -143,20 +170,14 @@ describe('authentication', () => {
 
 describe('REST', () => {
   test('devices, status, latest reading and stats come from QuestDB', async () => {
-    const devices = (await (await get('/api/devices')).json()) as {
-      device: string;
-      state: string;
-      model: string;
-    }[];
+    const devices = (await (await get('/api/devices')).json()) as Device[];
     assert.deepEqual(
       devices.map((d) => [d.device, d.state, d.model]),
       [['wpm1', 'online', 'stiebel-wpm']],
     );
-    const latest = (await (await get('/api/devices/wpm1/readings/latest')).json()) as {
-      metrics: Record<string, number>;
-    };
+    const latest = (await (await get('/api/devices/wpm1/readings/latest')).json()) as LatestReading;
     assert.deepEqual(latest.metrics, { flow_temp: 39, outside_temp: -5.5, elec_power: 1059 });
-    const stats = (await (await get('/api/stats')).json()) as { readings: number; devicesOnline: number };
+    const stats = (await (await get('/api/stats')).json()) as Stats;
     assert.equal(stats.readings, 60);
     assert.equal(stats.devicesOnline, 1);
     assert.equal((await get('/api/devices/nope/status')).status, 404);
@@ -169,17 +190,17 @@ describe('REST', () => {
       `/api/devices/wpm1/readings?from=${from}&to=${to}&metrics=flow_temp,elec_power&points=6`,
     );
     assert.equal(res.status, 200);
-    const body = (await res.json()) as {
-      bucketSeconds: number;
-      rows: { flow_temp: number; flow_temp_min: number; flow_temp_max: number; elec_power: number }[];
-    };
+    const body = (await res.json()) as ReadingHistory;
     assert.equal(body.bucketSeconds, 600);
     assert.equal(body.rows.length, 6);
     assert.deepEqual(
-      body.rows.map((r) => r.flow_temp),
+      body.rows.map((r) => r.values.flow_temp),
       [34.5, 34.5, 34.5, 34.5, 34.5, 34.5],
     );
-    assert.deepEqual([body.rows[0]?.flow_temp_min, body.rows[0]?.flow_temp_max], [30, 39]);
+    assert.deepEqual([body.rows[0]?.min.flow_temp, body.rows[0]?.max.flow_temp], [30, 39]);
+    // elec_power rises by 1 W a minute: the bucket's mean of minutes 0..9.
+    assert.equal(body.rows[0]?.values.elec_power, 1004.5);
+    assert.equal(body.rows[0].time, `${from.slice(0, -5)}.000000Z`);
   });
 
   test('daily COP comes back per day with its sums and coverage', async () => {
@@ -187,14 +208,9 @@ describe('REST', () => {
       `/api/devices/wpm1/cop?period=day&from=${new Date(T0 - 1).toISOString()}&to=${new Date(T0 + 5 * 86_400_000).toISOString()}`,
     );
     assert.equal(res.status, 200);
-    const rows = (await res.json()) as {
-      period_start: string;
-      cop: number;
-      heat_kwh: number;
-      coverage: number;
-    }[];
+    const rows = (await res.json()) as CopRow[];
     assert.deepEqual(
-      rows.map((r) => [r.period_start.slice(0, 10), r.cop, r.heat_kwh, r.coverage]),
+      rows.map((r) => [r.periodStart.slice(0, 10), r.cop, r.heatKwh, r.coverage]),
       [
         ['2026-01-15', 4, 40, 1],
         ['2026-01-16', 4.1, 41, 1],
@@ -219,7 +235,7 @@ describe('REST', () => {
     await users.createUser('guest', 'guest password long', 'viewer');
     const viewer = await users.createToken('guest', 'tests');
     assert.equal((await get('/api/devices', { authorization: `Bearer ${viewer}` })).status, 200);
-    const ack = await fetch(`${base}/api/alerts/a-1/ack`, {
+    const ack = await call('/api/alerts/a-1/ack', {
       method: 'POST',
       headers: { authorization: `Bearer ${viewer}` },
     });
@@ -228,7 +244,7 @@ describe('REST', () => {
 
   test('acknowledging an alert publishes its acknowledged event', async () => {
     const sub = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
-    const res = await fetch(`${base}/api/alerts/a-1/ack`, {
+    const res = await call('/api/alerts/a-1/ack', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
@@ -242,8 +258,37 @@ describe('REST', () => {
     }
   });
 
+  test('alerts come back in their latest state, camelCase; one not raised cannot be acknowledged', async () => {
+    const all = (await (await get('/api/alerts')).json()) as Alert[];
+    const [first, second] = ['a-1', 'a-2'].map((id) => all.find((a) => a.alertId === id));
+    // The alert event's data, as published, and the time of its latest state.
+    assert.deepEqual(first && { ...first, time: typeof first.time }, { time: 'string', ...raised });
+    assert.equal(second?.state, 'resolved');
+    const active = (await (await get('/api/alerts?active=true')).json()) as Alert[];
+    assert.deepEqual(
+      active.map((a) => a.alertId),
+      ['a-1'],
+    );
+    const ack = await call('/api/alerts/a-2/ack', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(ack.status, 409);
+    assert.deepEqual(await ack.json(), { error: 'alert a-2 is resolved' });
+  });
+
+  test('a body over the limit gets a 413', async () => {
+    const res = await call('/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'anna', password: 'x'.repeat(20_000) }),
+    });
+    assert.equal(res.status, 413);
+    assert.match(((await res.json()) as { error: string }).error, /body too large/);
+  });
+
   test('the OpenAPI document lists exactly the routes the server answers', async () => {
-    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
+    const doc = (await (await call('/api/openapi.json')).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -254,7 +299,7 @@ describe('REST', () => {
       const [method, path] = entry.split(' ') as [string, string];
       if (method === 'POST' && path === '/api/logout') continue;
       const url = path.replace('{id}', path.startsWith('/api/alerts') ? 'a-unknown' : 'wpm1');
-      const res = await fetch(`${base}${url}${url.endsWith('/readings') ? '?metrics=flow_temp' : ''}`, {
+      const res = await call(`${url}${url.endsWith('/readings') ? '?metrics=flow_temp' : ''}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         ...(method === 'POST'
@@ -267,6 +312,30 @@ describe('REST', () => {
     }
     const undocumented = await get('/api/not-a-route');
     assert.equal(undocumented.status, 404);
+  });
+});
+
+describe('QuestDB unreachable', () => {
+  test('history routes answer 503, health says degraded and readiness names QuestDB', async () => {
+    const down = await startGateway(nats, questdb, {
+      HS_QUESTDB__URL: `http://127.0.0.1:${await freePort()}`,
+    });
+    try {
+      const callDown = recorder(down.base, answers);
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      for (const path of ['/api/stats', '/api/devices', '/api/alerts', '/api/devices/wpm1/status']) {
+        const res = await callDown(path, auth);
+        assert.equal(res.status, 503, path);
+        assert.deepEqual(await res.json(), { error: 'history store unavailable; retry shortly' });
+      }
+      const health = (await (await callDown('/api/health', auth)).json()) as Health;
+      assert.deepEqual(health, { status: 'degraded', dependencies: { nats: 'up', questdb: 'down' } });
+      const ready = await fetch(`http://127.0.0.1:${down.svc.httpPort}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.match(((await ready.json()) as { reason: string }).reason, /QuestDB at .* unreachable/);
+    } finally {
+      await down.svc.stop();
+    }
   });
 });
 
@@ -317,5 +386,36 @@ describe('live push', () => {
     nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
     assert.deepEqual(await replayed, { ...event, replay: true });
     for (const s of [byDevice, bySite, other]) s.close();
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('is valid OpenAPI 3.1, and every answer these tests got matches it', async () => {
+    const document: unknown = await (await call('/api/openapi.json')).json();
+    const report = await checkResponses(document, answers);
+    assert.deepEqual(report.documentErrors, []);
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual([...new Set(report.undocumented)], ['GET /api/not-a-route']);
+    const statuses = new Set(answers.map((a) => a.status));
+    for (const status of [200, 400, 401, 403, 404, 409, 413, 429, 503])
+      assert.ok(statuses.has(status), `no answer with ${status} was checked`);
+    assert.ok(report.checked > 50, `${report.checked} answers checked`);
+  });
+
+  test('parameters with defaults are optional; path parameters and those without are required', async () => {
+    const { paths } = (await (await call('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters: { name: string; required: boolean }[] }>>;
+    };
+    const required = (path: string): Record<string, boolean> =>
+      Object.fromEntries((paths[path]?.get?.parameters ?? []).map((p) => [p.name, p.required]));
+    assert.deepEqual(required('/api/devices/{id}/readings'), {
+      id: true,
+      from: false,
+      to: false,
+      metrics: true,
+      points: false,
+    });
+    assert.deepEqual(required('/api/alerts'), { device: false, hours: false, limit: false, active: false });
+    assert.deepEqual(required('/api/devices/{id}/cop'), { id: true, period: false, from: false, to: false });
   });
 });

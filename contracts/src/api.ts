@@ -1,0 +1,184 @@
+// The gateway's REST responses as TypeBox schemas: the gateway's route table returns them, its
+// OpenAPI document publishes them, and the dashboard type-checks against their Static types.
+// camelCase throughout; QuestDB's snake_case columns are mapped in the gateway's history adapter.
+// Type-only imports keep TypeBox out of the dashboard's bundle.
+import { Type, type Static, type TNumber, type TOptional, type TSchema } from '@sinclair/typebox';
+import { AlertV1Data } from './events/alert.v1.ts';
+import { CopV1Data } from './events/cop.v1.ts';
+import { DeviceState } from './events/device-status.v1.ts';
+import { metricNames, metrics, type MetricName } from './metrics.ts';
+import { DateTime, Id, StringEnum } from './schema.ts';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const closed = { additionalProperties: false } as const;
+
+/** Every error: a message for people and, for invalid input, one issue per problem. */
+export const ApiError = Type.Object(
+  {
+    error: Type.String(),
+    issues: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { path: Type.String({ description: 'e.g. /query/points' }), message: Type.String() },
+          closed,
+        ),
+      ),
+    ),
+  },
+  closed,
+);
+export type ApiError = Static<typeof ApiError>;
+
+type MetricValueSchemas = { [K in MetricName]: TOptional<TNumber> };
+
+/** Values keyed by catalogue metric name, in catalogue units; absent where there is none. */
+export const MetricValues = Type.Object(
+  Object.fromEntries(
+    metricNames.map((name) => {
+      const { unit, description } = metrics[name];
+      return [
+        name,
+        Type.Optional(Type.Number({ description: unit === '' ? description : `${description} [${unit}]` })),
+      ];
+    }),
+  ) as MetricValueSchemas,
+  closed,
+);
+export type MetricValues = Static<typeof MetricValues>;
+
+export const Role = StringEnum({ admin: 'admin', viewer: 'viewer' });
+
+export const LoginResult = Type.Object({ username: Type.String(), role: Role }, closed);
+export type LoginResult = Static<typeof LoginResult>;
+
+export const Me = Type.Object(
+  {
+    username: Type.String(),
+    role: Role,
+    via: StringEnum({ session: 'session', token: 'token' }, { description: 'how the caller proved it' }),
+  },
+  closed,
+);
+export type Me = Static<typeof Me>;
+
+export const LogoutResult = Type.Object({ ok: Type.Literal(true) }, closed);
+export type LogoutResult = Static<typeof LogoutResult>;
+
+export const HealthState = { healthy: 'healthy', degraded: 'degraded', unhealthy: 'unhealthy' } as const;
+
+export const Health = Type.Object(
+  {
+    status: StringEnum(HealthState),
+    dependencies: Type.Record(Type.String(), StringEnum({ up: 'up', down: 'down' })),
+  },
+  closed,
+);
+export type Health = Static<typeof Health>;
+
+export const Stats = Type.Object(
+  {
+    readings: Type.Integer({ minimum: 0 }),
+    alerts: Type.Integer({ minimum: 0 }),
+    devices: Type.Integer({ minimum: 0 }),
+    devicesOnline: Type.Integer({ minimum: 0 }),
+    oldestReading: Nullable(DateTime('time of the oldest reading kept')),
+    newestReading: Nullable(DateTime('time of the newest reading')),
+  },
+  closed,
+);
+export type Stats = Static<typeof Stats>;
+
+export const Site = Type.Object(
+  {
+    site: Id('site id'),
+    devices: Type.Integer({ minimum: 0 }),
+    lastReading: Nullable(DateTime('newest reading of any of its devices')),
+  },
+  closed,
+);
+export type Site = Static<typeof Site>;
+
+export const Device = Type.Object(
+  {
+    site: Id('site id'),
+    device: Id('device id'),
+    model: Type.String({ description: 'device definition id; empty before its first reading' }),
+    lastReading: Nullable(DateTime('time of its latest reading')),
+    state: Nullable(StringEnum(DeviceState)),
+    stateReason: Nullable(Type.String()),
+    stateSince: Nullable(DateTime('when it entered its state')),
+  },
+  closed,
+);
+export type Device = Static<typeof Device>;
+
+export const DeviceStatus = Type.Object(
+  {
+    state: StringEnum(DeviceState),
+    reason: Nullable(Type.String()),
+    since: DateTime('when it entered this state'),
+  },
+  closed,
+);
+export type DeviceStatus = Static<typeof DeviceStatus>;
+
+export const LatestReading = Type.Object(
+  {
+    time: DateTime('measurement time'),
+    site: Id('site id'),
+    model: Type.String(),
+    metrics: MetricValues,
+  },
+  closed,
+);
+export type LatestReading = Static<typeof LatestReading>;
+
+export const HistoryBucket = Type.Object(
+  {
+    time: DateTime('start of the bucket'),
+    values: Type.Object(MetricValues.properties, {
+      ...closed,
+      description: 'gauges averaged over the bucket, counters and states their last value',
+    }),
+    min: Type.Object(MetricValues.properties, { ...closed, description: 'gauges only' }),
+    max: Type.Object(MetricValues.properties, { ...closed, description: 'gauges only' }),
+  },
+  closed,
+);
+export type HistoryBucket = Static<typeof HistoryBucket>;
+
+export const ReadingHistory = Type.Object(
+  {
+    bucketSeconds: Type.Integer({ minimum: 1 }),
+    rows: Type.Array(HistoryBucket, { description: 'oldest first; buckets without readings are left out' }),
+  },
+  closed,
+);
+export type ReadingHistory = Static<typeof ReadingHistory>;
+
+/** A COP event's figures for one period and category, as ingest stored them. */
+export const CopRow = Type.Omit(CopV1Data, ['site', 'device', 'period']);
+export type CopRow = Static<typeof CopRow>;
+
+/** An alert in its latest state: the alert event's data and the time of that state. */
+export const Alert = Type.Composite(
+  [Type.Object({ time: DateTime('when it reached its state') }), AlertV1Data],
+  closed,
+);
+export type Alert = Static<typeof Alert>;
+
+export const AlertAck = Type.Object(
+  {
+    alertId: Type.String(),
+    state: Type.Literal('acknowledged'),
+    acknowledgedBy: Type.String({ description: 'the caller' }),
+  },
+  closed,
+);
+export type AlertAck = Static<typeof AlertAck>;
+
+/** The OpenAPI document itself; its shape is OpenAPI 3.1's, checked against that schema in tests. */
+export const OpenApiDocument = Type.Object(
+  { openapi: Type.String(), info: Type.Object({}), paths: Type.Record(Type.String(), Type.Object({})) },
+  { additionalProperties: true },
+);
