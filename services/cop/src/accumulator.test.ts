@@ -199,16 +199,8 @@ void describe('CopAccumulator', () => {
     //   slot 2: elec 6 × 1000 → 1000;                             heat 3000, 4000 → 3500
     // Σ elec = (1500 + 2000 + 1000) W·60 s = 270 000 J = 0.075 kWh;
     // Σ heat = (4500 + 6000 + 3500) W·60 s = 840 000 J = 0.2333… kWh; COP = 14 000/4500 = 3.111…
-    const elec = [
-      1000,
-      1000,
-      1000,
-      2000,
-      2000,
-      2000,
-      ...Array<number>(6).fill(2000),
-      ...Array<number>(6).fill(1000),
-    ] as number[];
+    const repeat = (n: number, w: number) => Array<number>(n).fill(w);
+    const elec = [...repeat(3, 1000), ...repeat(9, 2000), ...repeat(6, 1000)];
     const heat = [4000, 5000, 6000, 6000, 3000, 4000];
     const events = byTime(
       elec.map((w, i) => reading('meter', T0 + i * 10_000, { elec_power: w })),
