@@ -173,7 +173,7 @@ export class CopAccumulator {
     const marks = Object.values(this.#state.watermarks);
     if (marks.length === 0) return null;
     const last = slotOf(Math.max(...marks));
-    const from = last - this.source.liveWindowMs / GRID_MS + 1;
+    const from = last - Math.round(this.source.liveWindowMs / GRID_MS) + 1;
     const series = this.#series(this.#state.samples, from, last + 1, {}, {}, last);
     const sums = emptySums();
     series.elecW.forEach((elecW, i) => {
