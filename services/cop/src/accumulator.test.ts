@@ -384,6 +384,25 @@ void describe('CopAccumulator', () => {
     near(live.elecW, 1500, 'mean electric power');
   });
 
+  void it('carries a slow input into the live window from before it', () => {
+    // Heat every 5 min (4000 W), electricity every 10 s (1000 W), readings up to minute 22:
+    // the window is slots 13–22; heat's last reading before it (minute 10) holds into slots 13 and
+    // 14 because minute 15 follows within 900 s, and minute 20 holds up to the live edge: COP 4
+    // over all 10 slots.
+    const acc = new CopAccumulator(source());
+    feed(
+      acc,
+      byTime(
+        series('meter', T0, T0 + 22 * MIN + 1, 10_000, () => ({ elec_power: 1000 })),
+        series('hp', T0, T0 + 22 * MIN + 1, 5 * MIN, () => ({ heat_power: 4000 })),
+      ),
+    );
+    const live = acc.live()!;
+    assert.equal(live.start, T0 + 13 * MIN);
+    assert.equal(live.seconds, 600);
+    near(live.cop, 4, 'live cop');
+  });
+
   void it('refuses a state it does not know', () => {
     assert.throws(() => new CopAccumulator(source(), { version: 2 } as never), CopStateError);
   });

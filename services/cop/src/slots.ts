@@ -43,7 +43,6 @@ export function gaugeSlots(
   const means = new Map<number, { sum: number; n: number }>();
   for (const p of points) {
     const s = slotOf(p.t);
-    if (s < from) continue;
     const m = means.get(s);
     if (m === undefined) means.set(s, { sum: p.v, n: 1 });
     else {
@@ -53,7 +52,13 @@ export function gaugeSlots(
   }
   const valued = [...means.keys()].sort((a, b) => a - b);
   const values: (number | null)[] = [];
+  // Points before `from` only say what the window starts from, when they are newer than the carry.
   let prev = carry;
+  const lastBefore = valued.filter((s) => s < from).at(-1);
+  const m0 = lastBefore === undefined ? undefined : means.get(lastBefore);
+  if (lastBefore !== undefined && m0 !== undefined && (prev === undefined || lastBefore > prev.slot)) {
+    prev = { slot: lastBefore, value: m0.sum / m0.n };
+  }
   let next = 0; // index into `valued` of the first valued slot after the current one
   for (let s = from; s < to; s++) {
     while (next < valued.length && (valued[next] ?? Infinity) <= s) next++;
