@@ -1,0 +1,40 @@
+// When each device is due: its own expected interval, configured (its poll or send interval) or
+// learnt as the median gap between its readings' measurement times, and the time of its latest
+// reading. Measurement times, not arrival times, so a backlog read after a restart does not teach a
+// device an interval of milliseconds.
+
+export interface DeviceSeen {
+  site: string;
+  /** Latest measurement time seen (never ahead of the clock). */
+  lastSeen: number;
+  /** Recent gaps between consecutive measurement times, newest last. */
+  gaps: number[];
+}
+
+const KEEP_GAPS = 9;
+const MIN_GAPS = 3;
+
+export function seen(prev: DeviceSeen | undefined, site: string, t: number, now: number): DeviceSeen {
+  const at = Math.min(t, now);
+  if (prev === undefined) return { site, lastSeen: at, gaps: [] };
+  if (at <= prev.lastSeen) return { ...prev, site };
+  return { site, lastSeen: at, gaps: [...prev.gaps, at - prev.lastSeen].slice(-KEEP_GAPS) };
+}
+
+/** Configured interval, else the learnt median once a few gaps are known, else the fallback. */
+export function expectedInterval(d: DeviceSeen, configured: number | undefined, fallback: number): number {
+  if (configured !== undefined) return configured;
+  if (d.gaps.length < MIN_GAPS) return fallback;
+  const sorted = [...d.gaps].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? fallback)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export const formatDuration = (ms: number): string => {
+  const min = Math.round(ms / 60_000);
+  if (min < 1) return `${Math.round(ms / 1000)} s`;
+  if (min < 120) return `${min} min`;
+  return `${Math.round(min / 60)} h`;
+};

@@ -1,0 +1,305 @@
+// Alert rules as data: one TypeBox schema per kind, checked once at start with every problem named,
+// and the defaults a user gets without writing any (../shared/reference/alerting.md).
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ID_PATTERN, metricNames, StringEnum } from '@heatstream/contracts';
+
+export const RuleKind = {
+  threshold: 'threshold',
+  offline: 'offline',
+  counterBack: 'counter-back',
+  rejectedReadings: 'rejected-readings',
+  heatMeterZero: 'heat-meter-zero',
+  shortCycling: 'short-cycling',
+} as const;
+export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
+
+/** Kinds a device that is offline suppresses: its own values can't be trusted while it is gone. */
+export const inhibitedByOffline: ReadonlySet<RuleKind> = new Set([
+  RuleKind.threshold,
+  RuleKind.counterBack,
+  RuleKind.rejectedReadings,
+  RuleKind.heatMeterZero,
+  RuleKind.shortCycling,
+]);
+
+export const Direction = { above: 'above', below: 'below' } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+export const Level = { warning: 'warning', critical: 'critical' } as const;
+export type Level = (typeof Level)[keyof typeof Level];
+
+const MetricName = Type.Union(
+  metricNames.map((m) => Type.Literal(m)),
+  { description: 'catalogue metric' },
+);
+const Ms = (description: string, fallback: number) =>
+  Type.Integer({ minimum: 0, default: fallback, description });
+
+/** What every kind shares: identity, scope, and the lifecycle's timing. */
+const common = {
+  id: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'names the rule in alert.v1' }),
+  enabled: Type.Boolean({ default: true }),
+  devices: Type.Optional(
+    Type.Array(Type.String({ pattern: ID_PATTERN }), {
+      description: 'only these devices; default every device',
+    }),
+  ),
+  forMs: Ms('the condition must hold this long before an alert is raised', 0),
+  clearAfterMs: Ms('the condition must stay clear this long before the alert resolves', 0),
+  cooldownMs: Ms('after a resolve, the same rule and device raise again no sooner', 600_000),
+  escalate: Type.Optional(
+    Type.Object(
+      {
+        trips: Type.Integer({ minimum: 2, description: 'this many onsets of the condition…' }),
+        windowMs: Type.Integer({ minimum: 1, description: '…within this long make the alert critical' }),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+};
+
+const severity = (fallback: Level) => StringEnum(Level, { default: fallback });
+
+export const ThresholdRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.threshold),
+    metric: MetricName,
+    label: Type.Optional(Type.String({ minLength: 1, description: 'for messages; default the metric name' })),
+    direction: StringEnum(Direction),
+    warning: Type.Optional(Type.Number({ description: 'level in the metric’s catalogue unit' })),
+    critical: Type.Optional(Type.Number()),
+    hysteresis: Type.Number({
+      minimum: 0,
+      default: 0,
+      description: 'a level clears only once the value is back past it by this much',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const OfflineRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.offline),
+    severity: severity(Level.warning),
+    missedIntervals: Type.Number({
+      minimum: 1,
+      default: 3,
+      description: 'offline after this many expected intervals',
+    }),
+    defaultIntervalMs: Type.Integer({
+      minimum: 1000,
+      default: 300_000,
+      description: 'expected interval until a device’s own is configured or learnt',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const CounterBackRuleSchema = Type.Object(
+  { ...common, kind: Type.Literal(RuleKind.counterBack), severity: severity(Level.warning) },
+  { additionalProperties: false },
+);
+
+export const RejectedReadingsRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.rejectedReadings),
+    severity: severity(Level.warning),
+    minRejected: Type.Integer({
+      minimum: 1,
+      default: 1,
+      description: 'rejected readings in one status report',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const HeatMeterZeroRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.heatMeterZero),
+    severity: severity(Level.warning),
+    startingPowerW: Type.Number({ minimum: 0, default: 100 }),
+    minDeltaK: Type.Number({ default: 1.5, description: 'flow − return above this' }),
+    minFlowTemp: Type.Number({ default: 30, description: 'flow temperature above this (°C)' }),
+    elecDevices: Type.Record(Type.String({ pattern: ID_PATTERN }), Type.String({ pattern: ID_PATTERN }), {
+      default: {},
+      description: 'heat device → the device whose elec_power says the compressor runs',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ShortCyclingRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.shortCycling),
+    severity: severity(Level.warning),
+    maxStartsPerHour: Type.Integer({ minimum: 1, default: 12 }),
+    minRunMs: Type.Integer({ minimum: 0, default: 120_000 }),
+    maxShortRunsPerHour: Type.Integer({ minimum: 1, default: 3, description: 'runs shorter than minRunMs' }),
+    startingPowerW: Type.Number({
+      minimum: 0,
+      default: 100,
+      description: 'running by elec_power where there is no compressor_on',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ruleSchemas = {
+  [RuleKind.threshold]: ThresholdRuleSchema,
+  [RuleKind.offline]: OfflineRuleSchema,
+  [RuleKind.counterBack]: CounterBackRuleSchema,
+  [RuleKind.rejectedReadings]: RejectedReadingsRuleSchema,
+  [RuleKind.heatMeterZero]: HeatMeterZeroRuleSchema,
+  [RuleKind.shortCycling]: ShortCyclingRuleSchema,
+} as const satisfies Record<RuleKind, TSchema>;
+
+export const RuleSchema = Type.Union(Object.values(ruleSchemas));
+export const RulesSchema = Type.Array(RuleSchema);
+
+export type ThresholdRule = Static<typeof ThresholdRuleSchema>;
+export type OfflineRule = Static<typeof OfflineRuleSchema>;
+export type CounterBackRule = Static<typeof CounterBackRuleSchema>;
+export type RejectedReadingsRule = Static<typeof RejectedReadingsRuleSchema>;
+export type HeatMeterZeroRule = Static<typeof HeatMeterZeroRuleSchema>;
+export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
+export type Rule = Static<typeof RuleSchema>;
+
+export class RuleError extends Error {
+  override name = 'RuleError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(`invalid alert rules:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.problems = problems;
+  }
+}
+
+const isKind = (k: unknown): k is RuleKind => typeof k === 'string' && Object.hasOwn(ruleSchemas, k);
+
+function thresholdProblems(rule: ThresholdRule): string[] {
+  const { warning, critical, direction } = rule;
+  if (warning === undefined && critical === undefined) return ['needs a warning or a critical level'];
+  if (warning === undefined || critical === undefined) return [];
+  const ordered = direction === Direction.above ? critical >= warning : critical <= warning;
+  return ordered ? [] : [`critical ${critical} is not beyond warning ${warning} for "${direction}"`];
+}
+
+/** Rules with defaults applied, each checked against its kind; every problem is reported at once. */
+export function parseRules(raw: unknown): Rule[] {
+  if (!Array.isArray(raw)) throw new RuleError(['rules: expected a list of rules']);
+  const problems: string[] = [];
+  const rules: Rule[] = [];
+  const ids = new Set<string>();
+  raw.forEach((item: unknown, i) => {
+    const at = `rules[${i}]`;
+    const kind = typeof item === 'object' && item !== null ? (item as { kind?: unknown }).kind : undefined;
+    if (!isKind(kind)) {
+      problems.push(`${at}.kind: expected one of ${Object.values(RuleKind).join(', ')}`);
+      return;
+    }
+    const schema: TSchema = ruleSchemas[kind];
+    const rule = Value.Default(schema, structuredClone(item)) as Rule;
+    const errors = [...Value.Errors(schema, rule)];
+    for (const e of errors) {
+      problems.push(
+        `${at}${e.path
+          .split('/')
+          .filter(Boolean)
+          .map((p) => `.${p}`)
+          .join('')}: ${e.message.toLowerCase()}`,
+      );
+    }
+    if (errors.length > 0) return;
+    if (ids.has(rule.id)) problems.push(`${at}.id: "${rule.id}" used twice`);
+    ids.add(rule.id);
+    if (rule.kind === RuleKind.threshold) problems.push(...thresholdProblems(rule).map((p) => `${at}: ${p}`));
+    rules.push(rule);
+  });
+  if (problems.length > 0) throw new RuleError(problems);
+  return rules;
+}
+
+// The catalogue keeps refrigerant pressures in bar; the defaults people know are in PSI.
+const PSI_IN_BAR = 0.0689476;
+const psi = (p: number): number => Math.round(p * PSI_IN_BAR * 100) / 100;
+
+/**
+ * The rules a site gets by default: the cellular device's threshold table (voltage, compressor
+ * temperature, pressures, current), offline, data quality and short cycling. Pressures are the PSI
+ * defaults converted to bar: 400/450 PSI = 27.58/31.03 bar, 40/20 PSI = 2.76/1.38 bar. A pressure
+ * switch that trips three times in an hour is critical (Fujitsu UTP-VX60A: 3 events in 60 min).
+ */
+export const defaultRules: readonly Rule[] = parseRules([
+  {
+    id: 'voltage_high',
+    kind: 'threshold',
+    metric: 'voltage',
+    label: 'Voltage',
+    direction: 'above',
+    warning: 245,
+    critical: 250,
+    hysteresis: 2,
+  },
+  {
+    id: 'voltage_low',
+    kind: 'threshold',
+    metric: 'voltage',
+    label: 'Voltage',
+    direction: 'below',
+    warning: 215,
+    critical: 210,
+    hysteresis: 2,
+  },
+  {
+    id: 'compressor_temp_high',
+    kind: 'threshold',
+    metric: 'compressor_temp',
+    label: 'Compressor temperature',
+    direction: 'above',
+    warning: 85,
+    critical: 95,
+    hysteresis: 3,
+  },
+  {
+    id: 'pressure_high',
+    kind: 'threshold',
+    metric: 'pressure_high',
+    label: 'High-side pressure',
+    direction: 'above',
+    warning: psi(400),
+    critical: psi(450),
+    hysteresis: psi(10),
+    escalate: { trips: 3, windowMs: 3_600_000 },
+  },
+  {
+    id: 'pressure_low',
+    kind: 'threshold',
+    metric: 'pressure_low',
+    label: 'Low-side pressure',
+    direction: 'below',
+    warning: psi(40),
+    critical: psi(20),
+    hysteresis: psi(3),
+    escalate: { trips: 3, windowMs: 3_600_000 },
+  },
+  {
+    id: 'current_high',
+    kind: 'threshold',
+    metric: 'current',
+    label: 'Current',
+    direction: 'above',
+    warning: 12,
+    critical: 15,
+    hysteresis: 0.5,
+  },
+  { id: 'device_offline', kind: 'offline' },
+  { id: 'counter_back', kind: 'counter-back', clearAfterMs: 3_600_000 },
+  { id: 'readings_rejected', kind: 'rejected-readings', clearAfterMs: 3_600_000 },
+  { id: 'heat_meter_zero', kind: 'heat-meter-zero', forMs: 120_000, clearAfterMs: 300_000 },
+  { id: 'short_cycling', kind: 'short-cycling', clearAfterMs: 1_800_000 },
+]);
