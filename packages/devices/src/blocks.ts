@@ -23,6 +23,9 @@ export const holding = (address: number, type: DataType, options?: RegisterOptio
 export const discrete = (address: number): Register => register('discrete', address, 'bool');
 export const coil = (address: number): Register => register('coil', address, 'bool');
 
+/** The unsigned word a negative 16-bit value is sent as, the form `notAvailable` lists: −649 → 0xFD77. */
+export const int16Word = (value: number): number => (value < 0 ? value + 0x10000 : value) & 0xffff;
+
 type FieldOptions = Omit<Field, 'metric' | 'unit' | 'registers'>;
 
 /** A metric read from one register, or from the weighted parts of a composite value. */

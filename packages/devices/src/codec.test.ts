@@ -1,13 +1,13 @@
 // Decoded values from known register images equal the engineering values exactly.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeDefinition, decodeField, encodeDefinition } from './codec.ts';
+import { decodeDefinition, decodeField, encodeDefinition, fieldResolution } from './codec.ts';
 import { RegisterImage } from './image.ts';
 import { eastronSdm630 } from './definitions/eastron-sdm630.ts';
 import { lgThermaVR290 } from './definitions/lg-therma-v-r290.ts';
 import { stiebelEltronWpm } from './definitions/stiebel-eltron-wpm.ts';
 import { wago87930xx } from './definitions/wago-879-30xx.ts';
-import { field, holding } from './blocks.ts';
+import { field, holding, input } from './blocks.ts';
 import type { ModbusDefinition } from './schema.ts';
 
 // Stiebel documents 1-based numbers: doc 507 is PDU 506.
@@ -174,5 +174,40 @@ void describe('float32 meters', () => {
     const decoded = decodeDefinition(eastronSdm630, image);
     assert.ok(!('elec_power' in decoded.values));
     assert.ok(decoded.notAvailable.includes('elec_power'));
+  });
+});
+
+void describe('fieldResolution', () => {
+  const fieldOf = (def: ModbusDefinition, metric: string) => {
+    const found = def.fields.find((f) => f.metric === metric);
+    assert.ok(found, metric);
+    return found;
+  };
+
+  void it('is one count of the lightest register times the scale', () => {
+    // A kWh register under an MWh one steps by 1,000 Wh.
+    const pair = field(
+      'heat_energy',
+      [input(1, 'uint16', { weight: 1 }), input(2, 'uint16', { weight: 1000 })],
+      {
+        scale: 1000,
+      },
+    );
+    assert.equal(fieldResolution(pair, 12_345_000), 1000);
+    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'outside_temp'), -7.5), 0.1);
+    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'water_pressure'), 1.5), 0.01);
+    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'compressor_on'), 1), 1);
+  });
+
+  void it('adds the steps of every counter a composite sums: Stiebel heating + DHW', () => {
+    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'heat_energy'), 16_344_000), 2000);
+    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'elec_energy'), 4_501_000), 2000);
+  });
+
+  void it('follows a float32 value’s magnitude: 7 significant digits', () => {
+    const energy = fieldOf(wago87930xx, 'elec_energy');
+    assert.equal(fieldResolution(energy, 12_345_680), 10); // 12 345.68 kWh
+    assert.equal(fieldResolution(energy, 1_234_568), 1); // 1 234.568 kWh
+    assert.equal(fieldResolution(energy, 0), 0);
   });
 });

@@ -138,6 +138,34 @@ export function decodeField(def: ModbusDefinition, field: Field, image: Register
   return { ok: true, value };
 }
 
+/**
+ * The step of a field's decoded value near `value`: how far the value a device shows can be ahead of
+ * the quantity it measures. An integer register steps by one count of its lightest part times the
+ * scale (a Stiebel kWh register under an MWh one: 1,000 Wh); a float32 by the precision the decoder
+ * keeps at that magnitude (7 significant digits, or the float's own spacing if coarser). A composite
+ * summing several counters, each ending in a part of that lightest weight (Stiebel heating + DHW),
+ * can step once per counter, so their steps add up.
+ */
+export function fieldResolution(field: Field, value: number): number {
+  const weightOf = (reg: Register): number => Math.abs(reg.weight ?? 1);
+  const lightest = Math.min(...field.registers.map(weightOf));
+  const scale = Math.abs(field.scale ?? 1);
+  const raw = Math.abs(value - (field.offset ?? 0)) / scale / lightest;
+  let step = 0;
+  for (const reg of field.registers) {
+    if (weightOf(reg) === lightest) step += reg.type === 'float32' ? float32Step(raw) : 1;
+  }
+  return clean(step * lightest * scale);
+}
+
+/** The smallest change of a decoded float32 near `x` (≥ 0). */
+function float32Step(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return 0;
+  const spacing = 2 ** (Math.floor(Math.log2(x)) - 23);
+  const seventhDigit = 10 ** (Math.floor(Math.log10(x)) - 6);
+  return Math.max(spacing, seventhDigit);
+}
+
 export interface DecodedReading {
   /** Values by catalogue metric, in catalogue units; absent when unavailable or implausible. */
   values: Partial<Record<Field['metric'], number>>;

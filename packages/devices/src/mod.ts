@@ -12,17 +12,16 @@ export {
   decodeDefinition,
   decodeField,
   encodeDefinition,
+  fieldResolution,
   pduAddress,
   wordCount,
   type Decoded,
   type DecodedReading,
 } from './codec.ts';
 export { MAX_READ, planReads, type ReadBlock } from './plan.ts';
-export { ModbusException, ModbusExceptionCode } from './exceptions.ts';
-export { readOnlyVector, type BlockRead, type ReadOnlyVector } from './vector.ts';
 export { DefinitionError, assertDefinition, definitionProblems } from './validate.ts';
 export { loadDefinitionFile, parseDefinitionYaml } from './yaml.ts';
-export { coil, discrete, field, flag, holding, input, register } from './blocks.ts';
+export { coil, discrete, field, flag, holding, input, int16Word, register } from './blocks.ts';
 export { eastronSdm630, lgThermaVR290, stiebelEltronWpm, wago87930xx };
 
 /** Every definition a device can name by id. Other protocols (Shelly, Viessmann) join as a union. */

@@ -3,10 +3,8 @@
 // and an ISG takes one master. A broken link is closed and re-opened on a later request, no sooner
 // than the backoff after consecutive failures allows.
 import modbusSerial from 'modbus-serial';
-import type { Logger } from '@heatstream/runtime';
+import { backoffDelay, type BackoffOptions, type Clock, type Logger } from '@heatstream/runtime';
 import type { RegisterKind } from '@heatstream/devices';
-import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import type { Clock } from './clock.ts';
 import { ModbusReadError } from './errors.ts';
 
 // The package is CommonJS; its typings describe the class as the `default` of module.exports.
@@ -23,16 +21,24 @@ export const TransportKind = {
 } as const;
 export type TransportKind = (typeof TransportKind)[keyof typeof TransportKind];
 
+export interface SerialSettings {
+  baudRate: number;
+  parity: 'none' | 'even' | 'odd';
+  dataBits: number;
+  stopBits: number;
+}
+
+/** 9600 8N1: what the LG (LGR MODBUS.md) and most RS485 meters ship with. */
+export const serialDefaults: SerialSettings = { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 };
+
 export interface Endpoint {
   transport: TransportKind;
   host?: string | undefined;
   port?: number | undefined;
   /** Serial device, e.g. /dev/ttyUSB0. */
   path?: string | undefined;
-  baudRate?: number | undefined;
-  parity?: 'none' | 'even' | 'odd' | undefined;
-  dataBits?: number | undefined;
-  stopBits?: number | undefined;
+  /** For `rtu`; `serialDefaults` when unset. */
+  serial?: SerialSettings | undefined;
 }
 
 export interface ConnectionOptions {
@@ -192,12 +198,7 @@ export class ModbusConnection {
         // rejects them (seen in this package's tests), and so would a transparent gateway.
         return client.connectTelnet(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
       case 'rtu':
-        return client.connectRTUBuffered(e.path ?? '', {
-          baudRate: e.baudRate ?? 9600,
-          parity: e.parity ?? 'none',
-          dataBits: e.dataBits ?? 8,
-          stopBits: e.stopBits ?? 1,
-        });
+        return client.connectRTUBuffered(e.path ?? '', e.serial ?? serialDefaults);
     }
   }
 

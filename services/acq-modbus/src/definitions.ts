@@ -1,5 +1,6 @@
 // Resolves every configured device to a validated definition and a link, or fails start-up listing
-// every problem (unknown ids, bad YAML maps, missing host or path) at once.
+// every problem (unknown ids, bad YAML maps, missing host or path, devices on one serial port that
+// disagree on its settings) at once.
 import { StartupError } from '@heatstream/runtime';
 import {
   catalogue,
@@ -10,7 +11,7 @@ import {
   type ModbusDefinition,
 } from '@heatstream/devices';
 import type { DeviceConfig, ProxyConfig } from './config.ts';
-import type { Endpoint } from './connection.ts';
+import { serialDefaults, type Endpoint, type SerialSettings } from './connection.ts';
 
 export interface ResolvedDevice {
   config: DeviceConfig;
@@ -63,14 +64,12 @@ export function resolveDevices(
           host: device.host,
           port: device.port,
           path: device.path,
-          baudRate: device.baudRate,
-          parity: device.parity,
-          dataBits: device.dataBits,
-          stopBits: device.stopBits,
+          serial: device.transport === 'rtu' ? serialSettings(device) : undefined,
         },
       });
     }
   });
+  problems.push(...serialConflicts(devices));
   proxies.forEach((proxy, i) => {
     if (!ids.has(proxy.device)) problems.push(`proxies[${i}].device: no configured device "${proxy.device}"`);
   });
@@ -78,4 +77,41 @@ export function resolveDevices(
     throw new StartupError(`invalid devices:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return resolved;
+}
+
+const serialSettings = (device: DeviceConfig): SerialSettings => ({
+  baudRate: device.baudRate ?? serialDefaults.baudRate,
+  parity: device.parity ?? serialDefaults.parity,
+  dataBits: device.dataBits ?? serialDefaults.dataBits,
+  stopBits: device.stopBits ?? serialDefaults.stopBits,
+});
+
+/**
+ * Devices on one serial port share one link, opened once with one set of settings: a device that
+ * asks for other settings would be polled at the wrong baud rate or framing and never answer, so
+ * start-up refuses it, naming both devices and each setting that differs.
+ */
+function serialConflicts(devices: readonly DeviceConfig[]): string[] {
+  const problems: string[] = [];
+  const first = new Map<string, { at: string; id: string; settings: SerialSettings }>();
+  devices.forEach((device, i) => {
+    if (device.transport !== 'rtu' || device.path === undefined) return;
+    const at = `devices[${i}] (${device.id})`;
+    const settings = serialSettings(device);
+    const earlier = first.get(device.path);
+    if (!earlier) {
+      first.set(device.path, { at, id: device.id, settings });
+      return;
+    }
+    const keys = Object.keys(settings) as (keyof SerialSettings)[];
+    const differ = keys
+      .filter((k) => settings[k] !== earlier.settings[k])
+      .map((k) => `${k} ${String(settings[k])} where ${earlier.id} has ${String(earlier.settings[k])}`);
+    if (differ.length > 0) {
+      problems.push(
+        `${at}: serial port ${device.path} is shared with ${earlier.at} with other settings: ${differ.join(', ')}`,
+      );
+    }
+  });
+  return problems;
 }

@@ -39,7 +39,15 @@ function setup(definition: ModbusDefinition) {
     sent.push({ subject, event, msgId: options?.msgId });
     return Promise.resolve({ stream: 'X', seq: sent.length, duplicate: false, domain: '' } as never);
   };
-  const clock = { t: Date.UTC(2026, 0, 15, 6, 0, 0), now: () => clock.t };
+  // Sleeping moves the controlled time on: a retry delay takes no real time.
+  const clock = {
+    t: Date.UTC(2026, 0, 15, 6, 0, 0),
+    now: () => clock.t,
+    sleep: (ms: number) => {
+      clock.t += ms;
+      return Promise.resolve();
+    },
+  };
   const link = new ImageLink();
   const poller = new DevicePoller({
     device: {
@@ -130,6 +138,27 @@ void describe('DevicePoller', () => {
     assert.equal(status.rejectedReadings, 1);
     assert.match(status.reason, /heat_energy went back from 12345000 to 12000000/);
     assert.equal(t.poller.rejectedTotal, 1);
+  });
+
+  void it('takes a counter step of its resolution between polls seconds apart as plausible', async () => {
+    encodeDefinition(stiebelEltronWpm, { ...stiebelValues, heat_energy: 0 }, t.link.image);
+    await t.poller.pollOnce();
+    // Stiebel counts whole kWh: one step 2 s later is no 1.8 MW supply.
+    encodeDefinition(stiebelEltronWpm, { ...stiebelValues, heat_energy: 1000 }, t.link.image);
+    t.clock.t += 2_000;
+    const step = await t.poller.pollOnce();
+    assert.equal(step.state, 'online', step.reason);
+    assert.equal(step.published?.heat_energy, 1000);
+    // Ten kWh 2 s later is more than the resolution allows.
+    encodeDefinition(stiebelEltronWpm, { ...stiebelValues, heat_energy: 11_000 }, t.link.image);
+    t.clock.t += 2_000;
+    const jump = await t.poller.pollOnce();
+    assert.equal(jump.state, 'bad-data');
+    assert.match(jump.reason ?? '', /heat_energy jumped from 1000 to 11000, faster than any supply/);
+    assert.deepEqual(
+      t.statuses().map((s) => (s.event.data as { state: string }).state),
+      ['online', 'bad-data'],
+    );
   });
 
   void it('reports garbage (implausible values) as bad data', async () => {

@@ -17,8 +17,7 @@ import {
   type ReadBlock,
 } from '@heatstream/devices';
 import type { Tracer } from '@opentelemetry/api';
-import type { Logger, Publish } from '@heatstream/runtime';
-import type { Clock } from './clock.ts';
+import type { Clock, Logger, Publish } from '@heatstream/runtime';
 import type { ModbusConnection } from './connection.ts';
 import { ModbusReadError } from './errors.ts';
 import { QualityGuard, Rejection, type Values } from './quality.ts';
@@ -42,9 +41,9 @@ export interface PollerDeps {
   publish: Publish;
   /** Event source: service/instance. */
   source: string;
+  /** Measurement times, the poll grid and retry delays. */
   clock: Clock;
   log: Logger;
-  sleep?: (ms: number) => Promise<void>;
   /** Each poll is a span: the root of the trace its reading carries to ingest and the dashboard. */
   tracer?: Tracer;
 }
@@ -55,24 +54,23 @@ export interface PollOutcome {
   reason?: string;
 }
 
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export class DevicePoller {
   readonly #deps: PollerDeps;
   readonly #blocks: ReadBlock[];
-  readonly #guard = new QualityGuard();
+  readonly #guard: QualityGuard;
   readonly #log: Logger;
   #state: DeviceState | undefined;
   #lastStatusAt = 0;
   #rejectedSinceStatus = 0;
   #rejectedTotal = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> = Promise.resolve();
-  #stopped = true;
+  #running: Promise<void> = Promise.resolve();
+  /** Aborted by stop(): ends the wait for the next poll and any retry delay at once. */
+  #stopping = new AbortController();
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
     this.#blocks = planReads(deps.definition);
+    this.#guard = new QualityGuard(deps.definition);
     this.#log = deps.log.child({ component: 'poller', device: deps.device.id });
   }
 
@@ -87,25 +85,22 @@ export class DevicePoller {
 
   /** Polls every interval, on a fixed grid so readings of one device stay evenly spaced. */
   start(): void {
-    this.#stopped = false;
-    const interval = this.#deps.device.intervalMs;
-    const loop = (): void => {
-      if (this.#stopped) return;
-      this.#running = this.pollOnce().catch((error: unknown) => {
-        this.#log.error({ err: error }, 'poll failed');
-      });
-      void this.#running.then(() => {
-        if (this.#stopped) return;
-        const now = this.#deps.clock.now();
-        this.#timer = setTimeout(loop, interval - (now % interval));
-      });
-    };
-    loop();
+    this.#stopping = new AbortController();
+    const signal = this.#stopping.signal;
+    const { clock, device } = this.#deps;
+    this.#running = (async () => {
+      while (!signal.aborted) {
+        await this.pollOnce().catch((error: unknown) => {
+          this.#log.error({ err: error }, 'poll failed');
+        });
+        await clock.sleep(device.intervalMs - (clock.now() % device.intervalMs), signal);
+      }
+    })();
   }
 
+  /** Ends the loop: a poll in progress finishes (without further retries), no new one starts. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#stopping.abort();
     await this.#running;
   }
 
@@ -190,8 +185,8 @@ export class DevicePoller {
   }
 
   async #readBlock(block: ReadBlock): Promise<number[]> {
-    const { device, connection } = this.#deps;
-    const sleep = this.#deps.sleep ?? wait;
+    const { device, connection, clock } = this.#deps;
+    const signal = this.#stopping.signal;
     for (let attempt = 0; ; attempt++) {
       try {
         const words = await connection.read(device.unitId, block.kind, block.start, block.count);
@@ -205,9 +200,11 @@ export class DevicePoller {
       } catch (error) {
         // Waiting out the backoff: retrying now would not try anything.
         const final =
-          attempt >= device.retries || (error instanceof ModbusReadError && error.failure === 'backoff');
+          attempt >= device.retries ||
+          signal.aborted ||
+          (error instanceof ModbusReadError && error.failure === 'backoff');
         if (final) throw error;
-        await sleep(device.retryDelayMs);
+        await clock.sleep(device.retryDelayMs, signal);
       }
     }
   }

@@ -2,21 +2,13 @@
 // a single master (the Stiebel ISG, an RS485 bus behind a gateway): Home Assistant or evcc read
 // through it while acq-modbus keeps polling. Read-only: writes are refused with exception 01, so
 // nothing reaches a heat pump's settings behind the monitor's back.
-import { ServerTCP } from 'modbus-serial';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '@heatstream/runtime';
-import {
-  MAX_READ,
-  ModbusException,
-  ModbusExceptionCode,
-  readOnlyVector,
-  type RegisterKind,
-} from '@heatstream/devices';
+import type { RegisterKind } from '@heatstream/devices';
+import { ModbusException, ModbusExceptionCode, ReadOnlyModbusServer } from '@heatstream/modbus';
 import type { ModbusConnection } from './connection.ts';
 import { ModbusReadError } from './errors.ts';
 
 const {
-  illegalDataValue: ILLEGAL_DATA_VALUE,
   serverDeviceFailure: SERVER_FAILURE,
   gatewayPathUnavailable: GATEWAY_PATH_UNAVAILABLE,
   gatewayTargetFailedToRespond: GATEWAY_TARGET_NO_RESPONSE,
@@ -44,21 +36,24 @@ export function exceptionFor(error: unknown): ModbusException {
 
 export class ModbusProxy {
   readonly #options: ProxyOptions;
-  #server: ServerTCP | undefined;
-  #port = 0;
+  readonly #server: ReadOnlyModbusServer;
 
   constructor(options: ProxyOptions) {
     this.#options = options;
+    this.#server = new ReadOnlyModbusServer({
+      host: options.host,
+      port: options.port,
+      name: 'the proxy',
+      log: options.log,
+      read: (kind, address, count, unitId) => this.#forward(kind, address, count, unitId),
+    });
   }
 
   get port(): number {
-    return this.#port;
+    return this.#server.port;
   }
 
   async #forward(kind: RegisterKind, address: number, count: number, unitId: number): Promise<number[]> {
-    if (count < 1 || count > MAX_READ[kind]) {
-      throw new ModbusException(ILLEGAL_DATA_VALUE, `quantity ${count} outside 1…${MAX_READ[kind]}`);
-    }
     try {
       return await this.#options.upstream.read(this.#options.unitId ?? unitId, kind, address, count);
     } catch (error) {
@@ -68,38 +63,12 @@ export class ModbusProxy {
   }
 
   async start(): Promise<void> {
-    const { host, port, log } = this.#options;
-    const vector = readOnlyVector(
-      (kind, addr, count, unit) => this.#forward(kind, addr, count, unit),
-      'the proxy',
-    );
-    const server = new ServerTCP(vector, { host, port, unitID: 255 });
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.on('initialized', () => {
-        resolve();
-      });
-      server.on('serverError', (error: unknown) => {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    server.on('socketError', (error: unknown) => {
-      log.debug({ err: error }, 'proxy client socket error');
-    });
-    const address = (server as unknown as { _server: { address(): AddressInfo } })._server.address();
-    this.#port = address.port;
-    log.info({ host, port: this.#port, upstream: this.#options.upstream.key }, 'Modbus proxy listening');
+    await this.#server.start();
+    const { host, upstream, log } = this.#options;
+    log.info({ host, port: this.port, upstream: upstream.key }, 'Modbus proxy listening');
   }
 
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    if (!server) return;
-    for (const socket of server.socks.keys()) socket.destroy();
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+  stop(): Promise<void> {
+    return this.#server.close();
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stiebelEltronWpm, wago87930xx } from '@heatstream/devices';
 import { QualityGuard } from './quality.ts';
 
 void describe('QualityGuard', () => {
@@ -66,5 +67,50 @@ void describe('QualityGuard', () => {
       { elec_energy: 3_000 },
       '2 kWh in 10 s is possible',
     );
+  });
+
+  void it('takes one step of a counter’s resolution between polls a moment apart as plausible', () => {
+    // The flaky fault test's finding: a Stiebel counter shows whole kWh, so 0 → 1000 Wh between
+    // two polls 200 ms apart is one step of its resolution, not 18 MW.
+    const t0 = Date.UTC(2026, 0, 15);
+    const stiebel = new QualityGuard(stiebelEltronWpm);
+    stiebel.filter({ heat_energy: 0 }, t0);
+    assert.deepEqual(stiebel.filter({ heat_energy: 1000 }, t0 + 200), {
+      accepted: { heat_energy: 1000 },
+      rejected: [],
+    });
+    // A counter without a definition is exact: the same rise is more than 1 MW could count.
+    const exact = new QualityGuard();
+    exact.filter({ heat_energy: 0 }, t0);
+    assert.equal(exact.filter({ heat_energy: 1000 }, t0 + 200).rejected[0]?.reason, 'counter-jump');
+  });
+
+  void it('applies the 1 MW rule beyond the resolution: heating and DHW counters may each step once', () => {
+    const t0 = Date.UTC(2026, 0, 15);
+    const guard = new QualityGuard(stiebelEltronWpm);
+    guard.filter({ heat_energy: 12_345_000 }, t0);
+    // heat_energy sums two kWh counters (heating, DHW): both may step between two polls.
+    assert.deepEqual(guard.filter({ heat_energy: 12_347_000 }, t0 + 1_000).accepted, {
+      heat_energy: 12_347_000,
+    });
+    // Three steps in a second: one kWh more than the two steps, and 1 MW counts 278 Wh a second.
+    assert.deepEqual(guard.filter({ heat_energy: 12_350_000 }, t0 + 2_000).rejected, [
+      { metric: 'heat_energy', value: 12_350_000, reason: 'counter-jump', last: 12_347_000 },
+    ]);
+    // Ten seconds after the last accepted value 1 MW counts 2.8 kWh, plus the two steps.
+    assert.deepEqual(guard.filter({ heat_energy: 12_351_000 }, t0 + 11_000).accepted, {
+      heat_energy: 12_351_000,
+    });
+  });
+
+  void it('gives a float32 meter the resolution its decoded value has at that magnitude', () => {
+    const t0 = Date.UTC(2026, 0, 15);
+    const guard = new QualityGuard(wago87930xx);
+    // 12 345.67 kWh to 7 significant digits steps by 10 Wh; 1 MW counts 278 Wh in a second.
+    guard.filter({ elec_energy: 12_345_670 }, t0);
+    assert.deepEqual(guard.filter({ elec_energy: 12_345_950 }, t0 + 1_000).accepted, {
+      elec_energy: 12_345_950,
+    });
+    assert.equal(guard.filter({ elec_energy: 12_346_950 }, t0 + 2_000).rejected[0]?.reason, 'counter-jump');
   });
 });

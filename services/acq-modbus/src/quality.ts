@@ -4,7 +4,12 @@
 // have counted since the last reading (a garbage total taken as the new baseline would make the
 // guard refuse every true value after it). Rejected values are left out of the reading (the last
 // good value stands) and counted.
+//
+// A counter shows its quantity in steps of its resolution (a Stiebel counts whole kWh), so one step
+// can appear between two polls a moment apart although little energy flowed: the 1 MW rule applies
+// to the rise beyond the resolution the counter's definition gives.
 import { metrics, MetricKind, type MetricName } from '@heatstream/contracts';
+import { fieldResolution, type Field } from '@heatstream/devices';
 
 /** |P| below this is suspicious (HMD `MIN_VALID_POWER_KW = 0.001`). */
 export const MIN_VALID_POWER_W = 1;
@@ -36,6 +41,12 @@ export class QualityGuard {
   /** Whether the previous power reading of a metric was below 1 W (accepted or not). */
   readonly #lowBefore = new Map<MetricName, boolean>();
   readonly #lastCount = new Map<MetricName, { value: number; at: number }>();
+  /** The fields the values are decoded from, for each counter's resolution; none: exact counters. */
+  readonly #fields: ReadonlyMap<MetricName, Field>;
+
+  constructor(definition?: { readonly fields: readonly Field[] }) {
+    this.#fields = new Map((definition?.fields ?? []).map((f) => [f.metric, f]));
+  }
 
   /** `at`: the measurement time of the values, which bounds how far an energy counter can rise. */
   filter(values: Values, at = Date.now()): { accepted: Values; rejected: Rejected[] } {
@@ -58,14 +69,15 @@ export class QualityGuard {
           rejected.push({ metric: name, value, reason: Rejection.counterBackwards, last: last.value });
           continue;
         }
-        const hours = Math.max(at - (last?.at ?? at), 1_000) / 3_600_000;
-        if (
-          last !== undefined &&
-          metrics[name].unit === 'Wh' &&
-          value - last.value > MAX_COUNTED_POWER_W * hours
-        ) {
-          rejected.push({ metric: name, value, reason: Rejection.counterJump, last: last.value });
-          continue;
+        if (last !== undefined && metrics[name].unit === 'Wh') {
+          // At least a second: measurement times are poll starts, not when the counter was read.
+          const hours = Math.max(at - last.at, 1_000) / 3_600_000;
+          const field = this.#fields.get(name);
+          const step = field ? fieldResolution(field, value) : 0;
+          if (value - last.value - step > MAX_COUNTED_POWER_W * hours) {
+            rejected.push({ metric: name, value, reason: Rejection.counterJump, last: last.value });
+            continue;
+          }
         }
         this.#lastCount.set(name, { value, at });
       }

@@ -1,9 +1,8 @@
 // acq-modbus: polls Modbus heat pumps and meters and publishes readings and device states.
 // Wiring only: devices are resolved and validated, devices on one endpoint share one link, each
 // device gets its poller, proxies share a device's link.
-import { defineService } from '@heatstream/runtime';
+import { defineService, systemClock } from '@heatstream/runtime';
 import { acqModbusConfig } from './config.ts';
-import { systemClock } from './clock.ts';
 import { ModbusConnection, endpointKey } from './connection.ts';
 import { resolveDevices } from './definitions.ts';
 import { DevicePoller } from './poller.ts';

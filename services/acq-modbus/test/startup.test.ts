@@ -1,4 +1,4 @@
-// A bad device definition fails start-up, naming the definition and the field; the process exits 1.
+// A bad device configuration fails start-up, naming the device and what is wrong; the process exits 1.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -80,4 +80,23 @@ test('an unknown catalogue id and a missing host fail start-up together', async 
     /devices\[0\] \(hp\)\.definition: unknown "stiebel-eltron-lwz"; known: stiebel-eltron-wpm/,
   );
   assert.match(output, /devices\[0\] \(hp\)\.host: required for tcp/);
+});
+
+test('devices on one serial port with different settings fail start-up naming both and the setting', async () => {
+  const { code, output } = await start([
+    { id: 'meter', site: 'home', definition: 'wago-879-30xx', transport: 'rtu', path: '/dev/ttyS9' },
+    {
+      id: 'lg',
+      site: 'home',
+      definition: 'lg-therma-v-r290',
+      transport: 'rtu',
+      path: '/dev/ttyS9',
+      baudRate: 19200,
+    },
+  ]);
+  assert.equal(code, 1, output);
+  assert.match(
+    output,
+    /devices\[1\] \(lg\): serial port \/dev\/ttyS9 is shared with devices\[0\] \(meter\) with other settings: baudRate 19200 where meter has 9600/,
+  );
 });

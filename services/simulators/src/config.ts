@@ -58,15 +58,28 @@ export const simulatorConfig = {
     { additionalProperties: false, default: {} },
   ),
   faults: Type.Array(
-    Type.Object(
-      {
-        ...FaultFields,
-        atS: Type.Number({ minimum: 0, description: 'seconds after start (real time)' }),
-        forS: Type.Number({ minimum: 0 }),
-      },
-      { additionalProperties: false },
-    ),
-    { default: [], description: 'fault schedule' },
+    Type.Union([
+      Type.Object(
+        {
+          ...FaultFields,
+          atS: Type.Number({ minimum: 0, description: 'seconds after start (real time)' }),
+          forS: Type.Number({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          ...FaultFields,
+          atRequest: Type.Integer({
+            minimum: 1,
+            description: 'the n-th read answered (from 1), over every unit',
+          }),
+          forRequests: Type.Integer({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+    { default: [], description: 'fault schedule: windows in seconds or in requests' },
   ),
   faultSeed: Type.Integer({ default: 1 }),
 };

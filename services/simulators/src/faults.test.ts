@@ -19,4 +19,28 @@ void describe('FaultPlan', () => {
     plan.set([]);
     assert.equal(plan.pick(1, 0), undefined);
   });
+
+  void it('applies a window counted in requests to exactly those requests', () => {
+    const plan = new FaultPlan([{ mode: 'disconnect', atRequest: 3, forRequests: 2 }], 0);
+    // Time does not matter: the same reads are hit at any polling speed.
+    const modes = [0, 5_000, 5_001, 60_000, 60_001].map((t) => plan.pick(1, t)?.mode);
+    assert.deepEqual(modes, [undefined, undefined, 'disconnect', 'disconnect', undefined]);
+  });
+
+  void it('draws garbage from the seeded source, so a run repeats', () => {
+    const run = () => {
+      const plan = new FaultPlan([], 0, seededRandom(7));
+      plan.set([{ mode: 'garbage', rate: 0.5 }]);
+      return Array.from({ length: 20 }, () => (plan.pick(1, 0) ? plan.garbage(4) : []));
+    };
+    const first = run();
+    assert.deepEqual(run(), first);
+    const words = first.flat();
+    assert.ok(words.length > 0 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff));
+    assert.notDeepEqual(
+      new FaultPlan([], 0, seededRandom(8)).garbage(4),
+      new FaultPlan([], 0, seededRandom(7)).garbage(4),
+      'another seed, other garbage',
+    );
+  });
 });

@@ -1,27 +1,20 @@
 // A Modbus TCP server exposing simulated devices, one per unit id, each encoded from the model's
 // values through its device definition — the same codec acq-modbus decodes with. It answers like a
 // careful device: exception 02 outside the registers the definition maps (as an ISG refusing a
-// block), exception 03 for a quantity outside 1…125, and the faults the plan injects.
-import type { AddressInfo } from 'node:net';
-import modbusSerial from 'modbus-serial';
+// block), exception 03 for a quantity outside 1…125 (the shared server's check), and the faults
+// the plan injects.
 import {
   encodeDefinition,
-  MAX_READ,
-  ModbusException,
-  ModbusExceptionCode,
   planReads,
-  readOnlyVector,
   RegisterImage,
   type ModbusDefinition,
   type ReadBlock,
   type RegisterKind,
 } from '@heatstream/devices';
-import type { Logger } from '@heatstream/runtime';
+import { ModbusException, ModbusExceptionCode, ReadOnlyModbusServer } from '@heatstream/modbus';
+import type { Clock, Logger } from '@heatstream/runtime';
 import type { FaultPlan } from './faults.ts';
 import type { MetricValues } from './model/metrics.ts';
-
-const { ServerTCP } = modbusSerial;
-type ServerTCP = InstanceType<typeof ServerTCP>;
 
 export interface SimulatedUnit {
   unitId: number;
@@ -30,31 +23,39 @@ export interface SimulatedUnit {
 
 export interface ModbusSimulatorOptions {
   host: string;
+  /** 0 picks a free port. */
   port: number;
   units: readonly SimulatedUnit[];
   /** The model's values now. */
   values: () => MetricValues;
   faults: FaultPlan;
-  now: () => number;
+  /** Fault windows in time, and the delay of slow replies. */
+  clock: Clock;
   log: Logger;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class ModbusSimulator {
   readonly #options: ModbusSimulatorOptions;
   readonly #units = new Map<number, { definition: ModbusDefinition; blocks: ReadBlock[] }>();
-  #server: ServerTCP | undefined;
-  #port = 0;
+  readonly #server: ReadOnlyModbusServer;
+  /** Aborted on stop: a slow reply still waiting ends at once. */
+  readonly #stopping = new AbortController();
 
   constructor(options: ModbusSimulatorOptions) {
     this.#options = options;
     for (const u of options.units)
       this.#units.set(u.unitId, { definition: u.definition, blocks: planReads(u.definition) });
+    this.#server = new ReadOnlyModbusServer({
+      host: options.host,
+      port: options.port,
+      name: 'the simulator',
+      log: options.log,
+      read: (kind, address, count, unitId) => this.#serve(kind, address, count, unitId),
+    });
   }
 
   get port(): number {
-    return this.#port;
+    return this.#server.port;
   }
 
   /** The register image a unit serves now, without faults. */
@@ -69,9 +70,6 @@ export class ModbusSimulator {
     if (!unit) {
       throw new ModbusException(ModbusExceptionCode.gatewayTargetFailedToRespond, `no unit ${unitId}`);
     }
-    if (count < 1 || count > MAX_READ[kind]) {
-      throw new ModbusException(ModbusExceptionCode.illegalDataValue, `quantity ${count}`);
-    }
     const inside = unit.blocks.some(
       (b) => b.kind === kind && address >= b.start && address + count <= b.start + b.count,
     );
@@ -81,10 +79,11 @@ export class ModbusSimulator {
         `${kind} ${address}+${count} not mapped`,
       );
     }
-    const fault = this.#options.faults.pick(unitId, this.#options.now());
+    const { faults, clock } = this.#options;
+    const fault = faults.pick(unitId, clock.now());
     switch (fault?.mode) {
       case 'slow':
-        await sleep(fault.slowMs ?? 5_000);
+        await clock.sleep(fault.slowMs ?? 5_000, this.#stopping.signal);
         break;
       case 'exception':
         throw new ModbusException(
@@ -92,10 +91,10 @@ export class ModbusSimulator {
           'injected fault',
         );
       case 'disconnect':
-        for (const socket of this.#server?.socks.keys() ?? []) socket.destroy();
+        this.#server.dropClients();
         throw new ModbusException(ModbusExceptionCode.serverDeviceFailure, 'injected disconnect');
       case 'garbage':
-        return Array.from({ length: count }, () => Math.floor(Math.random() * 0x10000));
+        return faults.garbage(count);
       case undefined:
         break;
     }
@@ -104,29 +103,11 @@ export class ModbusSimulator {
   }
 
   async start(): Promise<void> {
-    const { host, port, log } = this.#options;
-    const vector = readOnlyVector(
-      (kind, addr, count, unit) => this.#serve(kind, addr, count, unit),
-      'the simulator',
-    );
-    const server = new ServerTCP(vector, { host, port, unitID: 255 });
-    this.#server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.on('initialized', () => {
-        resolve();
-      });
-      server.on('serverError', (error: unknown) => {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    server.on('socketError', (error: unknown) => {
-      log.debug({ err: error }, 'client socket error');
-    });
-    this.#port = (server as unknown as { _server: { address(): AddressInfo } })._server.address().port;
-    log.info(
+    await this.#server.start();
+    this.#options.log.info(
       {
-        host,
-        port: this.#port,
+        host: this.#options.host,
+        port: this.port,
         units: [...this.#units].map(([id, u]) => ({ unitId: id, definition: u.definition.id })),
       },
       'Modbus simulator listening',
@@ -134,14 +115,7 @@ export class ModbusSimulator {
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    if (!server) return;
-    for (const socket of server.socks.keys()) socket.destroy();
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+    this.#stopping.abort();
+    await this.#server.close();
   }
 }

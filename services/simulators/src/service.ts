@@ -1,7 +1,7 @@
 // simulators: devices that speak the real protocols, driven by one physical model. For now the
 // Modbus TCP server (Stiebel, WAGO, LG maps); Shelly, Viessmann and cellular devices join on the
 // same model.
-import { StartupError, defineService } from '@heatstream/runtime';
+import { StartupError, defineService, systemClock } from '@heatstream/runtime';
 import { findDefinition } from '@heatstream/devices';
 import { simulatorConfig } from './config.ts';
 import { FaultPlan, seededRandom } from './faults.ts';
@@ -24,9 +24,10 @@ export const simulators = defineService({
       throw new StartupError(`invalid simulator units:\n  - ${problems.join('\n  - ')}`);
 
     // Simulated time runs `speed` times as fast as real time from the simulated start.
-    const realStart = Date.now();
+    const clock = systemClock;
+    const realStart = clock.now();
     const simStart = model.start === undefined ? realStart : Date.parse(model.start);
-    const simNow = (): number => simStart + (Date.now() - realStart) * model.speed;
+    const simNow = (): number => simStart + (clock.now() - realStart) * model.speed;
     const options = {
       ...defaultHouse,
       weather: { ...defaultHouse.weather, meanC: model.outsideMeanC, amplitudeC: model.outsideAmplitudeC },
@@ -38,7 +39,7 @@ export const simulators = defineService({
       units: resolved,
       values: () => metricValues(house.advanceTo(simNow()), options),
       faults: new FaultPlan(faults, realStart, seededRandom(faultSeed)),
-      now: () => Date.now(),
+      clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
     return {

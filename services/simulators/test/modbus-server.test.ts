@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import modbusSerial from 'modbus-serial';
 import { pino } from 'pino';
-import { freePort } from '@heatstream/testkit';
+import { systemClock } from '@heatstream/runtime';
 import {
   decodeDefinition,
   lgThermaVR290,
@@ -57,7 +57,7 @@ async function readDevice(def: ModbusDefinition, unitId: number): Promise<Regist
 before(async () => {
   sim = new ModbusSimulator({
     host: '127.0.0.1',
-    port: await freePort(),
+    port: 0,
     units: [
       { unitId: 1, definition: stiebelEltronWpm },
       { unitId: 2, definition: wago87930xx },
@@ -65,7 +65,7 @@ before(async () => {
     ],
     values,
     faults,
-    now: () => Date.now(),
+    clock: systemClock,
     log: pino({ level: 'silent' }),
   });
   await sim.start();

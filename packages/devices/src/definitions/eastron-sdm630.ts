@@ -6,6 +6,8 @@ import type { ModbusDefinition } from '../schema.ts';
 
 // Ranges are physical plausibility, not vendor limits: they catch bus garbage (a random float32
 // is rarely a mains voltage or frequency), which then also keeps that reply's counters out.
+// Fault values: none documented (protocols.md §5.2); a NaN float is not available by the codec's
+// rule.
 const f32 = (address: number) => input(address, 'float32', { wordOrder: 'big', byteOrder: 'big' });
 
 export const eastronSdm630: ModbusDefinition = {

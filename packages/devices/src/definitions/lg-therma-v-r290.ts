@@ -1,7 +1,7 @@
 // LG Therma V R290 (Modbus RTU, usually behind a Waveshare RS485/ETH gateway).
 // Source: protocols.md §4 — stephan-aichholzer/lg-r290-control (LGR) MODBUS.md, lg_r290_modbus.py,
 // cross-checked with G-nn-r/lg-heatpump-modbus.
-import { discrete, field, holding, input } from '../blocks.ts';
+import { discrete, field, holding, input, int16Word } from '../blocks.ts';
 import type { ModbusDefinition } from '../schema.ts';
 
 // Documentation numbers are 0xxxx coils, 1xxxx discrete inputs, 3xxxx input and 4xxxx holding
@@ -9,6 +9,9 @@ import type { ModbusDefinition } from '../schema.ts';
 // addresses below are the table-relative numbers; the comment gives the documented one.
 // MODBUS.md labels the input table "(0x03)" and the holding table "(0x04)": wrong way round; the
 // code reads 3xxxx with FC04.
+// "Not connected" values: the sources give them for 30006 DHW tank (−64.9 °C, mapped below), 30007
+// solar collector (300 °C), 30010 flow circuit 2 (−64.9 °C) and 30011 room circuit 2 (≈ −64.6 °C),
+// the last three not mapped here. None is documented for the registers mapped besides 30006.
 const temp = (n: number) => input(n, 'int16');
 
 export const lgThermaVR290: ModbusDefinition = {
@@ -34,7 +37,7 @@ export const lgThermaVR290: ModbusDefinition = {
     field('error_code', input(1, 'uint16'), { note: '30001, 0 = no fault' }),
     field('return_temp', temp(3), { scale: 0.1, note: '30003 water inlet = return' }),
     field('flow_temp', temp(4), { scale: 0.1, note: '30004 water outlet = flow' }),
-    field('dhw_temp', input(6, 'int16', { notAvailable: [0x10000 - 649] }), {
+    field('dhw_temp', input(6, 'int16', { notAvailable: [int16Word(-649)] }), {
       scale: 0.1,
       note: '30006; reads −64.9 °C when no tank sensor is connected (LGR), so −649 raw means absent',
     }),

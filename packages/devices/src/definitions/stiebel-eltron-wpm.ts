@@ -1,13 +1,18 @@
 // Stiebel Eltron WPM (WPM 3, WPM 3i, WPMsystem) through the ISG's Modbus TCP server.
 // Source: protocols.md §3 — pystiebeleltron (PSE) api/wpm_*.csv and wpm.py, Stiebel's
 // "Modbus Bedienungsanleitung" as transcribed there.
-import { field, flag, input } from '../blocks.ts';
+import { field, flag, input, int16Word } from '../blocks.ts';
 import type { ModbusDefinition, Register } from '../schema.ts';
 
 // Raw 0x8000 means "object not available" for every Stiebel data type (PSE `UNAVAILABLE = 0x8000`).
 const NA = [0x8000];
+// A temperature sensor also reports its lead: −60.0 °C "sensor lead missing or disconnected"
+// (PSE v0.1.0 `ERROR_NOTAVAILABLE = -60`) and −50.0 °C "short circuit of the sensor lead"
+// (`ERROR_SHORTCUT = -50`), in type 2 as raw −600 and −500. Set points have no lead: 0x8000 only.
+const SENSOR_NA = [...NA, int16Word(-600), int16Word(-500)];
 // Type 2: signed, × 0.1 (°C, bar). Type 7: signed, × 0.01. Type 6: unsigned, × 1.
 const type2 = (doc: number): Register => input(doc, 'int16', { notAvailable: NA });
+const sensor = (doc: number): Register => input(doc, 'int16', { notAvailable: SENSOR_NA });
 const type6 = (doc: number, weight?: number): Register =>
   input(doc, 'uint16', weight === undefined ? { notAvailable: NA } : { notAvailable: NA, weight });
 
@@ -32,27 +37,27 @@ export const stiebelEltronWpm: ModbusDefinition = {
   intervalMs: 30_000,
   note: 'The ISG takes one Modbus master at a time: let other programs read through the acq-modbus proxy.',
   fields: [
-    field('indoor_temp', type2(501), {
+    field('indoor_temp', sensor(501), {
       scale: 0.1,
       note: 'ACTUAL TEMPERATURE FE7 (room sensor of the FE7 remote)',
     }),
-    field('outside_temp', type2(507), { scale: 0.1, range: [-60, 80] }),
+    field('outside_temp', sensor(507), { scale: 0.1, range: [-60, 80] }),
     field('flow_target_temp', type2(510), {
       scale: 0.1,
       note: 'SET TEMPERATURE HK 1: the WPM 3i answers HK 1 here, not at 509 (PSE)',
     }),
-    field('flow_temp', type2(513), {
+    field('flow_temp', sensor(513), {
       scale: 0.1,
       note: 'ACTUAL FLOW TEMPERATURE WP: the heat pump, not the backup heater (514)',
     }),
-    field('return_temp', type2(516), { scale: 0.1, range: [0, 90] }),
-    field('buffer_temp', type2(518), { scale: 0.1 }),
+    field('return_temp', sensor(516), { scale: 0.1, range: [0, 90] }),
+    field('buffer_temp', sensor(518), { scale: 0.1 }),
     field('water_pressure', type2(520), { scale: 0.01, note: 'HEATING PRESSURE, type 7 (× 0.01)' }),
     field('flow_rate', type2(521), { scale: 0.01, note: 'FLOW RATE, type 7 (× 0.01 l/min)' }),
-    field('dhw_temp', type2(522), { scale: 0.1 }),
+    field('dhw_temp', sensor(522), { scale: 0.1 }),
     field('dhw_target_temp', type2(523), { scale: 0.1 }),
-    field('source_temp', type2(536), { scale: 0.1 }),
-    field('compressor_temp', type2(539), { scale: 0.1, note: 'HOT GAS TEMPERATURE, WPM 3i only' }),
+    field('source_temp', sensor(536), { scale: 0.1 }),
+    field('compressor_temp', sensor(539), { scale: 0.1, note: 'HOT GAS TEMPERATURE, WPM 3i only' }),
     field('pressure_high', type2(540), { scale: 0.1, note: 'type 2 (× 0.1 bar), WPM 3i only' }),
     field('pressure_low', type2(541), { scale: 0.1, note: 'type 2 (× 0.1 bar), WPM 3i only' }),
     flag('pump_on', status, 0, 'HC1 pump'),

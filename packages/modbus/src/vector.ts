@@ -1,10 +1,10 @@
-// The service vector a modbus-serial ServerTCP answers from, built from one block-read function:
-// used by the simulator's server and acq-modbus' proxy, so both answer the same way.
+// The service vector a modbus-serial ServerTCP answers from, built from one block-read function.
 // modbus-serial takes the result of a three-argument getMultiple* synchronously, so the
 // callback form is used for block reads; single reads may return a promise (protocols.md §7).
+import type { RegisterKind } from '@heatstream/devices';
 import { ModbusException, ModbusExceptionCode } from './exceptions.ts';
-import type { RegisterKind } from './schema.ts';
 
+/** Answers one read: `count` words (registers) or 0/1 values (bits) of a table, from `address`. */
 export type BlockRead = (
   kind: RegisterKind,
   address: number,
@@ -26,7 +26,7 @@ export interface ReadOnlyVector {
   setRegisterArray(addr: number, value: number[], unitId: number): Promise<void>;
 }
 
-/** Reads go to `read`; writes are refused with exception 01 (illegal function). */
+/** Reads go to `read`; writes are refused with exception 01 (illegal function), naming `who`. */
 export function readOnlyVector(read: BlockRead, who: string): ReadOnlyVector {
   const one = async (kind: RegisterKind, addr: number, unitId: number) =>
     (await read(kind, addr, 1, unitId))[0] ?? 0;
