@@ -12,7 +12,7 @@ import {
   subjects,
   type Envelope,
 } from '@heatstream/contracts';
-import { defineService, runService, type RunningService } from '@heatstream/runtime';
+import { connectClient, defineService, runService, type RunningService } from '@heatstream/runtime';
 import { freePort, startNats, type NatsServer } from '@heatstream/testkit';
 import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
@@ -127,8 +127,12 @@ describe('NATS users per service', () => {
   });
 
   test('the gateway runs with its rights: users in KV and login', async () => {
-    const admin = await as('admin');
-    await (await UserStore.open(admin, 3_600_000)).createUser('owner', 'long enough password', 'admin');
+    const admin = await connectClient(
+      { nats: { url: nats.url, user: 'admin', password: passwords.admin ?? '' } },
+      'admin',
+    );
+    await (await UserStore.open(admin)).createUser('owner', 'long enough password', 'admin');
+    await admin.close();
     const port = await freePort();
     const svc = await runService(gateway, {
       argv: [],

@@ -36,13 +36,13 @@ export const gateway = defineService({
     const db = questDbClient(questdb.url, questdb.user, questdb.password);
     const history = new History(db);
     const sessionTtlMs = api.sessionTtlHours * 3_600_000;
-    const users = await UserStore.open(ctx.nc, sessionTtlMs);
+    // The configured session lifetime becomes the TTL of the sessions bucket, also an existing one.
+    const users = await UserStore.open(ctx, { sessionTtlMs });
 
     let questDbUp = await db.ping();
-    const natsUp = (): boolean => !ctx.nc.isClosed() && ctx.nc.info !== undefined;
     const health: Parameters<typeof createGateway>[0]['health'] = async () => {
       questDbUp = await db.ping();
-      const nats = natsUp();
+      const nats = ctx.natsConnected();
       return {
         status: nats && questDbUp ? 'healthy' : nats ? 'degraded' : 'unhealthy',
         dependencies: { nats: nats ? 'up' : 'down', questdb: questDbUp ? 'up' : 'down' },
@@ -64,7 +64,7 @@ export const gateway = defineService({
       secureCookies: api.secureCookies,
       publicDir: api.publicDir,
     });
-    const live = startLivePush(ctx.nc, io, ctx.events, ctx.tracer, ctx.log.child({ component: 'live' }));
+    startLivePush(ctx, io);
     return {
       async start() {
         await new Promise<void>((resolve, reject) => {
@@ -79,7 +79,7 @@ export const gateway = defineService({
       },
       async stop() {
         clearInterval(poll);
-        live.stop();
+        // The runtime has closed the live subscriptions before this hook runs.
         await io.close();
         server.closeAllConnections();
       },

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { events, makeEvent, subjects } from '@heatstream/contracts';
-import type { RunningService } from '@heatstream/runtime';
+import { connectClient, type NatsClient, type RunningService } from '@heatstream/runtime';
 import { startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
@@ -13,6 +13,7 @@ import { alert, cop, reading, seed, startGateway, status } from './fixtures.ts';
 let nats: NatsServer;
 let questdb: QuestDbServer;
 let nc: NatsConnection;
+let client: NatsClient;
 let svc: RunningService;
 let base: string;
 let token: string;
@@ -23,6 +24,7 @@ const T0 = Date.parse('2026-01-15T06:00:00Z');
 before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
   nc = await connect({ servers: nats.url });
+  client = await connectClient({ nats: { url: nats.url } }, 'admin');
   await seed(questdb, [
     ...Array.from({ length: 60 }, (_, i) =>
       reading(T0 + i * 60_000, {
@@ -62,13 +64,14 @@ before(async () => {
     }),
   ]);
   ({ svc, base } = await startGateway(nats, questdb));
-  const users = await UserStore.open(nc, 3_600_000);
+  const users = await UserStore.open(client);
   await users.createUser('anna', PASSWORD, 'admin');
   token = await users.createToken('anna', 'tests');
 });
 
 after(async () => {
   await svc.stop();
+  await client.close();
   await nc.close();
   await Promise.all([nats.stop(), questdb.stop()]);
 });
@@ -215,7 +218,7 @@ describe('REST', () => {
   });
 
   test('a viewer may read but not acknowledge', async () => {
-    const users = await UserStore.open(nc, 3_600_000);
+    const users = await UserStore.open(client);
     await users.createUser('guest', 'guest password long', 'viewer');
     const viewer = await users.createToken('guest', 'tests');
     assert.equal((await get('/api/devices', { authorization: `Bearer ${viewer}` })).status, 200);
