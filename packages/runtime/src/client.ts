@@ -96,11 +96,11 @@ export async function connectClient(
       nc.publish(subject, data, headers ? { headers } : {});
     },
     flush: () => nc.flush(),
-    streamBounds: (stream) => {
+    streamBounds: async (stream) => {
       checkSubject(name, rights, 'replays', stream);
       return streamBounds(jsm, stream);
     },
-    readStream: (stream, readOptions) => {
+    readStream: async (stream, readOptions) => {
       checkSubject(name, rights, 'replays', stream);
       return openStreamReader(js, stream, readOptions);
     },

@@ -182,6 +182,8 @@ export async function provisionBucket(
       `bucket ${spec.name}: its TTL is fixed in contracts/src/buckets.ts; declare a ttlSetting to let config override it`,
     );
   }
+  // Whole milliseconds: a TTL from hours in config (0.3 h) need not be one, and JetStream takes integers.
+  if (ttlMs !== undefined) ttlMs = Math.round(ttlMs);
   const stream = bucketStream(spec.name);
   const replicas = settings.replicas ?? spec.replicas;
   let existing: StreamConfig | undefined;

@@ -71,7 +71,7 @@ export interface RequesterDeps {
 }
 
 export function requester({ nc, tracer, service, rights }: RequesterDeps): Request {
-  return (subject, data, options = {}) => {
+  return async (subject, data, options = {}) => {
     checkSubject(service, rights, 'requests', subject);
     const timeout = options.timeoutMs ?? 10_000;
     return tracer.startActiveSpan(`request ${subject}`, { kind: SpanKind.CLIENT }, async (span) => {

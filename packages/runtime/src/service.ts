@@ -298,8 +298,8 @@ export async function runService<P extends TProperties>(
         await Promise.all(loops.map(({ loop }) => loop.stop()));
       },
     });
-    core.start();
     undo.push({ step: 'subscriptions', run: () => core.stop() });
+    await core.start();
     phase = 'running';
     log.info(
       { httpPort: health.port, consumers: loops.map((l) => l.spec.durable), subscriptions: core.subjects },

@@ -134,10 +134,14 @@ export class CoreSubscriptions {
     this.#add({ subject, queue: service, onMessage });
   }
 
-  /** Opens every subscription; later ones open at once. */
-  start(): void {
+  /**
+   * Opens every subscription (later ones open at once) and waits until the server has them, so a
+   * message published once the service is up reaches it.
+   */
+  async start(): Promise<void> {
     this.#started = true;
     for (const entry of this.#entries) this.#open(entry);
+    if (this.#entries.length > 0) await this.#deps.nc.flush();
   }
 
   /** Unsubscribes and waits for the message in hand; buffered ones are dropped (core NATS keeps nothing). */
