@@ -31,7 +31,7 @@ const token = await (async () => {
   await using admin = await connectClient({ nats: { url: nats.url } }, 'admin');
   const users = await UserStore.open(admin);
   await users.createUser('bench', 'benchmark-password', 'viewer');
-  return users.createToken('bench', 'bench-live');
+  return await users.createToken('bench', 'bench-live');
 })();
 const port = await freePort();
 const gateway = spawn(process.execPath, [`${repoRoot}/services/gateway/src/main.ts`], {
