@@ -111,7 +111,7 @@ export function defineService<P extends TProperties = TProperties>(
 export interface RunOptions {
   argv?: readonly string[];
   env?: NodeJS.ProcessEnv;
-  /** Defaults to the contracts' registry, streams and consumers; tests may pass their own. */
+  /** Defaults to the contracts' registry, streams, consumers and buckets; tests may pass their own. */
   events?: EventRegistry;
   streams?: readonly StreamSpec[];
   consumers?: readonly ConsumerSpec[];

@@ -100,11 +100,18 @@ export class CoreSubscriptions {
           if (!(error instanceof ContractError)) throw error;
           stats.invalid++;
           span.setStatus({ code: SpanStatusCode.ERROR, message: 'invalid event' });
-          log.warn({ reason: error.message }, 'skipping an invalid event');
+          log().warn({ reason: error.message }, 'skipping an invalid event');
           return;
         }
         try {
-          await handler(event, { subject: msg.subject, header: headerReader(msg.headers), log, span });
+          await handler(event, {
+            subject: msg.subject,
+            header: headerReader(msg.headers),
+            get log() {
+              return log();
+            },
+            span,
+          });
           stats.handled++;
         } catch (error) {
           stats.failed++;
@@ -121,7 +128,7 @@ export class CoreSubscriptions {
     const onMessage = (msg: Msg): Promise<void> =>
       this.#span(`serve ${subject}`, SpanKind.SERVER, msg, tracer, async (_span, log) => {
         try {
-          msg.respond(await handler({ ...replyOf(msg.data, msg.headers), subject: msg.subject, log }));
+          msg.respond(await handler({ ...replyOf(msg.data, msg.headers), subject: msg.subject, log: log() }));
         } catch (error) {
           const headers = natsHeaders();
           headers.set(ServiceErrorHeader.message, (error as Error).message.slice(0, 200));
@@ -182,18 +189,20 @@ export class CoreSubscriptions {
     kind: SpanKind,
     msg: Msg,
     tracer: Tracer,
-    body: (span: Span, log: Logger) => Promise<void>,
+    body: (span: Span, log: () => Logger) => Promise<void>,
   ): Promise<void> {
     return context.with(extractTraceContext(msg.headers), () =>
       tracer.startActiveSpan(name, { kind }, async (span) => {
         span.setAttributes({ 'messaging.system': 'nats', 'messaging.destination.name': msg.subject });
-        const log = this.#log.child({ subject: msg.subject });
+        // Made on first use: most messages of a busy subscription never log.
+        let child: Logger | undefined;
+        const log = (): Logger => (child ??= this.#log.child({ subject: msg.subject }));
         try {
           await body(span, log);
         } catch (error) {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          log.error({ err: error }, kind === SpanKind.SERVER ? 'request handler failed' : 'handler failed');
+          log().error({ err: error }, kind === SpanKind.SERVER ? 'request handler failed' : 'handler failed');
         } finally {
           span.end();
         }
