@@ -37,5 +37,24 @@ export default tseslint.config(
     ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // Services reach NATS only through @heatstream/runtime (its context, or connectClient in a
+    // CLI); their tests still may, until a testkit fixture replaces that.
+    files: ['services/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nats-io/*'],
+              message: 'use @heatstream/runtime (ctx.kv, ctx.subscribe, connectClient …)',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { makeEvent, subjects } from '@heatstream/contracts';
+import { connectClient } from '@heatstream/runtime';
 import { freePort, repoRoot, startNats } from '@heatstream/testkit';
 import { io, type Socket } from 'socket.io-client';
 import { UserStore } from '../services/gateway/src/users.ts';
@@ -27,9 +28,10 @@ const seconds = Number(values.seconds);
 const nats = await startNats({ own: true });
 const nc = await connect({ servers: nats.url });
 const token = await (async () => {
-  const users = await UserStore.open(nc, 3_600_000);
+  await using admin = await connectClient({ nats: { url: nats.url } }, 'admin');
+  const users = await UserStore.open(admin);
   await users.createUser('bench', 'benchmark-password', 'viewer');
-  return users.createToken('bench', 'bench-live');
+  return await users.createToken('bench', 'bench-live');
 })();
 const port = await freePort();
 const gateway = spawn(process.execPath, [`${repoRoot}/services/gateway/src/main.ts`], {

@@ -9,7 +9,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
-import type { RunningService } from '@heatstream/runtime';
+import { connectClient, type RunningService } from '@heatstream/runtime';
 import {
   repoRoot,
   startNats,
@@ -68,7 +68,9 @@ before(async () => {
     }),
   ]);
   ({ svc, base } = await startGateway(nats, questdb, { HS_API__PUBLIC_DIR: join(dashboardDir, 'dist') }));
-  await (await UserStore.open(nc, 3_600_000)).createUser('installer', PASSWORD, 'admin');
+  const admin = await connectClient({ nats: { url: nats.url } }, 'admin');
+  await (await UserStore.open(admin)).createUser('installer', PASSWORD, 'admin');
+  await admin.close();
   browser = await launchChromium();
 });
 

@@ -12,7 +12,7 @@ import {
   subjects,
   type Envelope,
 } from '@heatstream/contracts';
-import { defineService, runService, type RunningService } from '@heatstream/runtime';
+import { connectClient, defineService, runService, type RunningService } from '@heatstream/runtime';
 import { freePort, startNats, type NatsServer } from '@heatstream/testkit';
 import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
@@ -126,9 +126,12 @@ describe('NATS users per service', () => {
     assert.equal(stored, 0, 'nothing forged reached ALERTS');
   });
 
-  test('the gateway runs with its rights: users in KV and login', async () => {
-    const admin = await as('admin');
-    await (await UserStore.open(admin, 3_600_000)).createUser('owner', 'long enough password', 'admin');
+  test('the gateway runs with its rights: users in KV, its session TTL applied, and login', async () => {
+    const admin = await connectClient(
+      { nats: { url: nats.url, user: 'admin', password: passwords.admin ?? '' } },
+      'admin',
+    );
+    await (await UserStore.open(admin)).createUser('owner', 'long enough password', 'admin');
     const port = await freePort();
     const svc = await runService(gateway, {
       argv: [],
@@ -138,9 +141,13 @@ describe('NATS users per service', () => {
         HS_NATS__PASSWORD: passwords.gateway,
         HS_QUESTDB__URL: 'http://127.0.0.1:9',
         HS_API__PORT: String(port),
+        // Not the 12 h the admin created the bucket with: the gateway's user updates the bucket.
+        HS_API__SESSION_TTL_HOURS: '1',
         HS_LOG__LEVEL: 'error',
       },
     });
+    assert.equal((await admin.kv('gateway_sessions')).ttlMs, 3_600_000);
+    await admin.close();
     const login = await fetch(`http://127.0.0.1:${port}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,45 +1,64 @@
 // Who may do what on NATS: each service's least-privilege permissions, as data. Deployments turn
 // this into nats-server users (deploy/nats-auth.conf), so a service that publishes outside its
-// subjects is refused by the server, not just by convention.
+// subjects is refused by the server, not just by convention. The runtime checks the same rights
+// when a service opens a bucket, subscribes, serves or requests, so a mistake fails at start-up
+// with its reason instead of as a permission error later.
+import { bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { subjectMatches } from './subjects.ts';
+import { coreSubjectPatterns, liveSubjects, subjectMatches } from './subjects.ts';
 
 export interface ServiceAccess {
-  /** Event subjects it publishes (stored by JetStream). */
+  /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
   publishes: readonly string[];
   /** Durable consumers (names from `consumers`) it pulls from; implies its dead-letter subject. */
   consumes: readonly string[];
   /** Core NATS subscriptions, e.g. for live push. */
   subscribes: readonly string[];
-  /** NATS KV buckets it reads and writes. */
+  /** NATS KV buckets it reads and writes: derived from the `users` of each bucket in buckets.ts. */
   kv: readonly string[];
   /** Streams it reads with ephemeral consumers of its own (replay). */
   replays: readonly string[];
-  /** Request/reply subjects it answers. */
+  /** Request/reply subjects it answers (its replies go to the requester's inbox). */
   serves: readonly string[];
+  /** Request/reply subjects it asks. */
+  requests: readonly string[];
 }
 
-const none: ServiceAccess = { publishes: [], consumes: [], subscribes: [], kv: [], replays: [], serves: [] };
+type DeclaredAccess = Partial<Omit<ServiceAccess, 'kv'>>;
 
-export const access: Readonly<Record<string, ServiceAccess>> = {
-  'acq-modbus': { ...none, publishes: ['readings.v1.>', 'devices.v1.>'] },
-  simulators: none,
-  ingest: { ...none, consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
+const declared: Readonly<Record<string, DeclaredAccess>> = {
+  'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'] },
+  simulators: {},
+  ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel
   // (core NATS, stored nowhere) and asks derivations to recompute over request/reply.
   replay: {
-    ...none,
-    publishes: ['replay.v1.>', 'derive.v1.>'],
+    publishes: [coreSubjectPatterns.replay],
+    requests: [coreSubjectPatterns.derive],
     replays: ['READINGS', 'DEVICES', 'DERIVED', 'ALERTS', 'COMMANDS', 'REJECTED'],
   },
   gateway: {
-    ...none,
     // Acknowledging an alert is an alert lifecycle event.
     publishes: ['alerts.v1.>'],
-    subscribes: ['readings.v1.>', 'devices.v1.>', 'alerts.v1.>', 'cop.v1.>', 'replay.v1.>'],
-    kv: ['gateway_users', 'gateway_tokens', 'gateway_sessions'],
+    subscribes: liveSubjects,
   },
 };
+
+export const access: Readonly<Record<string, ServiceAccess>> = Object.fromEntries(
+  Object.entries(declared).map(([service, rights]) => [
+    service,
+    {
+      publishes: [],
+      consumes: [],
+      subscribes: [],
+      replays: [],
+      serves: [],
+      requests: [],
+      ...rights,
+      kv: bucketsOf(service),
+    },
+  ]),
+);
 
 export class AccessError extends Error {
   override name = 'AccessError';
@@ -64,11 +83,13 @@ export function streamsOf(rights: ServiceAccess): StreamSpec[] {
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
+  /** May publish to the reply subject of a request it received (it serves requests). */
+  allowResponses: boolean;
 }
 
 /** nats-server `permissions` for a service: its subjects plus the JetStream API calls they need. */
 export function natsPermissions(service: string, rights: ServiceAccess): NatsPermissions {
-  const publish = new Set<string>(['$JS.API.INFO', ...rights.publishes]);
+  const publish = new Set<string>(['$JS.API.INFO', ...rights.publishes, ...rights.requests]);
   const subscribe = new Set<string>(['_INBOX.>', ...rights.subscribes, ...rights.serves]);
   if (rights.consumes.length > 0) publish.add(`rejected.v1.${service}`);
   for (const s of streamsOf(rights)) {
@@ -98,7 +119,7 @@ export function natsPermissions(service: string, rights: ServiceAccess): NatsPer
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
   }
-  return { publish: [...publish], subscribe: [...subscribe] };
+  return { publish: [...publish], subscribe: [...subscribe], allowResponses: rights.serves.length > 0 };
 }
 
 /** The environment variable holding a service's NATS password, e.g. NATS_PASSWORD_ACQ_MODBUS. */
@@ -113,7 +134,8 @@ export function natsAuthorization(): string {
   const quote = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(', ')}]`;
   const users = Object.entries(access).map(([service, rights]) => {
     const p = natsPermissions(service, rights);
-    return `    { user: ${JSON.stringify(service)}, password: $${natsPasswordVar(service)}, permissions: { publish: { allow: ${quote(p.publish)} }, subscribe: { allow: ${quote(p.subscribe)} } } }`;
+    const responses = p.allowResponses ? ', allow_responses: true' : '';
+    return `    { user: ${JSON.stringify(service)}, password: $${natsPasswordVar(service)}, permissions: { publish: { allow: ${quote(p.publish)} }, subscribe: { allow: ${quote(p.subscribe)} }${responses} } }`;
   });
   users.push(`    { user: "admin", password: $${natsPasswordVar('admin')} }`);
   return [

@@ -1,4 +1,4 @@
-// @heatstream/contracts: schemas, subjects and streams as data. No I/O.
+// @heatstream/contracts: schemas, subjects, streams, buckets and rights as data. No I/O.
 export { SPEC_VERSION, envelopeSchema, newEventId, type Envelope } from './envelope.ts';
 export { ID_PATTERN, ULID_PATTERN, SCHEMA_BASE_URL, isDateTime, StringEnum } from './schema.ts';
 export {
@@ -43,8 +43,13 @@ export {
   subjectPatterns,
   eventTypeOfSubject,
   subjectMatches,
+  coreSubjects,
+  coreSubjectPatterns,
+  liveSubjects,
 } from './subjects.ts';
+export { ReplayHeader, type DeriveReply } from './replay.ts';
 export { streams, consumers, streamOfSubject, type ConsumerSpec, type StreamSpec } from './streams.ts';
+export { buckets, bucketsOf, type BucketSpec } from './buckets.ts';
 export {
   AccessError,
   access,

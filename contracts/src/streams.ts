@@ -13,6 +13,7 @@ export interface StreamSpec {
   maxBytes: number;
   /** A publish repeating a `Nats-Msg-Id` seen within this window is stored once. */
   duplicateWindowMs: number;
+  /** Copies in a cluster; `jetstream.replicas` in config overrides it (3 on k3s). */
   replicas: number;
 }
 

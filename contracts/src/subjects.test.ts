@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventTypeNames, type EventTypeName } from './event-types.ts';
+import { streams } from './streams.ts';
 import {
+  coreSubjectPatterns,
+  coreSubjects,
   eventTypeOfSubject,
+  liveSubjects,
   SubjectError,
   subjectMatches,
   subjectOf,
@@ -110,5 +114,49 @@ void describe('subjectOf', () => {
       () => subjectOf({ type: 'heatstream.alert.v1', data: { site: 'a.b', device: 'd' } }),
       SubjectError,
     );
+  });
+});
+
+void describe('core subjects', () => {
+  void it('builds the replay channel and derivation subjects, refusing bad tokens', () => {
+    assert.equal(coreSubjects.replay('home', 'wpm3'), 'replay.v1.home.wpm3');
+    assert.equal(coreSubjects.derive('cop'), 'derive.v1.cop');
+    assert.ok(subjectMatches(coreSubjectPatterns.replay, coreSubjects.replay('s', 'd')));
+    assert.ok(subjectMatches(coreSubjectPatterns.derive, coreSubjects.derive('cop')));
+    assert.throws(() => coreSubjects.derive('a.b'), /derivation "a\.b" is not a subject token/);
+    assert.throws(() => coreSubjects.replay('home', '>'), SubjectError);
+  });
+
+  void it('are stored by no stream, and carry no event type of their own', () => {
+    for (const pattern of Object.values(coreSubjectPatterns)) {
+      for (const s of streams) {
+        assert.ok(
+          !s.subjects.some((f) => subjectMatches(f, pattern) || subjectMatches(pattern, f)),
+          `${pattern} overlaps ${s.name}`,
+        );
+      }
+    }
+    assert.equal(eventTypeOfSubject(coreSubjects.replay('s', 'd')), undefined);
+  });
+
+  void it('live push follows readings, device status, alerts, COP and the replay channel', () => {
+    assert.deepEqual(liveSubjects, [
+      'readings.v1.>',
+      'devices.v1.>',
+      'alerts.v1.>',
+      'cop.v1.>',
+      'replay.v1.>',
+    ]);
+    for (const type of [
+      'heatstream.reading.v1',
+      'heatstream.device-status.v1',
+      'heatstream.alert.v1',
+      'heatstream.cop.v1',
+    ] as const) {
+      assert.ok(
+        liveSubjects.some((f) => subjectMatches(f, build[type]('s', 'd'))),
+        type,
+      );
+    }
   });
 });

@@ -30,19 +30,18 @@ const routes: Record<EventTypeName, readonly string[]> = {
 };
 const routeList = Object.entries(routes) as [EventTypeName, readonly string[]][];
 
+function token(name: string, value: unknown): string {
+  if (typeof value !== 'string' || !TOKEN.test(value)) {
+    throw new SubjectError(
+      `${name} ${JSON.stringify(value)} is not a subject token: use 1–64 of [A-Za-z0-9_-]`,
+    );
+  }
+  return value;
+}
+
 function fill(type: EventTypeName, ids: Partial<Record<Param, unknown>>): string {
   return routes[type]
-    .map((part) => {
-      if (!isParam(part)) return part;
-      const name = part.slice(1, -1) as Param;
-      const value = ids[name];
-      if (typeof value !== 'string' || !TOKEN.test(value)) {
-        throw new SubjectError(
-          `${name} ${JSON.stringify(value)} is not a subject token: use 1–64 of [A-Za-z0-9_-]`,
-        );
-      }
-      return value;
-    })
+    .map((part) => (isParam(part) ? token(part.slice(1, -1), ids[part.slice(1, -1) as Param]) : part))
     .join('.');
 }
 
@@ -55,6 +54,36 @@ export const subjects = {
   command: (site: string, device: string) => fill(COMMAND_V1, { site, device }),
   rejected: (service: string) => fill(REJECTED_V1, { service }),
 } as const;
+
+/**
+ * Core NATS subjects: nothing is stored on them. `replay.v1.<site>.<device>` carries a past range
+ * played by `heatstream replay` to the live view; `derive.v1.<derivation>` asks the service that
+ * serves a derivation (COP) to take a stored event into it again (request/reply). Headers and
+ * replies of both are in replay.ts.
+ */
+export const coreSubjects = {
+  replay: (site: string, device: string) => `replay.v1.${token('site', site)}.${token('device', device)}`,
+  derive: (derivation: string) => `derive.v1.${token('derivation', derivation)}`,
+} as const;
+
+/** Every subject of each core family, for rights and subscriptions. */
+export const coreSubjectPatterns = { replay: 'replay.v1.>', derive: 'derive.v1.>' } as const;
+
+/** The wildcard of an event family, e.g. `readings.v1.>`. */
+const familyOf = (type: EventTypeName): string => `${routes[type].slice(0, 2).join('.')}.>`;
+
+/**
+ * What the live push follows with core subscriptions (no JetStream round trip): the families the
+ * dashboard shows and the replay channel. The gateway subscribes to these and its NATS user may
+ * subscribe to nothing else (access.ts).
+ */
+export const liveSubjects: readonly string[] = [
+  familyOf(READING_V1),
+  familyOf(DEVICE_STATUS_V1),
+  familyOf(ALERT_V1),
+  familyOf(COP_V1),
+  coreSubjectPatterns.replay,
+];
 
 /** The subject an event is published on, from its type and the ids in its data. */
 export function subjectOf(event: { type: string; data: unknown }): string {

@@ -41,7 +41,13 @@ export const baseConfigProperties = {
   ),
   jetstream: Type.Object(
     {
-      replicas: Type.Integer({ default: 1, minimum: 1, maximum: 5 }),
+      replicas: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 5,
+          description: 'copies of every stream and bucket; by default each one’s replicas in contracts (1)',
+        }),
+      ),
       retention: Type.Record(
         Type.String(),
         Type.Object(

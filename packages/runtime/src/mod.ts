@@ -29,3 +29,28 @@ export type { Publish, PublishOptions } from './publish.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';
 export { sleep, systemClock, backoffDelay, type Clock, type BackoffOptions } from './clock.ts';
+export type { Kv, KvEntry, KvOptions, OpenKv } from './kv.ts';
+export type {
+  Received,
+  RequestHandler,
+  ServedRequest,
+  Subscription,
+  SubscriptionHandler,
+  SubscriptionStats,
+} from './subscribe.ts';
+export {
+  NoRespondersError,
+  RequestError,
+  ServiceErrorHeader,
+  type Reply,
+  type Request,
+  type RequestOptions,
+} from './request.ts';
+export {
+  connectClient,
+  type ClientConfig,
+  type ClientOptions,
+  type CorePublishOptions,
+  type NatsClient,
+} from './client.ts';
+export type { ReadStreamOptions, StoredMessage, StreamBounds, StreamReader } from './read.ts';

@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+// The one NATS connect of heatstream: services (runService) and CLIs (connectClient) both use it.
+import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './config.ts';
 import { StartupError } from './errors.ts';
@@ -46,4 +47,17 @@ export async function connectNats(config: BaseConfig['nats'], name: string, log:
     }
   })();
   return { nc, connected: () => up && !nc.isClosed() };
+}
+
+/** NATS headers from a plain record (undefined when there are none). */
+export function headersOf(record: Readonly<Record<string, string>> | undefined): MsgHdrs | undefined {
+  if (!record || Object.keys(record).length === 0) return undefined;
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(record)) h.set(k, v);
+  return h;
+}
+
+/** A header lookup that hides the NATS type from handlers. */
+export function headerReader(h: MsgHdrs | undefined): (name: string) => string | undefined {
+  return (name) => (h?.has(name) ? h.get(name) : undefined);
 }

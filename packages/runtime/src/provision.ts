@@ -1,7 +1,7 @@
-// Streams and durable consumers come from contracts/ as data; this makes the server match them.
-// Idempotent: creates what is missing, updates what may change in place (subjects, limits,
-// description, replicas), and refuses to start on a change JetStream cannot apply to a live
-// stream (storage, retention, ack policy), naming what differs.
+// Streams, durable consumers and KV buckets come from contracts/ as data; this makes the server
+// match them. Idempotent: creates what is missing, updates what may change in place (subjects,
+// limits, TTL, history, description, replicas), and refuses to start on a change JetStream cannot
+// apply to a live stream (storage, retention, ack policy), naming what differs.
 import {
   AckPolicy,
   DeliverPolicy,
@@ -9,11 +9,18 @@ import {
   RetentionPolicy,
   StorageType,
   type ConsumerConfig,
+  type JetStreamClient,
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
-import { streams as allStreams, type ConsumerSpec, type StreamSpec } from '@heatstream/contracts';
+import { Kvm, type KV } from '@nats-io/kv';
+import { millis, nanos } from '@nats-io/transport-node';
+import {
+  streams as allStreams,
+  type BucketSpec,
+  type ConsumerSpec,
+  type StreamSpec,
+} from '@heatstream/contracts';
 import type { Logger } from 'pino';
 import type { BaseConfig } from './config.ts';
 import { ProvisioningError } from './errors.ts';
@@ -34,7 +41,7 @@ export function streamConfig(
     max_age: nanos(override.maxAgeMs ?? spec.maxAgeMs),
     max_bytes: override.maxBytes ?? spec.maxBytes,
     duplicate_window: nanos(spec.duplicateWindowMs),
-    num_replicas: js.replicas,
+    num_replicas: js.replicas ?? spec.replicas,
   };
 }
 
@@ -146,4 +153,114 @@ export async function provisionConsumers(
       );
     }
   }
+}
+
+/** The stream behind a KV bucket. */
+export const bucketStream = (bucket: string): string => `KV_${bucket}`;
+
+export interface ProvisionedBucket {
+  bucket: KV;
+  /** The TTL the bucket has now, in ms (0: entries stay until deleted). */
+  ttlMs: number;
+}
+
+/**
+ * Creates the bucket from its declaration or converges the existing one to it. `ttlMs` is the
+ * owner's configured TTL (only for a bucket whose declaration names a `ttlSetting`); without it a
+ * configurable TTL is left as the bucket has it, so the admin CLI does not undo the gateway's.
+ */
+export async function provisionBucket(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  spec: BucketSpec,
+  settings: BaseConfig['jetstream'],
+  ttlMs: number | undefined,
+  log: Logger,
+): Promise<ProvisionedBucket> {
+  if (ttlMs !== undefined && spec.ttlSetting === undefined) {
+    throw new ProvisioningError(
+      `bucket ${spec.name}: its TTL is fixed in contracts/src/buckets.ts; declare a ttlSetting to let config override it`,
+    );
+  }
+  // Whole milliseconds: a TTL from hours in config (0.3 h) need not be one, and JetStream takes integers.
+  if (ttlMs !== undefined) ttlMs = Math.round(ttlMs);
+  const stream = bucketStream(spec.name);
+  const replicas = settings.replicas ?? spec.replicas;
+  let existing: StreamConfig | undefined;
+  try {
+    existing = (await jsm.streams.info(stream)).config;
+  } catch (error) {
+    if (!notFound(error)) throw error;
+  }
+  if (!existing) {
+    const ttl = ttlMs ?? spec.ttlMs;
+    const created = await new Kvm(js).create(spec.name, {
+      description: spec.description,
+      history: spec.history,
+      ttl,
+      max_bytes: spec.maxBytes,
+      replicas,
+      storage: StorageType.File,
+    });
+    log.info({ bucket: spec.name }, 'bucket created');
+    return { bucket: created, ttlMs: ttl };
+  }
+  const kvSubject = `$KV.${spec.name}.>`;
+  if (existing.subjects.length !== 1 || existing.subjects[0] !== kvSubject || !existing.allow_rollup_hdrs) {
+    throw new ProvisioningError(
+      `bucket ${spec.name}: stream ${stream} exists but is not a KV bucket (subjects=${JSON.stringify(existing.subjects)}, allow_rollup_hdrs=${String(existing.allow_rollup_hdrs)}; a bucket has subjects ["${kvSubject}"] and allows roll-ups): move that stream away`,
+    );
+  }
+  const current = existing;
+  const clash = (
+    [
+      ['storage', StorageType.File],
+      ['retention', RetentionPolicy.Limits],
+    ] as const
+  ).filter(([k, want]) => current[k] !== want);
+  if (clash.length > 0) {
+    throw new ProvisioningError(
+      `bucket ${spec.name} exists with ${clash.map(([k, want]) => `${k}=${current[k]} (contracts want ${want})`).join(', ')}; ` +
+        'JetStream cannot change this in place: migrate the bucket (copy its keys, delete it, let the service recreate it)',
+    );
+  }
+  // Left as it is: a configurable TTL that this opener does not configure.
+  const ttl = ttlMs ?? (spec.ttlSetting === undefined ? spec.ttlMs : millis(current.max_age));
+  const wanted = {
+    description: spec.description,
+    max_msgs_per_subject: spec.history,
+    max_age: nanos(ttl),
+    max_bytes: spec.maxBytes,
+    num_replicas: replicas,
+  };
+  const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+    (k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]),
+  );
+  if (changed.length > 0) {
+    // JetStream refuses a duplicate window longer than the age limit (a TTL under its 2 min default).
+    const duplicates =
+      wanted.max_age > 0 ? Math.min(current.duplicate_window, wanted.max_age) : current.duplicate_window;
+    try {
+      await jsm.streams.update(stream, { ...current, ...wanted, duplicate_window: duplicates });
+    } catch (error) {
+      throw new ProvisioningError(
+        `bucket ${spec.name}: update of ${changed.map(bucketSetting).join(', ')} refused: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    log.info({ bucket: spec.name, changed: changed.map(bucketSetting) }, 'bucket updated');
+  }
+  // Bound without another INFO round trip; direct gets only where the stream allows them.
+  return { bucket: await new Kvm(js).open(spec.name, { allow_direct: current.allow_direct }), ttlMs: ttl };
+}
+
+/** The declaration's name for a stream setting of a bucket, for logs and errors. */
+function bucketSetting(key: string): string {
+  const names: Record<string, string> = {
+    max_msgs_per_subject: 'history',
+    max_age: 'ttl',
+    max_bytes: 'maxBytes',
+    num_replicas: 'replicas',
+  };
+  return names[key] ?? key;
 }

@@ -1,10 +1,12 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → init → consumers → start hooks → ready
-//   draining → consume loops finish in-flight → stop hooks → NATS drain → probes → telemetry
+//   config → logger → telemetry → probes → NATS → streams → init (buckets) → consumers → start hooks
+//   → consume loops and subscriptions → ready
+//   draining → subscriptions close → consume loops finish in-flight → stop hooks → NATS drain →
+//   probes → telemetry
+// A service reaches NATS only through its context: no connection, JetStream client or manager.
 import { hostname } from 'node:os';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Tracer } from '@opentelemetry/api';
 import type { TProperties } from '@sinclair/typebox';
 import {
@@ -13,6 +15,7 @@ import {
   access as contractAccess,
   streams as contractStreams,
   streamsOf,
+  type BucketSpec,
   type ConsumerSpec,
   type EventRegistry,
   type ServiceAccess,
@@ -25,8 +28,16 @@ import { createLogger, type Logger } from './logger.ts';
 import { connectNats, type NatsLink } from './nats.ts';
 import { ConsumeLoop, type ConsumeLoopDeps } from './consume.ts';
 import type { BatchHandler, MessageHandler } from './handlers.ts';
+import { kvOpener, type OpenKv } from './kv.ts';
 import { provisionConsumers, provisionStreams } from './provision.ts';
 import { createPublisher, type Publish } from './publish.ts';
+import { requester, type Request } from './request.ts';
+import {
+  CoreSubscriptions,
+  type RequestHandler,
+  type Subscription,
+  type SubscriptionHandler,
+} from './subscribe.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 
 export interface ServiceHooks {
@@ -52,9 +63,6 @@ export interface ServiceContext<C> {
   readonly instance: string;
   readonly config: C;
   readonly log: Logger;
-  readonly nc: NatsConnection;
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
   readonly events: EventRegistry;
   readonly tracer: Tracer;
   readonly publish: Publish;
@@ -65,6 +73,24 @@ export interface ServiceContext<C> {
    * and answers with an outcome per event: ok → ack, retry → nak with backoff, reject → dead letter.
    */
   consumeBatch(consumer: string | ConsumerSpec, handler: BatchHandler, options: ConsumeBatchOptions): void;
+  /**
+   * A core NATS subscription (nothing stored, e.g. live push) within the service's `subscribes`
+   * rights: events decoded and validated (invalid ones logged, counted, skipped), a span per
+   * message in the publisher's trace, handler errors logged. Opens once the service is up.
+   */
+  subscribe(subject: string, handler: SubscriptionHandler): Subscription;
+  /** Answers requests on a subject within its `serves` rights; replicas share them (queue group). */
+  serve(subject: string, handler: RequestHandler): void;
+  /** Asks a subject within its `requests` rights and waits for the answer. */
+  readonly request: Request;
+  /**
+   * Opens a KV bucket declared in contracts/src/buckets.ts that names this service among its
+   * users, created or converged to its declaration (and `ttlMs`, where the declaration lets config
+   * set the TTL). An incompatible bucket fails with a ProvisioningError.
+   */
+  readonly kv: OpenKv;
+  /** False between a NATS disconnect and the reconnect that follows it. */
+  natsConnected(): boolean;
   /** A dependency of the service's own (a database, a device bus): readiness fails while it returns a reason. */
   addReadinessCheck(check: Check): void;
 }
@@ -85,10 +111,11 @@ export function defineService<P extends TProperties = TProperties>(
 export interface RunOptions {
   argv?: readonly string[];
   env?: NodeJS.ProcessEnv;
-  /** Defaults to the contracts' registry, streams and consumers; tests may pass their own. */
+  /** Defaults to the contracts' registry, streams, consumers and buckets; tests may pass their own. */
   events?: EventRegistry;
   streams?: readonly StreamSpec[];
   consumers?: readonly ConsumerSpec[];
+  buckets?: readonly BucketSpec[];
   /** The service's NATS rights; by default its entry in contracts/src/access.ts. */
   access?: ServiceAccess;
 }
@@ -211,14 +238,19 @@ export async function runService<P extends TProperties>(
       });
       loops.push({ spec, loop });
     };
+    const core = new CoreSubscriptions({
+      nc: natsLink.nc,
+      events,
+      tracer: telemetry.tracer,
+      log,
+      service: definition.name,
+      rights,
+    });
     const ctx: ServiceContext<ConfigOf<P>> = {
       name: definition.name,
       instance,
       config,
       log,
-      nc: natsLink.nc,
-      js,
-      jsm,
       events,
       tracer: telemetry.tracer,
       publish,
@@ -231,6 +263,21 @@ export async function runService<P extends TProperties>(
       addReadinessCheck: (check) => {
         checks.push(check);
       },
+      subscribe: (subject, handler) => core.subscribe(subject, handler),
+      serve: (subject, handler) => {
+        core.serve(subject, handler);
+      },
+      request: requester({ nc: natsLink.nc, tracer: telemetry.tracer, service: definition.name, rights }),
+      kv: kvOpener({
+        js,
+        jsm,
+        service: definition.name,
+        rights,
+        settings: config.jetstream,
+        log,
+        ...(options.buckets ? { buckets: options.buckets } : {}),
+      }),
+      natsConnected: () => natsLink.connected(),
     };
 
     const hooks = (await definition.init(ctx)) ?? {};
@@ -251,8 +298,13 @@ export async function runService<P extends TProperties>(
         await Promise.all(loops.map(({ loop }) => loop.stop()));
       },
     });
+    undo.push({ step: 'subscriptions', run: () => core.stop() });
+    await core.start();
     phase = 'running';
-    log.info({ httpPort: health.port, consumers: loops.map((l) => l.spec.durable) }, 'started');
+    log.info(
+      { httpPort: health.port, consumers: loops.map((l) => l.spec.durable), subscriptions: core.subjects },
+      'started',
+    );
 
     let stopping: Promise<number> | undefined;
     return {

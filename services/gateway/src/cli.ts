@@ -2,10 +2,11 @@
 //   ./heatstream admin create-user <username> [--role admin|viewer]   password from HS_NEW_PASSWORD,
 //                                                                      or stdin, or generated and printed once
 //   ./heatstream admin create-token <username> <token-name>           prints the token once
-// NATS settings as for every service: HS_NATS__URL, HS_NATS__USER, HS_NATS__PASSWORD.
+// NATS settings as for every service: HS_NATS__URL, HS_NATS__USER, HS_NATS__PASSWORD. The buckets
+// are opened through the runtime like the gateway opens them; the sessions bucket keeps the TTL
+// the gateway's config gave it.
 import { text } from 'node:stream/consumers';
-import { connect } from '@nats-io/transport-node';
-import { loadServiceConfig } from '@heatstream/runtime';
+import { connectClient, loadServiceConfig } from '@heatstream/runtime';
 import { newSecret } from './passwords.ts';
 import { Role, UserError, UserStore } from './users.ts';
 
@@ -22,14 +23,9 @@ async function readPassword(): Promise<{ password: string; generated: boolean }>
 async function run(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   const config = loadServiceConfig({});
-  const nc = await connect({
-    servers: config.nats.url.split(','),
-    ...(config.nats.user ? { user: config.nats.user } : {}),
-    ...(config.nats.password ? { pass: config.nats.password } : {}),
-    ...(config.nats.token ? { token: config.nats.token } : {}),
-  });
+  const client = await connectClient(config, 'admin');
   try {
-    const users = await UserStore.open(nc, 12 * 3_600_000);
+    const users = await UserStore.open(client);
     if (command === 'create-user' && rest[0]) {
       const roleArg = rest.indexOf('--role') >= 0 ? rest[rest.indexOf('--role') + 1] : 'admin';
       if (roleArg !== Role.admin && roleArg !== Role.viewer)
@@ -50,7 +46,7 @@ async function run(args: readonly string[]): Promise<number> {
     );
     return 2;
   } finally {
-    await nc.close();
+    await client.close();
   }
 }
 

@@ -29,14 +29,14 @@ export const gateway = defineService({
     const conn: QuestDbConnection = { url: questdb.url, user: questdb.user, password: questdb.password };
     const history = new History(conn);
     const sessionTtlMs = api.sessionTtlHours * 3_600_000;
-    const users = await UserStore.open(ctx.nc, sessionTtlMs);
+    // The configured session lifetime becomes the TTL of the sessions bucket, also an existing one.
+    const users = await UserStore.open(ctx, { sessionTtlMs });
 
     // Why QuestDB is down, undefined while it answers.
     let questDbDown = await probe(conn);
-    const natsUp = (): boolean => !ctx.nc.isClosed() && ctx.nc.info !== undefined;
     const health: Parameters<typeof createGateway>[0]['health'] = async () => {
       questDbDown = await probe(conn);
-      const nats = natsUp();
+      const nats = ctx.natsConnected();
       const questDbUp = questDbDown === undefined;
       return {
         status: nats && questDbUp ? 'healthy' : nats ? 'degraded' : 'unhealthy',
@@ -59,7 +59,7 @@ export const gateway = defineService({
       secureCookies: api.secureCookies,
       publicDir: api.publicDir,
     });
-    const live = startLivePush(ctx.nc, io, ctx.events, ctx.tracer, ctx.log.child({ component: 'live' }));
+    startLivePush(ctx, io);
     return {
       async start() {
         await new Promise<void>((resolve, reject) => {
@@ -74,7 +74,7 @@ export const gateway = defineService({
       },
       async stop() {
         clearInterval(poll);
-        live.stop();
+        // The runtime has closed the live subscriptions before this hook runs.
         await io.close();
         server.closeAllConnections();
       },

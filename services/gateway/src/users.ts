@@ -1,9 +1,10 @@
 // Users, API tokens and browser sessions, kept in NATS KV (JetStream-backed, so they survive
 // restarts and are shared by every gateway replica). Tokens and sessions are stored by the
-// SHA-256 of their secret, never the secret itself.
+// SHA-256 of their secret, never the secret itself. The buckets are declared in
+// contracts/src/buckets.ts and opened through the runtime (the service context or, for the admin
+// CLI, a runtime client).
 import { createHash } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Kv, OpenKv } from '@heatstream/runtime';
 import { MIN_PASSWORD_LENGTH, hashPassword, newSecret, verifyPassword } from './passwords.ts';
 
 export const Role = { admin: 'admin', viewer: 'viewer' } as const;
@@ -37,40 +38,40 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+export interface UserStoreOptions {
+  /**
+   * The configured session lifetime (`api.sessionTtlHours`): it becomes the TTL of the sessions
+   * bucket. Without it (the admin CLI) the bucket keeps the TTL the gateway gave it.
+   */
+  sessionTtlMs?: number;
+  now?: () => number;
+}
+
 const USERNAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 const digest = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 export class UserStore {
-  readonly #users: KV;
-  readonly #tokens: KV;
-  readonly #sessions: KV;
-  readonly #sessionTtlMs: number;
+  readonly #users: Kv;
+  readonly #tokens: Kv;
+  readonly #sessions: Kv;
   readonly #now: () => number;
 
-  private constructor(users: KV, tokens: KV, sessions: KV, sessionTtlMs: number, now: () => number) {
+  private constructor(users: Kv, tokens: Kv, sessions: Kv, now: () => number) {
     this.#users = users;
     this.#tokens = tokens;
     this.#sessions = sessions;
-    this.#sessionTtlMs = sessionTtlMs;
     this.#now = now;
   }
 
-  static async open(
-    nc: NatsConnection,
-    sessionTtlMs: number,
-    now: () => number = Date.now,
-  ): Promise<UserStore> {
-    const kvm = new Kvm(nc);
+  /** Opens the gateway's buckets through `buckets.kv` (a service context or a runtime client). */
+  static async open(buckets: { kv: OpenKv }, options: UserStoreOptions = {}): Promise<UserStore> {
+    const { sessionTtlMs, now = Date.now } = options;
     const [users, tokens, sessions] = await Promise.all([
-      kvm.create('gateway_users', { history: 1, description: 'gateway users (scrypt password hashes)' }),
-      kvm.create('gateway_tokens', { history: 1, description: 'API tokens by SHA-256' }),
-      kvm.create('gateway_sessions', {
-        history: 1,
-        ttl: sessionTtlMs,
-        description: 'browser sessions by SHA-256',
-      }),
+      buckets.kv('gateway_users'),
+      buckets.kv('gateway_tokens'),
+      buckets.kv('gateway_sessions', sessionTtlMs === undefined ? {} : { ttlMs: sessionTtlMs }),
     ]);
-    return new UserStore(users, tokens, sessions, sessionTtlMs, now);
+    return new UserStore(users, tokens, sessions, now);
   }
 
   async createUser(username: string, password: string, role: Role): Promise<void> {
@@ -84,23 +85,19 @@ export class UserStore {
       passwordHash: await hashPassword(password),
       createdAt: new Date(this.#now()).toISOString(),
     };
-    try {
-      await this.#users.create(username, JSON.stringify(user));
-    } catch (error) {
-      throw new UserError(`user ${username} exists already`, { cause: error });
-    }
+    if (!(await this.#users.createJson(username, user)))
+      throw new UserError(`user ${username} exists already`);
   }
 
   async countUsers(): Promise<number> {
     let n = 0;
-    for await (const key of await this.#users.keys()) if (key) n++;
+    for await (const key of this.#users.keys()) if (key) n++;
     return n;
   }
 
   async #user(username: string): Promise<User | undefined> {
     if (!USERNAME.test(username)) return undefined;
-    const entry = await this.#users.get(username);
-    return entry && entry.operation === 'PUT' ? entry.json<User>() : undefined;
+    return (await this.#users.getJson(username)) as User | undefined;
   }
 
   async authenticate(username: string, password: string): Promise<User | undefined> {
@@ -114,29 +111,28 @@ export class UserStore {
     if (!(await this.#user(username))) throw new UserError(`no user ${username}`);
     const secret = `hst_${newSecret()}`;
     const record: TokenRecord = { name, username, createdAt: new Date(this.#now()).toISOString() };
-    await this.#tokens.put(digest(secret), JSON.stringify(record));
+    await this.#tokens.putJson(digest(secret), record);
     return secret;
   }
 
   async fromToken(secret: string): Promise<Principal | undefined> {
-    const entry = await this.#tokens.get(digest(secret));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    const user = await this.#user(entry.json<TokenRecord>().username);
+    const record = (await this.#tokens.getJson(digest(secret))) as TokenRecord | undefined;
+    if (!record) return undefined;
+    const user = await this.#user(record.username);
     return user ? { username: user.username, role: user.role, via: 'token' } : undefined;
   }
 
   async createSession(user: User): Promise<string> {
     const secret = newSecret();
-    const record: SessionRecord = { username: user.username, expiresAt: this.#now() + this.#sessionTtlMs };
-    await this.#sessions.put(digest(secret), JSON.stringify(record));
+    // The bucket's TTL is the session lifetime: the entry goes when the session ends.
+    const record: SessionRecord = { username: user.username, expiresAt: this.#now() + this.#sessions.ttlMs };
+    await this.#sessions.putJson(digest(secret), record);
     return secret;
   }
 
   async fromSession(secret: string): Promise<Principal | undefined> {
-    const entry = await this.#sessions.get(digest(secret));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    const record = entry.json<SessionRecord>();
-    if (record.expiresAt < this.#now()) return undefined;
+    const record = (await this.#sessions.getJson(digest(secret))) as SessionRecord | undefined;
+    if (!record || record.expiresAt < this.#now()) return undefined;
     const user = await this.#user(record.username);
     return user ? { username: user.username, role: user.role, via: 'session' } : undefined;
   }

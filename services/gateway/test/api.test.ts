@@ -14,7 +14,7 @@ import type {
   ReadingHistory,
   Stats,
 } from '@heatstream/contracts/api';
-import type { RunningService } from '@heatstream/runtime';
+import { connectClient, type NatsClient, type RunningService } from '@heatstream/runtime';
 import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
@@ -24,6 +24,7 @@ import { checkResponses, recorder, type Answer } from './openapi-check.ts';
 let nats: NatsServer;
 let questdb: QuestDbServer;
 let nc: NatsConnection;
+let client: NatsClient;
 let svc: RunningService;
 let base: string;
 let token: string;
@@ -49,6 +50,7 @@ const raised: DataOf<'heatstream.alert.v1'> = {
 before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
   nc = await connect({ servers: nats.url });
+  client = await connectClient({ nats: { url: nats.url } }, 'admin');
   await seed(questdb, [
     ...Array.from({ length: 60 }, (_, i) =>
       reading(T0 + i * 60_000, {
@@ -89,13 +91,14 @@ before(async () => {
   ]);
   ({ svc, base } = await startGateway(nats, questdb));
   call = recorder(base, answers);
-  const users = await UserStore.open(nc, 3_600_000);
+  const users = await UserStore.open(client);
   await users.createUser('anna', PASSWORD, 'admin');
   token = await users.createToken('anna', 'tests');
 });
 
 after(async () => {
   await svc.stop();
+  await client.close();
   await nc.close();
   await Promise.all([nats.stop(), questdb.stop()]);
 });
@@ -231,7 +234,7 @@ describe('REST', () => {
   });
 
   test('a viewer may read but not acknowledge', async () => {
-    const users = await UserStore.open(nc, 3_600_000);
+    const users = await UserStore.open(client);
     await users.createUser('guest', 'guest password long', 'viewer');
     const viewer = await users.createToken('guest', 'tests');
     assert.equal((await get('/api/devices', { authorization: `Bearer ${viewer}` })).status, 200);

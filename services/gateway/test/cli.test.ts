@@ -3,18 +3,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connectClient, type NatsClient } from '@heatstream/runtime';
 import { startNats, type NatsServer } from '@heatstream/testkit';
 import { UserStore } from '../src/users.ts';
 
 let nats: NatsServer;
-let nc: NatsConnection;
+let client: NatsClient;
 before(async () => {
   nats = await startNats({ own: true });
-  nc = await connect({ servers: nats.url });
+  client = await connectClient({ nats: { url: nats.url } }, 'admin');
 });
 after(async () => {
-  await nc.close();
+  await client.close();
   await nats.stop();
 });
 
@@ -37,7 +37,7 @@ test('create-user takes the password from the environment, or generates and prin
   assert.equal(generated.status, 0, generated.out);
   const password = /with password: (\S+)/.exec(generated.out)?.[1];
   assert.ok(password && password.length >= 12, generated.out);
-  const users = await UserStore.open(nc, 60_000);
+  const users = await UserStore.open(client);
   assert.equal((await users.authenticate('anna', 'a password long enough'))?.role, 'admin');
   assert.equal((await users.authenticate('ben', password))?.role, 'viewer');
   assert.equal(await users.authenticate('anna', 'wrong password!!'), undefined);
@@ -58,6 +58,6 @@ test('create-token prints a token that authenticates as the user', async () => {
   assert.equal(r.status, 0, r.out);
   const token = r.out.trim();
   assert.match(token, /^hst_/);
-  const principal = await (await UserStore.open(nc, 60_000)).fromToken(token);
+  const principal = await (await UserStore.open(client)).fromToken(token);
   assert.deepEqual(principal, { username: 'anna', role: 'admin', via: 'token' });
 });

@@ -3,12 +3,16 @@
 // HS_QUESTDB__URL/USER/PASSWORD (./heatstream replay fills them from .data/secrets.env).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import { events } from '@heatstream/contracts';
 import { questDbConnectionProperties } from '@heatstream/questdb';
-import { ConfigError, baseConfigProperties, loadConfig } from '@heatstream/runtime';
+import {
+  ConfigError,
+  StartupError,
+  baseConfigProperties,
+  connectClient,
+  loadConfig,
+} from '@heatstream/runtime';
 import { CheckpointError } from './checkpoint.ts';
 import { PlanError, Target, parsePlan, usage } from './plan.ts';
 import { runReplay } from './run.ts';
@@ -39,12 +43,8 @@ async function run(): Promise<number> {
       { additionalProperties: true },
     ),
   );
-  const nc = await connect({
-    servers: config.nats.url.split(','),
-    name: 'replay',
-    ...(config.nats.user ? { user: config.nats.user, pass: config.nats.password } : {}),
-    ...(config.nats.token ? { token: config.nats.token } : {}),
-  });
+  // The runtime's one NATS connect, with replay's rights from contracts/src/access.ts.
+  const client = await connectClient(config, 'replay');
   const controller = new AbortController();
   const interrupt = (): void => {
     if (!controller.signal.aborted)
@@ -59,11 +59,10 @@ async function run(): Promise<number> {
       plan.target === Target.questdb
         ? await questDbTarget(config.questdb, plan.refreshViews)
         : plan.target === Target.derive
-          ? deriveTarget(nc, plan.derivation ?? '', plan.stream)
-          : liveTarget(nc, plan.speed);
+          ? deriveTarget(client, plan.derivation ?? '', plan.stream)
+          : liveTarget(client, plan.speed);
     const report = await runReplay(plan, {
-      js: jetstream(nc),
-      jsm: await jetstreamManager(nc),
+      source: client,
       events,
       target,
       say,
@@ -72,7 +71,7 @@ async function run(): Promise<number> {
     return report.completed ? 0 : 130;
   } finally {
     await target?.close();
-    await nc.drain();
+    await client.drain();
   }
 }
 
@@ -83,7 +82,11 @@ try {
     for (const problem of error.problems) say(problem);
     process.stderr.write(`\n${usage}`);
     process.exitCode = 2;
-  } else if (error instanceof ConfigError || error instanceof CheckpointError) {
+  } else if (
+    error instanceof ConfigError ||
+    error instanceof CheckpointError ||
+    error instanceof StartupError
+  ) {
     say(error.message);
     process.exitCode = 2;
   } else {

@@ -1,16 +1,15 @@
 // One replay run: position an ordered consumer, hand each batch to the target, checkpoint after
 // each batch the target has finished, report progress, and say at the end what was done.
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { EventRegistry } from '@heatstream/contracts';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { rangeKey, type ReplayPlan } from './plan.ts';
 import { Progress, formatDuration } from './progress.ts';
-import { readRange, streamBounds } from './source.ts';
+import { readRange, type StreamSource } from './source.ts';
 import type { ReplayTarget } from './targets/target.ts';
 
 export interface ReplayDeps {
-  js: JetStreamClient;
-  jsm: JetStreamManager;
+  /** The stream's bounds and an ordered reader over it (a runtime client). */
+  source: StreamSource;
   events: EventRegistry;
   target: ReplayTarget;
   /** Progress and the report, one line at a time. */
@@ -31,9 +30,9 @@ export interface ReplayReport {
 }
 
 export async function runReplay(plan: ReplayPlan, deps: ReplayDeps): Promise<ReplayReport> {
-  const { js, jsm, events, target, say, signal, progressEveryMs = 1_000 } = deps;
+  const { source, events, target, say, signal, progressEveryMs = 1_000 } = deps;
   const range = rangeKey(plan);
-  const bounds = await streamBounds(jsm, plan.stream);
+  const bounds = await source.streamBounds(plan.stream);
   let startSeq = plan.fromSeq;
   let endSeq = Math.min(plan.toSeq ?? bounds.last, bounds.last);
   let scanned = 0;
@@ -60,7 +59,7 @@ export async function runReplay(plan: ReplayPlan, deps: ReplayDeps): Promise<Rep
   try {
     if (endSeq >= firstSeq && !signal.aborted) {
       for await (const batch of readRange(
-        js,
+        source,
         events,
         {
           stream: plan.stream,

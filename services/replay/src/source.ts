@@ -1,8 +1,8 @@
-// Reads a stream range with an ordered consumer of its own: ephemeral, no acks, never one of the
-// services' durable consumers. Yields batches of decoded events inside the measurement-time window.
-import { randomUUID } from 'node:crypto';
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+// Reads a stream range with an ordered consumer of its own (the runtime client's readStream:
+// ephemeral, no acks, never one of the services' durable consumers). Yields batches of decoded
+// events inside the measurement-time window.
 import { ContractError, type Envelope, type EventRegistry } from '@heatstream/contracts';
+import type { NatsClient, StoredMessage } from '@heatstream/runtime';
 
 export interface RangeSpec {
   stream: string;
@@ -35,51 +35,33 @@ export interface Batch {
   invalid: { seq: number; reason: string }[];
 }
 
-/** The stream's sequence bounds now, for the progress and the end of an open range. */
-export async function streamBounds(
-  jsm: JetStreamManager,
-  stream: string,
-): Promise<{ first: number; last: number }> {
-  const info = await jsm.streams.info(stream);
-  return { first: info.state.first_seq, last: info.state.last_seq };
-}
+/** What replay reads with: the runtime client's stream reading. */
+export type StreamSource = Pick<NatsClient, 'streamBounds' | 'readStream'>;
 
 export async function* readRange(
-  js: JetStreamClient,
+  source: StreamSource,
   events: EventRegistry,
   range: RangeSpec,
   signal: AbortSignal,
 ): AsyncGenerator<Batch> {
-  const position =
-    range.startSeq !== undefined
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: range.startSeq }
-      : range.from
-        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: range.from.toISOString() }
-        : { deliver_policy: DeliverPolicy.All };
-  const consumer = await js.consumers.get(range.stream, {
-    // One filter as a string: nats.js then creates the consumer on CONSUMER.CREATE.<stream>.<name>.<filter>,
-    // the subject a NATS user's rights name (contracts/src/access.ts); a list uses the older,
-    // nameless CONSUMER.CREATE.<stream>.
-    filter_subjects: range.subjects.length === 1 ? (range.subjects[0] ?? '>') : [...range.subjects],
-    // Unique per run: ordered consumers number themselves from 1 per client.
-    name_prefix: `replay_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-    ...position,
+  const reader = await source.readStream(range.stream, {
+    filterSubjects: range.subjects,
+    startSeq: range.startSeq,
+    startTime: range.from,
   });
   const stopAfterMs = range.to && range.lateMs !== undefined ? range.to.getTime() + range.lateMs : undefined;
   let batch: Batch = { events: [], firstSeq: 0, lastSeq: 0, scanned: 0, invalid: [] };
   let done = false;
   while (!done && !signal.aborted) {
     // Pulls in pieces; a pull that comes back empty means the filtered stream has nothing more.
-    const messages = await consumer.fetch({ max_messages: range.batch, expires: 2_000 });
-    let got = 0;
-    for await (const msg of messages) {
-      got++;
-      if (done) continue;
-      const past = msg.seq > range.endSeq || (stopAfterMs !== undefined && storedAtMs(msg) > stopAfterMs);
+    const messages = await reader.next(range.batch);
+    for (const msg of messages) {
+      if (done) break;
+      const past = msg.seq > range.endSeq || (stopAfterMs !== undefined && msg.storedAtMs > stopAfterMs);
       if (!past) take(batch, msg, events, range);
-      done = past || msg.seq >= range.endSeq || msg.info.pending === 0;
+      done = past || msg.seq >= range.endSeq || msg.pending === 0;
     }
-    if (got === 0) done = true;
+    if (messages.length === 0) done = true;
     if (batch.scanned > 0) {
       yield batch;
       batch = { events: [], firstSeq: 0, lastSeq: batch.lastSeq, scanned: 0, invalid: [] };
@@ -87,11 +69,7 @@ export async function* readRange(
   }
 }
 
-function storedAtMs(msg: JsMsg): number {
-  return msg.info.timestampNanos / 1e6;
-}
-
-function take(batch: Batch, msg: JsMsg, events: EventRegistry, range: RangeSpec): void {
+function take(batch: Batch, msg: StoredMessage, events: EventRegistry, range: RangeSpec): void {
   if (batch.scanned === 0) batch.firstSeq = msg.seq;
   batch.lastSeq = msg.seq;
   batch.scanned++;

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { encodeEvent, events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
+import { coreSubjects, encodeEvent, events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
+import { connectClient, type NatsClient } from '@heatstream/runtime';
 import {
   startNats,
   startQuestDb,
@@ -20,7 +21,7 @@ import {
 } from '@heatstream/testkit';
 import { parsePlan } from '../src/plan.ts';
 import { runReplay, type ReplayReport } from '../src/run.ts';
-import { deriveSubject, deriveTarget } from '../src/targets/derive.ts';
+import { deriveTarget } from '../src/targets/derive.ts';
 import { liveTarget } from '../src/targets/live.ts';
 import { questDbTarget } from '../src/targets/questdb.ts';
 import type { ReplayTarget } from '../src/targets/target.ts';
@@ -30,6 +31,7 @@ const metricList = ['flow_temp', 'outside_temp', 'elec_power', 'elec_energy', 'c
 let nats: NatsServer;
 let questdb: QuestDbServer;
 let nc: NatsConnection;
+let client: NatsClient;
 let jsm: JetStreamManager;
 let conn: QuestDbConnection;
 let ingest: ChildProcess;
@@ -83,7 +85,7 @@ async function replay(
 ): Promise<ReplayReport> {
   const plan = parsePlan([...argv, '--checkpoint', join(dir, `${argv[0] ?? ''}.json`)], dir);
   try {
-    return await runReplay(plan, { js: jetstream(nc), jsm, events, target, say: silent, signal });
+    return await runReplay(plan, { source: client, events, target, say: silent, signal });
   } finally {
     await target.close();
   }
@@ -93,6 +95,8 @@ before(async () => {
   [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb({ own: true })]);
   nc = await connect({ servers: nats.url });
   jsm = await jetstreamManager(nc);
+  // Replay's own client, with replay's rights from contracts (the test connection has all).
+  client = await connectClient({ nats: { url: nats.url } }, 'replay');
   conn = { url: questdb.httpUrl };
   dir = await tempDir('replay-test');
   ingest = spawn(process.execPath, [fileURLToPath(new URL('../../ingest/src/main.ts', import.meta.url))], {
@@ -128,6 +132,7 @@ before(async () => {
 after(async () => {
   ingest.kill('SIGTERM');
   await new Promise((r) => ingest.once('exit', r));
+  await client.close();
   await nc.close();
   await Promise.all([nats.stop(), questdb.stop()]);
 });
@@ -230,7 +235,7 @@ describe('replay', () => {
         '--speed',
         '0',
       ],
-      liveTarget(nc, 0),
+      liveTarget(client, 0),
     );
     await nc.flush();
     await eventually('all played events', () => received.length === report.delivered);
@@ -248,7 +253,7 @@ describe('replay', () => {
 
   test('derive asks whoever serves the derivation, and says so when nobody does', async () => {
     const asked: string[] = [];
-    const sub = nc.subscribe(deriveSubject('test-cop'), {
+    const sub = nc.subscribe(coreSubjects.derive('test-cop'), {
       callback: (_, msg) => {
         asked.push(msg.headers?.get('Hs-Replay-Seq') ?? '');
         msg.respond(JSON.stringify({ ok: true }));
@@ -265,7 +270,7 @@ describe('replay', () => {
       '--to-seq',
       '50',
     ];
-    const report = await replay(argv, deriveTarget(nc, 'test-cop', 'READINGS'));
+    const report = await replay(argv, deriveTarget(client, 'test-cop', 'READINGS'));
     sub.unsubscribe();
     assert.equal(report.completed, true);
     assert.deepEqual(
@@ -273,7 +278,7 @@ describe('replay', () => {
       Array.from({ length: 50 }, (_, i) => String(i + 1)),
     );
     await assert.rejects(
-      replay([...argv.slice(0, 4), 'nobody', ...argv.slice(5)], deriveTarget(nc, 'nobody', 'READINGS')),
+      replay([...argv.slice(0, 4), 'nobody', ...argv.slice(5)], deriveTarget(client, 'nobody', 'READINGS')),
       /nothing serves the derivation "nobody" on derive\.v1\.nobody/,
     );
   });

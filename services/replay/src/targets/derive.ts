@@ -1,11 +1,13 @@
 // Re-run a derivation over a range. Replay does not know how COP (or any future derivation) is
-// computed and must not import the service that does; it asks it over NATS request/reply:
+// computed and must not import the service that does; it asks it over NATS request/reply, with
+// the names shared in contracts (`coreSubjects.derive`, `ReplayHeader`, `DeriveReply`):
 //   request  derive.v1.<derivation>   payload: the event as stored; headers Hs-Replay-Stream, Hs-Replay-Seq
 //   reply    {"ok":true} once the derivation has taken the event (its own outputs go to its stream),
 //            or {"ok":false,"error":"…"}.
 // Requests run with bounded concurrency, in stream order per window. No responder is an error
 // that names the subject, so a missing service is reported rather than replayed into the void.
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { ReplayHeader, coreSubjects, type DeriveReply } from '@heatstream/contracts';
+import { NoRespondersError, type NatsClient } from '@heatstream/runtime';
 import type { ReplayEvent } from '../source.ts';
 import type { ReplayTarget } from './target.ts';
 
@@ -13,41 +15,36 @@ export class DeriveError extends Error {
   override readonly name = 'DeriveError';
 }
 
-export function deriveSubject(derivation: string): string {
-  return `derive.v1.${derivation}`;
-}
-
 export function deriveTarget(
-  nc: NatsConnection,
+  client: Pick<NatsClient, 'request'>,
   derivation: string,
   stream: string,
   concurrency = 32,
 ): ReplayTarget {
-  const subject = deriveSubject(derivation);
+  const subject = coreSubjects.derive(derivation);
   let sent = 0;
   let refused = 0;
   let firstRefusal: string | undefined;
   const ask = async (e: ReplayEvent): Promise<void> => {
-    const headers = natsHeaders();
-    headers.set('Hs-Replay-Stream', stream);
-    headers.set('Hs-Replay-Seq', String(e.seq));
     let reply;
     try {
-      reply = await nc.request(subject, e.data, { timeout: 30_000, headers });
+      reply = await client.request(subject, e.data, {
+        timeoutMs: 30_000,
+        headers: { [ReplayHeader.stream]: stream, [ReplayHeader.seq]: String(e.seq) },
+      });
     } catch (error) {
-      const message = (error as Error).message;
       throw new DeriveError(
-        /no responders/i.test(message)
+        error instanceof NoRespondersError
           ? `nothing serves the derivation "${derivation}" on ${subject}: start the service that does (see services/replay/README.md)`
-          : `derivation request on ${subject} failed: ${message}`,
+          : `derivation request on ${subject} failed: ${(error as Error).message}`,
         { cause: error },
       );
     }
-    const answer = reply.json<{ ok?: boolean; error?: string }>();
+    const answer = reply.json() as Partial<DeriveReply>;
     sent++;
     if (answer.ok !== true) {
       refused++;
-      firstRefusal ??= `seq ${e.seq}: ${answer.error ?? 'no reason given'}`;
+      firstRefusal ??= `seq ${e.seq}: ${(answer.ok === false && answer.error) || 'no reason given'}`;
     }
   };
   return {

@@ -1,37 +1,17 @@
 // Play a range into the live dashboard channel at N× speed: core NATS (not JetStream, nothing is
 // stored), subject replay.v1.<site>.<device>, payload the event as stored, headers
-// Hs-Replay-Subject (the original subject) and Hs-Replay-Speed. Spacing follows the events'
+// Hs-Replay-Subject (the original subject) and Hs-Replay-Speed (names in contracts). Spacing follows the events'
 // measurement times divided by the speed; speed 0 sends as fast as possible. The gateway
 // subscribes to replay.v1.> and pushes to the device's room, marked as a replay.
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { ReplayHeader, coreSubjects } from '@heatstream/contracts';
+import { systemClock, type Clock, type NatsClient } from '@heatstream/runtime';
 import type { ReplayTarget } from './target.ts';
 
-export function liveSubject(site: string, device: string): string {
-  return `replay.v1.${site}.${device}`;
-}
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    }),
-};
-
-export function liveTarget(nc: NatsConnection, speed: number, clock: Clock = realClock): ReplayTarget {
+export function liveTarget(
+  client: Pick<NatsClient, 'publish' | 'flush'>,
+  speed: number,
+  clock: Clock = systemClock,
+): ReplayTarget {
   let origin: { eventMs: number; wallMs: number } | undefined;
   let played = 0;
   let skipped = 0;
@@ -54,14 +34,13 @@ export function liveTarget(nc: NatsConnection, speed: number, clock: Clock = rea
           if (wait > 0) await clock.sleep(wait, signal);
           if (aborted()) throw new Error('interrupted');
         }
-        const headers = natsHeaders();
-        headers.set('Hs-Replay-Subject', e.subject);
-        headers.set('Hs-Replay-Speed', String(speed));
-        nc.publish(liveSubject(data.site, data.device), e.data, { headers });
+        client.publish(coreSubjects.replay(data.site, data.device), e.data, {
+          headers: { [ReplayHeader.subject]: e.subject, [ReplayHeader.speed]: String(speed) },
+        });
         devices.add(`${data.site}/${data.device}`);
         played++;
       }
-      await nc.flush();
+      await client.flush();
     },
     finish: () => Promise.resolve(),
     close: () => Promise.resolve(),

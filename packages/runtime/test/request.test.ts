@@ -1,0 +1,134 @@
+// Request/reply through the runtime: a service serves, a client and a service ask; the trace
+// crosses the hop; a failing handler is an error, not an answer; nobody serving is said so; a
+// stopped service serves no more; rights are checked before anything is sent.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trace } from '@opentelemetry/api';
+import type { ServiceAccess } from '@heatstream/contracts';
+import { startNats, type NatsServer } from '@heatstream/testkit';
+import {
+  NoRespondersError,
+  RequestError,
+  StartupError,
+  activeTraceIds,
+  connectClient,
+  defineService,
+  runService,
+  type NatsClient,
+  type Reply,
+  type RunningService,
+} from '../src/mod.ts';
+
+const noRights: ServiceAccess = {
+  publishes: [],
+  consumes: [],
+  subscribes: [],
+  kv: [],
+  replays: [],
+  serves: [],
+  requests: [],
+};
+const env = (): Record<string, string> => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+
+const answerer = defineService({
+  name: 'answerer',
+  init(ctx) {
+    ctx.serve('test.echo', (request) => {
+      const text = request.string();
+      if (text === 'fail') throw new Error('cannot echo fail');
+      return JSON.stringify({
+        echo: text,
+        traceId: activeTraceIds()?.traceId,
+        tag: request.header('x-test'),
+      });
+    });
+    return undefined;
+  },
+});
+
+let nats: NatsServer;
+let server: RunningService;
+let client: NatsClient;
+before(async () => {
+  nats = await startNats({ own: true });
+  server = await runService(answerer, {
+    argv: [],
+    env: env(),
+    access: { ...noRights, serves: ['test.echo'] },
+  });
+  client = await connectClient({ nats: { url: nats.url } }, 'asker', {
+    access: { ...noRights, requests: ['test.>'] },
+  });
+});
+after(async () => {
+  await client.close();
+  await nats.stop();
+});
+
+describe('request and serve', () => {
+  test('a request gets the served answer, in the requester’s trace', async () => {
+    const tracer = trace.getTracer('request-test');
+    const { reply, traceId } = await tracer.startActiveSpan('ask', async (span) => {
+      const answer: Reply = await client.request('test.echo', 'hello', { headers: { 'x-test': 'tagged' } });
+      span.end();
+      return { reply: answer, traceId: span.spanContext().traceId };
+    });
+    assert.deepEqual(reply.json(), { echo: 'hello', traceId, tag: 'tagged' });
+  });
+
+  test('a failing handler answers with an error the requester gets as a RequestError', async () => {
+    await assert.rejects(
+      client.request('test.echo', 'fail'),
+      (error: unknown) =>
+        error instanceof RequestError &&
+        !(error instanceof NoRespondersError) &&
+        /the server of test\.echo failed: cannot echo fail/.test(error.message),
+    );
+  });
+
+  test('a service asks with ctx.request within its rights, and is refused outside them', async () => {
+    let answer: unknown;
+    const asker = defineService({
+      name: 'asking-service',
+      init(ctx) {
+        return {
+          async start() {
+            answer = (await ctx.request('test.echo', 'from a service')).json();
+          },
+        };
+      },
+    });
+    await (
+      await runService(asker, { argv: [], env: env(), access: { ...noRights, requests: ['test.echo'] } })
+    ).stop();
+    assert.equal((answer as { echo: string }).echo, 'from a service');
+    await assert.rejects(
+      runService(asker, { argv: [], env: env(), access: noRights }),
+      (error: unknown) =>
+        error instanceof StartupError &&
+        /asking-service may not send requests to test\.echo: its requests in contracts\/src\/access\.ts are \[\]/.test(
+          error.message,
+        ),
+    );
+  });
+
+  test('serving outside the service’s rights fails start-up', async () => {
+    await assert.rejects(
+      runService(answerer, { argv: [], env: env(), access: noRights }),
+      /answerer may not serve test\.echo/,
+    );
+  });
+
+  test('once the serving service stopped, a request says nothing answers', async () => {
+    assert.equal(await server.stop(), 0);
+    await assert.rejects(
+      client.request('test.echo', 'anyone?'),
+      (error: unknown) =>
+        error instanceof NoRespondersError && /nothing answers requests on test\.echo/.test(error.message),
+    );
+    await assert.rejects(
+      client.request('other.subject', 'x'),
+      /asker may not send requests to other\.subject/,
+    );
+  });
+});

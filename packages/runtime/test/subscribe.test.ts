@@ -1,0 +1,132 @@
+// Core subscriptions through the runtime: events decoded and validated (invalid ones skipped and
+// counted), the publisher's trace continued, a failing handler survived, and the subscriptions
+// closed on shutdown before the service's stop hook runs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { encodeEvent, type ServiceAccess } from '@heatstream/contracts';
+import { eventually, startNats, type NatsServer } from '@heatstream/testkit';
+import { StartupError, activeTraceIds, defineService, runService, type Subscription } from '../src/mod.ts';
+import { reading } from './helpers.ts';
+
+const rights: ServiceAccess = {
+  publishes: [],
+  consumes: [],
+  subscribes: ['readings.v1.>'],
+  kv: [],
+  replays: [],
+  serves: [],
+  requests: [],
+};
+const env = (): Record<string, string> => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+
+let nats: NatsServer;
+let nc: NatsConnection;
+before(async () => {
+  nats = await startNats({ own: true });
+  nc = await connect({ servers: nats.url });
+});
+after(async () => {
+  await nc.close();
+  await nats.stop();
+});
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+describe('ctx.subscribe', () => {
+  test('decodes and validates, skips invalid events, survives a failing handler, continues the trace', async () => {
+    const seen: {
+      device: string;
+      traceId: string | undefined;
+      logged: string | undefined;
+      tag: string | undefined;
+    }[] = [];
+    let sub: Subscription | undefined;
+    const svc = await runService(
+      defineService({
+        name: 'listener',
+        init(ctx) {
+          sub = ctx.subscribe('readings.v1.>', (event, message) => {
+            const { device } = event.data as { device: string };
+            seen.push({
+              device,
+              traceId: message.span.spanContext().traceId,
+              logged: activeTraceIds()?.traceId,
+              tag: message.header('x-test'),
+            });
+            if (device === 'boom') throw new Error('handler fails on boom');
+          });
+          return undefined;
+        },
+      }),
+      { argv: [], env: env(), access: rights },
+    );
+    const traced = headers();
+    traced.set('traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-01`);
+    traced.set('x-test', 'tagged');
+    nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)), { headers: traced });
+    nc.publish('readings.v1.site1.x', '{"not":"an event"}');
+    nc.publish('readings.v1.site1.boom', encodeEvent(reading('boom', 2)));
+    nc.publish('readings.v1.site1.b', encodeEvent(reading('b', 3)));
+    await nc.flush();
+    await eventually('four messages', () => (sub?.stats.received ?? 0) >= 4);
+    assert.deepEqual(
+      seen.map((s) => s.device),
+      ['a', 'boom', 'b'],
+    );
+    assert.deepEqual(sub?.stats, { received: 4, handled: 2, invalid: 1, failed: 1 });
+    const [first, , third] = seen;
+    assert.ok(first && third);
+    assert.equal(first.traceId, TRACE_ID, 'the span continues the publisher’s trace');
+    assert.equal(first.logged, TRACE_ID, 'log lines in the handler carry it');
+    assert.equal(first.tag, 'tagged');
+    assert.notEqual(third.traceId, TRACE_ID, 'an untraced message starts its own trace');
+    assert.equal(await svc.stop(), 0, 'a failing handler is no failed shutdown');
+  });
+
+  test('closes on shutdown after the message in hand, before the stop hook', async () => {
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const svc = await runService(
+      defineService({
+        name: 'listener',
+        init(ctx) {
+          ctx.subscribe('readings.v1.>', async () => {
+            order.push('handling');
+            await gate;
+            order.push('handled');
+          });
+          return { stop: () => void order.push('stop hook') };
+        },
+      }),
+      { argv: [], env: env(), access: rights },
+    );
+    nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)));
+    await eventually('the handler to start', () => order.includes('handling'));
+    const stopped = svc.stop();
+    setImmediate(release);
+    assert.equal(await stopped, 0);
+    assert.deepEqual(order, ['handling', 'handled', 'stop hook']);
+  });
+
+  test('a subject outside the service’s rights fails start-up with the reason', async () => {
+    await assert.rejects(
+      runService(
+        defineService({
+          name: 'listener',
+          init(ctx) {
+            ctx.subscribe('alerts.v1.>', () => undefined);
+            return undefined;
+          },
+        }),
+        { argv: [], env: env(), access: rights },
+      ),
+      (error: unknown) =>
+        error instanceof StartupError &&
+        /listener may not subscribe to alerts\.v1\.>: its subscribes in contracts\/src\/access\.ts are \["readings\.v1\.>"\]/.test(
+          error.message,
+        ),
+    );
+  });
+});
