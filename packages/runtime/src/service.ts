@@ -1,7 +1,9 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → init → consumers → start hooks → ready
-//   draining → consume loops finish in-flight → stop hooks → NATS drain → probes → telemetry
+//   config → logger → telemetry → probes → NATS → streams → dependencies, init → consumers → start hooks → ready
+//   draining → consume loops finish in-flight → stop hooks → dependency probes → NATS drain → probes → telemetry
+// Every wait of the runtime ends when the service stops (clock.ts); a stop during a NATS outage
+// takes no longer than the handler in hand.
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -19,6 +21,8 @@ import {
   type StreamSpec,
 } from '@heatstream/contracts';
 import { configSchema, loadServiceConfig, redact, type ConfigOf } from './config.ts';
+import { sleep } from './clock.ts';
+import { DependencyCheck, dependencyProblems, type Dependency, type DependencySpec } from './dependency.ts';
 import { StartupError } from './errors.ts';
 import { startHealthServer, type Check, type HealthServer } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -65,7 +69,17 @@ export interface ServiceContext<C> {
    * and answers with an outcome per event: ok → ack, retry → nak with backoff, reject → dead letter.
    */
   consumeBatch(consumer: string | ConsumerSpec, handler: BatchHandler, options: ConsumeBatchOptions): void;
-  /** A dependency of the service's own (a database, a device bus): readiness fails while it returns a reason. */
+  /**
+   * Declares a dependency of the service's own (a database, a device bus): probed every
+   * `intervalMs` from now until shutdown; readiness fails while it is down, naming it and the
+   * reason (`questdb: connection refused`). Code that uses it reports what it sees with
+   * `down(reason)` / `up()`; a start hook waits for it with `waitUntilUp`.
+   */
+  dependency(spec: DependencySpec): Dependency;
+  /**
+   * A readiness condition that is not a dependency: fails while it returns a reason. Only the
+   * gateway still uses it (for QuestDB); it goes once the gateway declares QuestDB with `dependency`.
+   */
   addReadinessCheck(check: Check): void;
 }
 
@@ -125,6 +139,11 @@ export async function runService<P extends TProperties>(
 
   let phase: Phase = 'starting';
   const checks: Check[] = [];
+  const dependencies: DependencyCheck[] = [];
+  // `shutdownBegun` ends every wait of the runtime (retry delays, start-up waits); `giveUp` also ends
+  // waits for NATS confirmations, once stopping with NATS unreachable (they cannot arrive then).
+  const shutdownBegun = new AbortController();
+  const giveUp = new AbortController();
   const undo: { step: string; run: () => Promise<void> | void }[] = [];
   let link: NatsLink | undefined;
 
@@ -135,7 +154,7 @@ export async function runService<P extends TProperties>(
       const problem = check();
       if (problem) return problem;
     }
-    return undefined;
+    return dependencyProblems(dependencies);
   };
 
   const shutdown = async (): Promise<number> => {
@@ -167,7 +186,17 @@ export async function runService<P extends TProperties>(
 
     const natsLink = await connectNats(config.nats, `${definition.name}/${instance}`, log);
     link = natsLink;
-    undo.push({ step: 'nats', run: () => natsLink.nc.drain() });
+    undo.push({
+      step: 'nats',
+      // drain() flushes what is buffered and waits for the server to confirm; while disconnected
+      // it waits for a reconnect attempt and then rejects, leaving the connection open. Nothing
+      // buffered can reach the server then, so close instead.
+      run: () => (natsLink.connected() ? natsLink.nc.drain() : natsLink.nc.close()),
+    });
+    void (async () => {
+      for await (const status of natsLink.nc.status())
+        if (status.type === 'disconnect' && shutdownBegun.signal.aborted) giveUp.abort();
+    })();
     const jsm = await jetstreamManager(natsLink.nc).catch((error: unknown) => {
       throw new StartupError(`JetStream is not enabled on ${config.nats.url}: ${(error as Error).message}`, {
         cause: error,
@@ -185,7 +214,13 @@ export async function runService<P extends TProperties>(
     );
 
     const events = options.events ?? contractEvents;
-    const publish = createPublisher({ js, events, tracer: telemetry.tracer });
+    const publish = createPublisher({
+      js,
+      events,
+      tracer: telemetry.tracer,
+      stopping: shutdownBegun.signal,
+      giveUp: giveUp.signal,
+    });
     const loops: { spec: ConsumerSpec; loop: ConsumeLoop }[] = [];
     const known = options.consumers ?? contractConsumers;
     const addLoop = (
@@ -207,6 +242,7 @@ export async function runService<P extends TProperties>(
         log,
         tracer: telemetry.tracer,
         traceEach: config.otel.endpoint !== undefined,
+        giveUp: giveUp.signal,
         ...mode,
       });
       loops.push({ spec, loop });
@@ -228,10 +264,24 @@ export async function runService<P extends TProperties>(
       consumeBatch: (consumer, batchHandler, { batch, maxWaitMs }) => {
         addLoop(consumer, { batchHandler, batch, expiresMs: maxWaitMs });
       },
+      dependency: (spec) => {
+        if (dependencies.some((d) => d.name === spec.name))
+          throw new StartupError(`dependency ${spec.name} declared twice`);
+        const dependency = new DependencyCheck(spec, log);
+        dependencies.push(dependency);
+        dependency.start();
+        return dependency;
+      },
       addReadinessCheck: (check) => {
         checks.push(check);
       },
     };
+    undo.push({
+      step: 'dependencies',
+      run: async () => {
+        await Promise.all(dependencies.map((d) => d.stop()));
+      },
+    });
 
     const hooks = (await definition.init(ctx)) ?? {};
     await provisionConsumers(
@@ -262,15 +312,16 @@ export async function runService<P extends TProperties>(
         stopping ??= (async () => {
           phase = 'draining';
           log.info({ reason }, 'stopping');
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<number>((resolve) => {
-            timer = setTimeout(() => {
-              log.error({ graceMs: config.shutdownGraceMs }, 'shutdown exceeded its grace period');
-              resolve(1);
-            }, config.shutdownGraceMs);
+          shutdownBegun.abort(new Error(reason));
+          if (!natsLink.connected()) giveUp.abort();
+          const finished = new AbortController();
+          const timeout = sleep(config.shutdownGraceMs, finished.signal).then(() => {
+            if (finished.signal.aborted) return 0;
+            log.error({ graceMs: config.shutdownGraceMs }, 'shutdown exceeded its grace period');
+            return 1;
           });
           const code = await Promise.race([shutdown(), timeout]);
-          clearTimeout(timer);
+          finished.abort();
           log.info({ code }, 'stopped');
           return code;
         })();

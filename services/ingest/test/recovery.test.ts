@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { QuestDbConnection } from '@heatstream/questdb';
-import { runService } from '@heatstream/runtime';
+import { runService, sleep } from '@heatstream/runtime';
 import {
   startNats,
   startQuestDb,
@@ -55,7 +55,7 @@ describe('ingest recovers without loss or duplicates', () => {
     await questdb.kill();
     await eventually('readiness to fail while QuestDB is down', async () => (await readyz()) === 503);
     await publishing;
-    await new Promise((r) => setTimeout(r, 60_000));
+    await sleep(60_000);
     const pendingDuringOutage = await jsm.consumers.info('READINGS', 'ingest-readings');
     assert.ok(pendingDuringOutage.num_pending > 0, 'the backlog waited in JetStream');
     await questdb.restart();
