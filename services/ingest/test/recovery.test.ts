@@ -48,12 +48,15 @@ describe('ingest recovers without loss or duplicates', () => {
     const svc = await runService(service, { argv: [], env: env() });
     const readyz = async (): Promise<number> =>
       (await fetch(`http://127.0.0.1:${svc.httpPort}/readyz`)).status;
+    const reason = async (): Promise<string | undefined> =>
+      ((await (await fetch(`http://127.0.0.1:${svc.httpPort}/readyz`)).json()) as { reason?: string }).reason;
     await eventually('ingest ready', async () => (await readyz()) === 200);
     const sent = Array.from({ length: 100_000 }, (_, i) => reading('outage', i));
     const publishing = publishAll(jetstream(nc), sent);
     await eventually('some readings stored', async () => (await storedTotals(conn, 'outage')).count > 5_000);
     await questdb.kill();
     await eventually('readiness to fail while QuestDB is down', async () => (await readyz()) === 503);
+    assert.match((await reason()) ?? '', /^questdb: /, 'readiness names QuestDB');
     await publishing;
     await sleep(60_000);
     const pendingDuringOutage = await jsm.consumers.info('READINGS', 'ingest-readings');
