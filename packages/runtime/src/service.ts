@@ -1,7 +1,9 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → dependencies, init → consumers → start hooks → ready
-//   draining → consume loops finish in-flight → stop hooks → dependency probes → NATS drain → probes → telemetry
+//   config → logger → telemetry → probes → NATS → streams → init (declared dependencies start
+//   probing) → consumers → start hooks → ready
+//   draining → consume loops finish in-flight → stop hooks → dependency probes → NATS drain →
+//   probes → telemetry
 // Every wait of the runtime ends when the service stops (clock.ts); a stop during a NATS outage
 // takes no longer than the handler in hand.
 import { hostname } from 'node:os';
