@@ -3,6 +3,7 @@
 // so one bad row costs a few extra requests and nothing else; an unreachable QuestDB is waited out.
 import { Sender } from '@questdb/nodejs-client';
 import type { Envelope } from '@heatstream/contracts';
+import { backoffDelay, systemClock, type Clock } from '@heatstream/runtime';
 import { senderConfig, type QuestDbConnection } from './connection.ts';
 import { QuestDbRejectedError, QuestDbUnavailableError } from './errors.ts';
 import type { TableDef } from './columns.ts';
@@ -18,20 +19,9 @@ export interface WriterOptions {
   onUnavailable?: (error: QuestDbUnavailableError, attempt: number) => void;
   /** Told when a write went through, e.g. to clear readiness. */
   onAvailable?: () => void;
+  /** What the retry delays wait on. */
+  clock?: Clock;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /** The message of QuestDB's JSON error body, or the whole client error. */
 function classify(error: unknown): QuestDbRejectedError | QuestDbUnavailableError {
@@ -92,7 +82,7 @@ export class QuestDbWriter {
    */
   async write(table: TableDef, events: readonly Envelope[], signal?: AbortSignal): Promise<WriteResult> {
     const result: WriteResult = events.map(() => undefined);
-    const { retryMinMs = 250, retryMaxMs = 5_000 } = this.#options;
+    const { retryMinMs = 250, retryMaxMs = 5_000, clock = systemClock } = this.#options;
     let attempt = 0;
     for (;;) {
       try {
@@ -109,7 +99,7 @@ export class QuestDbWriter {
         attempt++;
         this.#options.onUnavailable?.(error, attempt);
         if (signal?.aborted) throw error;
-        await sleep(Math.min(retryMinMs * 2 ** (attempt - 1), retryMaxMs), signal);
+        await clock.sleep(backoffDelay(attempt, { initialMs: retryMinMs, maxMs: retryMaxMs }), signal);
         if (signal?.aborted) throw error;
       }
     }

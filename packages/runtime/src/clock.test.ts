@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelay, sleep } from './clock.ts';
+import { WaitAbortedError, abortable, backoffDelay, sleep } from './clock.ts';
 
 test('backoff doubles from the first delay and stops at the cap', () => {
   const options = { initialMs: 250, maxMs: 10_000 };
@@ -20,4 +20,15 @@ test('sleep ends as soon as its signal aborts, and at once when already aborted'
   await waiting;
   assert.ok(performance.now() - started < 5_000, 'an aborted sleep returns long before its delay');
   await sleep(60_000, controller.signal);
+});
+
+test('abortable passes the result through, and ends the wait when its signal aborts', async () => {
+  const controller = new AbortController();
+  assert.equal(await abortable(Promise.resolve(7), controller.signal), 7);
+  await assert.rejects(abortable(Promise.reject(new Error('refused')), controller.signal), /refused/);
+  const never = new Promise<number>(() => undefined);
+  const waiting = abortable(never, controller.signal);
+  controller.abort(new Error('stopping'));
+  await assert.rejects(waiting, WaitAbortedError);
+  await assert.rejects(abortable(Promise.resolve(1), controller.signal), WaitAbortedError);
 });

@@ -39,3 +39,32 @@ export function backoffDelay(failures: number, { initialMs, maxMs }: BackoffOpti
   if (failures <= 0) return 0;
   return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
 }
+
+/** Why a wait ended early: the signal aborted (a shutdown), not the thing waited for. */
+export class WaitAbortedError extends Error {
+  override name = 'WaitAbortedError';
+}
+
+/**
+ * `promise`, or a WaitAbortedError as soon as `signal` aborts: for waits on calls that take no
+ * signal of their own (a NATS request during an outage runs to its timeout). The call itself goes
+ * on; only the wait for it ends.
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  const ended = (): WaitAbortedError =>
+    new WaitAbortedError('wait ended by shutdown', { cause: signal.reason });
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(ended());
+  }
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(ended());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => {
+    signal.removeEventListener('abort', onAbort);
+  });
+}

@@ -28,7 +28,16 @@ export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } f
 export type { Publish, PublishOptions } from './publish.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';
-export { sleep, systemClock, backoffDelay, type Clock, type BackoffOptions } from './clock.ts';
+export {
+  sleep,
+  systemClock,
+  backoffDelay,
+  abortable,
+  WaitAbortedError,
+  type Clock,
+  type BackoffOptions,
+} from './clock.ts';
+export { DependencyUnavailableError, type Dependency, type DependencySpec } from './dependency.ts';
 export type { Kv, KvEntry, KvOptions, OpenKv } from './kv.ts';
 export type {
   Received,

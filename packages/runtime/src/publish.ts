@@ -2,6 +2,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { SpanKind, SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
 import { ContractError, encodeEvent, type Envelope, type EventRegistry } from '@heatstream/contracts';
+import { abortable, backoffDelay, systemClock, type Clock } from './clock.ts';
 import { PublishError } from './errors.ts';
 import { injectTraceHeaders } from './telemetry.ts';
 
@@ -20,13 +21,33 @@ export interface PublisherDeps {
   tracer: Tracer;
   /** Attempts before giving up when JetStream does not confirm (server restarting, leader moving). */
   attempts?: number;
+  /** Aborted when the service stops: no more retries, the delay before one ends. */
+  stopping?: AbortSignal;
+  /**
+   * Aborted when the service is stopping and NATS is unreachable: the attempt in flight stops
+   * waiting for a confirmation that cannot arrive. (While NATS is up, an attempt begun before the
+   * stop, e.g. by the handler in hand, is waited for.)
+   */
+  giveUp?: AbortSignal;
+  clock?: Clock;
 }
+
+/** Delays between attempts: doubling from 400 ms to 5 s. */
+const retryBackoff = { initialMs: 400, maxMs: 5_000 };
 
 /**
  * Validates the event against its schema, then publishes it with `Nats-Msg-Id` and the trace
  * context. Retries reuse the message id, so JetStream's duplicate window stores the event once.
  */
-export function createPublisher({ js, events, tracer, attempts = 5 }: PublisherDeps): Publish {
+export function createPublisher({
+  js,
+  events,
+  tracer,
+  attempts = 5,
+  stopping,
+  giveUp,
+  clock = systemClock,
+}: PublisherDeps): Publish {
   return async (subject, event, options = {}) => {
     const issues = events.validate(event.type, event);
     if (issues.length > 0) throw new ContractError(`refusing to publish an invalid ${event.type}`, issues);
@@ -43,18 +64,22 @@ export function createPublisher({ js, events, tracer, attempts = 5 }: PublisherD
         for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
         injectTraceHeaders(headers, trace.setSpan(context.active(), span));
         let lastError: unknown;
-        for (let attempt = 1; attempt <= attempts; attempt++) {
+        let attempt = 0;
+        while (attempt < attempts) {
+          attempt++;
           try {
-            const ack = await js.publish(subject, data, { msgID: msgId, headers, timeout: 5_000 });
+            const sent = js.publish(subject, data, { msgID: msgId, headers, timeout: 5_000 });
+            const ack = await (giveUp ? abortable(sent, giveUp) : sent);
             span.setAttribute('messaging.nats.duplicate', ack.duplicate);
             return ack;
           } catch (error) {
             lastError = error;
-            if (attempt < attempts)
-              await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5_000)));
+            if (attempt < attempts) await clock.sleep(backoffDelay(attempt, retryBackoff), stopping);
+            if (stopping?.aborted) break;
           }
         }
-        throw new PublishError(`publish to ${subject} not confirmed after ${attempts} attempts`, {
+        const stopped = stopping?.aborted ? ' (retries ended by shutdown)' : '';
+        throw new PublishError(`publish to ${subject} not confirmed after ${attempt} attempts${stopped}`, {
           cause: lastError,
         });
       } catch (error) {

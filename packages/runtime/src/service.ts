@@ -1,10 +1,12 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → init (buckets) → consumers → start hooks
-//   → consume loops and subscriptions → ready
-//   draining → subscriptions close → consume loops finish in-flight → stop hooks → NATS drain →
-//   probes → telemetry
+//   config → logger → telemetry → probes → NATS → streams → init (buckets; declared dependencies
+//   start probing) → consumers → start hooks → consume loops and subscriptions → ready
+//   draining → subscriptions close → consume loops finish in-flight → stop hooks → dependency
+//   probes → NATS drain → probes → telemetry
 // A service reaches NATS only through its context: no connection, JetStream client or manager.
+// Every wait of the runtime ends when the service stops (clock.ts); a stop during a NATS outage
+// takes no longer than the handler in hand.
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Tracer } from '@opentelemetry/api';
@@ -22,6 +24,8 @@ import {
   type StreamSpec,
 } from '@heatstream/contracts';
 import { configSchema, loadServiceConfig, redact, type ConfigOf } from './config.ts';
+import { sleep } from './clock.ts';
+import { DependencyCheck, dependencyProblems, type Dependency, type DependencySpec } from './dependency.ts';
 import { StartupError } from './errors.ts';
 import { startHealthServer, type Check, type HealthServer } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -91,8 +95,13 @@ export interface ServiceContext<C> {
   readonly kv: OpenKv;
   /** False between a NATS disconnect and the reconnect that follows it. */
   natsConnected(): boolean;
-  /** A dependency of the service's own (a database, a device bus): readiness fails while it returns a reason. */
-  addReadinessCheck(check: Check): void;
+  /**
+   * Declares a dependency of the service's own (a database, a device bus): probed every
+   * `intervalMs` from now until shutdown; readiness fails while it is down, naming it and the
+   * reason (`questdb: connection refused`). Code that uses it reports what it sees with
+   * `down(reason)` / `up()`; a start hook waits for it with `waitUntilUp`.
+   */
+  dependency(spec: DependencySpec): Dependency;
 }
 
 export interface ServiceDefinition<P extends TProperties = TProperties> {
@@ -151,18 +160,18 @@ export async function runService<P extends TProperties>(
   log.info({ config: redact(schema, config), instance }, 'starting');
 
   let phase: Phase = 'starting';
-  const checks: Check[] = [];
+  const dependencies: DependencyCheck[] = [];
+  // `shutdownBegun` ends every wait of the runtime (retry delays, start-up waits); `giveUp` also ends
+  // waits for NATS confirmations, once stopping with NATS unreachable (they cannot arrive then).
+  const shutdownBegun = new AbortController();
+  const giveUp = new AbortController();
   const undo: { step: string; run: () => Promise<void> | void }[] = [];
   let link: NatsLink | undefined;
 
   const ready: Check = () => {
     if (phase !== 'running') return phase;
     if (!link?.connected()) return 'NATS disconnected';
-    for (const check of checks) {
-      const problem = check();
-      if (problem) return problem;
-    }
-    return undefined;
+    return dependencyProblems(dependencies);
   };
 
   const shutdown = async (): Promise<number> => {
@@ -194,7 +203,17 @@ export async function runService<P extends TProperties>(
 
     const natsLink = await connectNats(config.nats, `${definition.name}/${instance}`, log);
     link = natsLink;
-    undo.push({ step: 'nats', run: () => natsLink.nc.drain() });
+    undo.push({
+      step: 'nats',
+      // drain() flushes what is buffered and waits for the server to confirm; while disconnected
+      // it waits for a reconnect attempt and then rejects, leaving the connection open. Nothing
+      // buffered can reach the server then, so close instead.
+      run: () => (natsLink.connected() ? natsLink.nc.drain() : natsLink.nc.close()),
+    });
+    void (async () => {
+      for await (const status of natsLink.nc.status())
+        if (status.type === 'disconnect' && shutdownBegun.signal.aborted) giveUp.abort();
+    })();
     const jsm = await jetstreamManager(natsLink.nc).catch((error: unknown) => {
       throw new StartupError(`JetStream is not enabled on ${config.nats.url}: ${(error as Error).message}`, {
         cause: error,
@@ -212,7 +231,13 @@ export async function runService<P extends TProperties>(
     );
 
     const events = options.events ?? contractEvents;
-    const publish = createPublisher({ js, events, tracer: telemetry.tracer });
+    const publish = createPublisher({
+      js,
+      events,
+      tracer: telemetry.tracer,
+      stopping: shutdownBegun.signal,
+      giveUp: giveUp.signal,
+    });
     const loops: { spec: ConsumerSpec; loop: ConsumeLoop }[] = [];
     const known = options.consumers ?? contractConsumers;
     const addLoop = (
@@ -234,6 +259,7 @@ export async function runService<P extends TProperties>(
         log,
         tracer: telemetry.tracer,
         traceEach: config.otel.endpoint !== undefined,
+        giveUp: giveUp.signal,
         ...mode,
       });
       loops.push({ spec, loop });
@@ -260,8 +286,13 @@ export async function runService<P extends TProperties>(
       consumeBatch: (consumer, batchHandler, { batch, maxWaitMs }) => {
         addLoop(consumer, { batchHandler, batch, expiresMs: maxWaitMs });
       },
-      addReadinessCheck: (check) => {
-        checks.push(check);
+      dependency: (spec) => {
+        if (dependencies.some((d) => d.name === spec.name))
+          throw new StartupError(`dependency ${spec.name} declared twice`);
+        const dependency = new DependencyCheck(spec, log);
+        dependencies.push(dependency);
+        dependency.start();
+        return dependency;
       },
       subscribe: (subject, handler) => core.subscribe(subject, handler),
       serve: (subject, handler) => {
@@ -279,6 +310,12 @@ export async function runService<P extends TProperties>(
       }),
       natsConnected: () => natsLink.connected(),
     };
+    undo.push({
+      step: 'dependencies',
+      run: async () => {
+        await Promise.all(dependencies.map((d) => d.stop()));
+      },
+    });
 
     const hooks = (await definition.init(ctx)) ?? {};
     await provisionConsumers(
@@ -314,15 +351,16 @@ export async function runService<P extends TProperties>(
         stopping ??= (async () => {
           phase = 'draining';
           log.info({ reason }, 'stopping');
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<number>((resolve) => {
-            timer = setTimeout(() => {
-              log.error({ graceMs: config.shutdownGraceMs }, 'shutdown exceeded its grace period');
-              resolve(1);
-            }, config.shutdownGraceMs);
+          shutdownBegun.abort(new Error(reason));
+          if (!natsLink.connected()) giveUp.abort();
+          const finished = new AbortController();
+          const timeout = sleep(config.shutdownGraceMs, finished.signal).then(() => {
+            if (finished.signal.aborted) return 0;
+            log.error({ graceMs: config.shutdownGraceMs }, 'shutdown exceeded its grace period');
+            return 1;
           });
           const code = await Promise.race([shutdown(), timeout]);
-          clearTimeout(timer);
+          finished.abort();
           log.info({ code }, 'stopped');
           return code;
         })();

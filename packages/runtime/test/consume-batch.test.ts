@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { events, subjects, type ConsumerSpec, type EventOf } from '@heatstream/contracts';
 import { startNats, type NatsServer, eventually } from '@heatstream/testkit';
-import { defineService, ok, runService, type BatchHandler } from '../src/mod.ts';
+import { defineService, ok, runService, sleep, type BatchHandler } from '../src/mod.ts';
 import { reading } from './helpers.ts';
 
 let nats: NatsServer;
@@ -161,7 +161,7 @@ describe('batch consume mode', () => {
     const ids = await publish('dev-held', 5);
     const svc = await start(consumer, async (items) => {
       for (const { delivery } of items) deliveries.push(delivery.deliveryCount);
-      await new Promise((r) => setTimeout(r, 3_000));
+      await sleep(3_000);
       return items.map(() => ok);
     });
     await eventually(
@@ -183,7 +183,7 @@ describe('batch consume mode', () => {
     let finished = 0;
     const svc = await start(consumer, async (items) => {
       started();
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       finished += items.length;
       return items.map(() => ok);
     });

@@ -15,7 +15,7 @@ import {
   killNodeProcesses,
   runNode,
 } from '@heatstream/testkit';
-import { runService, type RunningService } from '../src/mod.ts';
+import { defineService, runService, type RunningService } from '../src/mod.ts';
 import { recorder, recorderConsumer } from './recorder-service.ts';
 import { reading, records } from './helpers.ts';
 import { probe } from './publish-probe.ts';
@@ -173,6 +173,52 @@ describe('runtime over a real nats-server', () => {
     );
     const missing = sent.filter((e) => !handled.has(e.id));
     assert.deepEqual(missing, [], 'every reading was handled');
+  });
+
+  test('the consumer is looked up once per loop, not on every pull', async () => {
+    const spec = {
+      ...recorderConsumer,
+      durable: 'runtime-test-lookups',
+      filterSubjects: [subjects.reading('site1', 'dev-lookup')],
+    };
+    // Every CONSUMER.INFO request and every pull request of this consumer, as NATS carries them.
+    const count = (subject: string): (() => number) => {
+      let n = 0;
+      nc.subscribe(subject, {
+        callback: () => {
+          n++;
+        },
+      });
+      return () => n;
+    };
+    const infos = count(`$JS.API.CONSUMER.INFO.${spec.stream}.${spec.durable}`);
+    const pulls = count(`$JS.API.CONSUMER.MSG.NEXT.${spec.stream}.${spec.durable}`);
+    await nc.flush();
+    const handled = new Set<string>();
+    const svc = await runService(
+      defineService({
+        name: 'lookups',
+        init(ctx) {
+          ctx.consume(
+            spec,
+            (event) => {
+              handled.add(event.id);
+              return Promise.resolve();
+            },
+            { batch: 1 },
+          );
+          return undefined;
+        },
+      }),
+      { argv: [], env: { HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' } },
+    );
+    const { publish } = probe(nc);
+    const sent = Array.from({ length: 30 }, (_, i) => reading('dev-lookup', i));
+    for (const event of sent) await publish(subjects.reading('site1', 'dev-lookup'), event);
+    await eventually('every reading', () => sent.every((e) => handled.has(e.id)));
+    assert.equal(await svc.stop(), 0);
+    assert.ok(pulls() >= sent.length, `one message per pull: ${pulls()} pulls`);
+    assert.equal(infos(), 2, 'one lookup by provisioning, one by the loop');
   });
 
   test('a publisher that retries the same message id is stored once', async () => {

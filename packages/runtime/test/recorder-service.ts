@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { ConsumerSpec } from '@heatstream/contracts';
-import { activeTraceIds, defineService } from '../src/mod.ts';
+import { activeTraceIds, defineService, sleep } from '../src/mod.ts';
 
 export const recorderConsumer: ConsumerSpec = {
   stream: 'READINGS',
@@ -29,7 +29,7 @@ export const recorder = defineService({
       const line = (phase: string): string =>
         `${JSON.stringify({ phase, id: event.id, seq: delivery.streamSeq, delivery: delivery.deliveryCount, at: Date.now(), traceparent: delivery.headers?.get('traceparent') ?? '', traceId: activeTraceIds()?.traceId ?? '' })}\n`;
       appendFileSync(recordFile, line('start'));
-      if (handlerDelayMs > 0) await new Promise((r) => setTimeout(r, handlerDelayMs));
+      if (handlerDelayMs > 0) await sleep(handlerDelayMs);
       if (failDevice !== undefined && event.subject === failDevice)
         throw new Error(`device ${failDevice} always fails`);
       appendFileSync(recordFile, line('done'));

@@ -32,21 +32,15 @@ export const gateway = defineService({
     // The configured session lifetime becomes the TTL of the sessions bucket, also an existing one.
     const users = await UserStore.open(ctx, { sessionTtlMs });
 
-    // Why QuestDB is down, undefined while it answers.
-    let questDbDown = await probe(conn);
+    const store = ctx.dependency({ name: 'questdb', probe: () => probe(conn), intervalMs: 5_000 });
     const health: Parameters<typeof createGateway>[0]['health'] = async () => {
-      questDbDown = await probe(conn);
       const nats = ctx.natsConnected();
-      const questDbUp = questDbDown === undefined;
+      const questDbUp = (await store.probeNow()) === undefined;
       return {
         status: nats && questDbUp ? 'healthy' : nats ? 'degraded' : 'unhealthy',
         dependencies: { nats: nats ? 'up' : 'down', questdb: questDbUp ? 'up' : 'down' },
       };
     };
-    const poll = setInterval(() => {
-      void probe(conn).then((reason) => (questDbDown = reason));
-    }, 5_000);
-    ctx.addReadinessCheck(() => questDbDown);
 
     const { server, io } = createGateway({
       users,
@@ -73,7 +67,6 @@ export const gateway = defineService({
         }
       },
       async stop() {
-        clearInterval(poll);
         // The runtime has closed the live subscriptions before this hook runs.
         await io.close();
         server.closeAllConnections();

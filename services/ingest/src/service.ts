@@ -15,8 +15,6 @@ import {
 } from '@heatstream/questdb';
 import { defineService } from '@heatstream/runtime';
 import { projector } from './projector.ts';
-import { StoreHealth } from './store-health.ts';
-import { waitForStore } from './wait-for-store.ts';
 
 /** Durable consumer (contracts/src/streams.ts) → table. */
 const routes: readonly [string, TableDef][] = [
@@ -69,12 +67,16 @@ export const service = defineService({
     const { questdb, batch, retention } = ctx.config;
     const conn: QuestDbConnection = { url: questdb.url, user: questdb.user, password: questdb.password };
     const log = ctx.log.child({ component: 'questdb' });
-    const health = new StoreHealth({ probe: () => probe(conn), intervalMs: questdb.probeIntervalMs, log });
-    ctx.addReadinessCheck(health.check);
+    // Readiness follows QuestDB: a probe every interval, and what every write sees.
+    const store = ctx.dependency({
+      name: 'questdb',
+      probe: () => probe(conn),
+      intervalMs: questdb.probeIntervalMs,
+    });
     const writers = routes.map(([durable, table]) => {
       const writer = new QuestDbWriter(conn, {
         onUnavailable: (error, attempt) => {
-          health.down(error.message);
+          store.down(error.message);
           if (attempt === 1 || attempt % 10 === 0)
             log.warn(
               { err: error, table: table.name, attempt },
@@ -82,7 +84,7 @@ export const service = defineService({
             );
         },
         onAvailable: () => {
-          health.up();
+          store.up();
         },
       });
       ctx.consumeBatch(durable, projector(table, writer), { batch: batch.size, maxWaitMs: batch.maxWaitMs });
@@ -90,13 +92,12 @@ export const service = defineService({
     });
     return {
       async start() {
-        await waitForStore(conn, questdb.startTimeoutMs, log);
+        // QuestDB may start after us.
+        await store.waitUntilUp(questdb.startTimeoutMs);
         const { warnings } = await declareSchema(conn, retention);
         for (const warning of warnings) log.warn(warning);
-        await health.start();
       },
       async stop() {
-        health.stop();
         await Promise.all(writers.map((w) => w.close()));
       },
     };

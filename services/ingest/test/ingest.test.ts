@@ -1,5 +1,6 @@
 // ingest against real NATS and QuestDB: every event table declared and filled, duplicates
-// collapse, a poison message is dead-lettered with the reason while the stream behind it goes on.
+// collapse, a poison message is dead-lettered with the reason while the stream behind it goes on;
+// an unreachable QuestDB fails start-up with the reason.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -14,8 +15,9 @@ import {
   type EventOf,
 } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
-import { runService, type RunningService } from '@heatstream/runtime';
+import { DependencyUnavailableError, runService, type RunningService } from '@heatstream/runtime';
 import {
+  freePort,
   startNats,
   startQuestDb,
   type NatsServer,
@@ -63,6 +65,24 @@ async function deadLetters(): Promise<EventOf<'heatstream.rejected.v1'>[]> {
 }
 
 describe('ingest', () => {
+  test('start-up gives up on an unreachable QuestDB with the reason', async () => {
+    const port = await freePort();
+    await assert.rejects(
+      runService(service, {
+        argv: [],
+        env: {
+          HS_NATS__URL: nats.url,
+          HS_QUESTDB__URL: `http://127.0.0.1:${port}`,
+          HS_QUESTDB__START_TIMEOUT_MS: '0',
+          HS_LOG__LEVEL: 'silent',
+        },
+      }),
+      (error: unknown) =>
+        error instanceof DependencyUnavailableError &&
+        /^questdb not available after 0 ms: .*unreachable/.test(error.message),
+    );
+  });
+
   test('declares its tables: WAL, partitioned by day, deduplicated', async () => {
     const rows = await sql(
       conn,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { QuestDbConnection } from '@heatstream/questdb';
-import { runService } from '@heatstream/runtime';
+import { runService, sleep } from '@heatstream/runtime';
 import {
   startNats,
   startQuestDb,
@@ -48,14 +48,17 @@ describe('ingest recovers without loss or duplicates', () => {
     const svc = await runService(service, { argv: [], env: env() });
     const readyz = async (): Promise<number> =>
       (await fetch(`http://127.0.0.1:${svc.httpPort}/readyz`)).status;
+    const reason = async (): Promise<string | undefined> =>
+      ((await (await fetch(`http://127.0.0.1:${svc.httpPort}/readyz`)).json()) as { reason?: string }).reason;
     await eventually('ingest ready', async () => (await readyz()) === 200);
     const sent = Array.from({ length: 100_000 }, (_, i) => reading('outage', i));
     const publishing = publishAll(jetstream(nc), sent);
     await eventually('some readings stored', async () => (await storedTotals(conn, 'outage')).count > 5_000);
     await questdb.kill();
     await eventually('readiness to fail while QuestDB is down', async () => (await readyz()) === 503);
+    assert.match((await reason()) ?? '', /^questdb: /, 'readiness names QuestDB');
     await publishing;
-    await new Promise((r) => setTimeout(r, 60_000));
+    await sleep(60_000);
     const pendingDuringOutage = await jsm.consumers.info('READINGS', 'ingest-readings');
     assert.ok(pendingDuringOutage.num_pending > 0, 'the backlog waited in JetStream');
     await questdb.restart();

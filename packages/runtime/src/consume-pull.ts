@@ -1,0 +1,93 @@
+// The pulling half of a consume loop, shared by both modes: pull requests on one durable consumer,
+// the retry after a failed pull, and stopping.
+//
+// The consumer is looked up once (`js.consumers.get` is a CONSUMER.INFO round trip; a pull needs
+// only the consumer's name) and kept. A failed pull looks it up again: the consumer may have been
+// deleted and recreated, or the connection may be new after a NATS outage.
+import type { Consumer, ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
+import type { ConsumerSpec } from '@heatstream/contracts';
+import type { Logger } from 'pino';
+import { abortable, backoffDelay, systemClock, type Clock } from './clock.ts';
+
+/** Retry delays after failed pulls: doubling from 500 ms to 10 s. */
+const retryBackoff = { initialMs: 500, maxMs: 10_000 };
+
+export interface PullOptions {
+  js: JetStreamClient;
+  spec: ConsumerSpec;
+  log: Logger;
+  /** Messages per pull request. */
+  batch: number;
+  /** How long one pull waits on an idle stream (≥ 1000, a JetStream client limit). */
+  expiresMs: number;
+  clock?: Clock;
+}
+
+export class PullLoop {
+  /** Set while a message or batch is being handled: its pull is then stopped only once it is done. */
+  inFlight = false;
+  readonly #abort = new AbortController();
+  readonly #pulls = new Set<ConsumerMessages>();
+  readonly #options: PullOptions;
+  #consumer: Promise<Consumer> | undefined;
+
+  constructor(options: PullOptions) {
+    this.#options = options;
+  }
+
+  /** Aborted when the loop stops: waits end, a batch handler gives up. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  // A method, not a field, so the compiler does not narrow it across the awaits that change it.
+  stopping(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Starts one pull request; call `done` once its messages are iterated. */
+  async pull(): Promise<ConsumerMessages> {
+    const { js, spec, batch, expiresMs } = this.#options;
+    this.#consumer ??= js.consumers.get(spec.stream, spec.durable);
+    // During an outage the lookup runs to its request timeout; a stop does not wait for it.
+    const consumer = await abortable(this.#consumer, this.signal);
+    const pull = await consumer.fetch({ max_messages: batch, expires: Math.max(1_000, expiresMs) });
+    this.#pulls.add(pull);
+    if (this.stopping()) pull.stop();
+    return pull;
+  }
+
+  done(pull: ConsumerMessages): void {
+    this.#pulls.delete(pull);
+  }
+
+  /** Ends every pull request; their iterators finish. */
+  stopPulls(): void {
+    for (const pull of this.#pulls) pull.stop();
+  }
+
+  /** Ends the loop: waits are cut short; pulls end now unless a handler is busy (it stops them when done). */
+  stop(): void {
+    this.#abort.abort(new Error('service stopping'));
+    if (!this.inFlight) this.stopPulls();
+  }
+
+  /** Runs `body` until stopped, retrying with backoff when a pull fails (NATS down, consumer gone). */
+  async run(body: () => Promise<void>): Promise<void> {
+    const { log, clock = systemClock } = this.#options;
+    let failures = 0;
+    while (!this.stopping()) {
+      try {
+        await body();
+        failures = 0;
+      } catch (error) {
+        if (this.stopping()) break;
+        failures++;
+        this.#consumer = undefined;
+        log.warn({ err: error, failures }, 'pull failed; retrying');
+        await clock.sleep(backoffDelay(failures, retryBackoff), this.signal);
+      }
+    }
+    log.info('consume loop stopped');
+  }
+}
