@@ -51,9 +51,7 @@ export class Settlement {
         subject: msg.subject,
         streamSeq: msg.seq,
         deliveryCount: msg.info.deliveryCount,
-        get headers() {
-          return msg.headers;
-        },
+        header: (name) => (msg.headers?.has(name) ? msg.headers.get(name) : undefined),
         get log() {
           return logOf();
         },

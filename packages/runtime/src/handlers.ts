@@ -1,5 +1,4 @@
 // What a service's handler receives and answers, one message at a time or in batches.
-import type { MsgHdrs } from '@nats-io/transport-node';
 import type { Envelope } from '@heatstream/contracts';
 import type { Logger } from 'pino';
 
@@ -7,7 +6,8 @@ export interface Delivery {
   subject: string;
   streamSeq: number;
   deliveryCount: number;
-  headers: MsgHdrs | undefined;
+  /** A header of the message, e.g. `Hs-Replay-Seq`; the NATS type stays inside the runtime. */
+  header(name: string): string | undefined;
   log: Logger;
 }
 

@@ -27,7 +27,7 @@ export const recorder = defineService({
     const { recordFile, handlerDelayMs, failDevice } = ctx.config;
     ctx.consume(recorderConsumer, async (event, delivery) => {
       const line = (phase: string): string =>
-        `${JSON.stringify({ phase, id: event.id, seq: delivery.streamSeq, delivery: delivery.deliveryCount, at: Date.now(), traceparent: delivery.headers?.get('traceparent') ?? '', traceId: activeTraceIds()?.traceId ?? '' })}\n`;
+        `${JSON.stringify({ phase, id: event.id, seq: delivery.streamSeq, delivery: delivery.deliveryCount, at: Date.now(), traceparent: delivery.header('traceparent') ?? '', traceId: activeTraceIds()?.traceId ?? '' })}\n`;
       appendFileSync(recordFile, line('start'));
       if (handlerDelayMs > 0) await sleep(handlerDelayMs);
       if (failDevice !== undefined && event.subject === failDevice)

@@ -31,7 +31,7 @@ function item(i: number, time: string): BatchItem {
       subject: 'readings.v1.projector.p1',
       streamSeq: i,
       deliveryCount: 1,
-      headers: undefined,
+      header: () => undefined,
       log,
     },
   };
