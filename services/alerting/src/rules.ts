@@ -57,6 +57,28 @@ const common = {
       { additionalProperties: false },
     ),
   ),
+  notify: Type.Object(
+    {
+      targets: Type.Optional(
+        Type.Array(Type.String({ pattern: ID_PATTERN }), {
+          description: 'notification targets by name; default every configured target',
+        }),
+      ),
+      onResolve: Type.Boolean({ default: true, description: 'also tell when the alert resolves' }),
+      reminderMs: Type.Optional(
+        Type.Integer({
+          minimum: 60_000,
+          description: 'repeat while the alert is raised and not acknowledged',
+        }),
+      ),
+      muteUntil: Type.Optional(
+        Type.String({
+          description: 'RFC 3339 time; no notifications before it (alerts are still published)',
+        }),
+      ),
+    },
+    { additionalProperties: false, default: {} },
+  ),
 };
 
 const severity = (fallback: Level) => StringEnum(Level, { default: fallback });
@@ -218,6 +240,9 @@ export function parseRules(raw: unknown): Rule[] {
     if (ids.has(rule.id)) problems.push(`${at}.id: "${rule.id}" used twice`);
     ids.add(rule.id);
     if (rule.kind === RuleKind.threshold) problems.push(...thresholdProblems(rule).map((p) => `${at}: ${p}`));
+    const { muteUntil } = rule.notify;
+    if (muteUntil !== undefined && Number.isNaN(Date.parse(muteUntil)))
+      problems.push(`${at}.notify.muteUntil: "${muteUntil}" is not a date and time`);
     rules.push(rule);
   });
   if (problems.length > 0) throw new RuleError(problems);
