@@ -81,7 +81,9 @@ export class AlertEngine {
     if (data.state !== 'acknowledged') return Promise.resolve();
     return this.#serial(() => {
       try {
-        this.#evaluator.acknowledge(data.alertId, data.acknowledgedBy ?? 'unknown');
+        const learnt = this.#evaluator.acknowledge(data.alertId, data.acknowledgedBy ?? 'unknown');
+        if (learnt.length > 0)
+          log.info({ alertId: data.alertId, by: data.acknowledgedBy }, 'alert acknowledged');
       } catch (error) {
         // Resolved meanwhile, or from before this state: nothing to learn, and not bad input.
         if (!(error instanceof AlertNotFoundError)) throw error;
