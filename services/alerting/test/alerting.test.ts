@@ -12,6 +12,7 @@ import {
   publishReading,
   publishStatus,
   Receiver,
+  rules,
   savedState,
   SITE,
   startAlerting,
@@ -206,6 +207,64 @@ describe('alerting', () => {
       const title = /^=\?UTF-8\?B\?(.*)\?=$/.exec(String(ntfy.headers.title))?.[1] ?? '';
       assert.equal(Buffer.from(title, 'base64').toString(), 'Critical: compressor_temp_high on home/hp1');
       assert.match(ntfy.body, /Compressor|compressor_temp/);
+    } finally {
+      await alerting.stop();
+    }
+  });
+
+  test('per rule: its targets, reminders while raised, no resolve notice, a muted rule', async () => {
+    await using nats = await natsFixture();
+    await using receiver = await Receiver.start();
+    const clock = new TestClock();
+    const temp = { ...rules[0], notify: { targets: ['hook'], onResolve: false, reminderMs: 60_000 } };
+    const muted = {
+      ...rules[0],
+      id: 'voltage_high',
+      metric: 'voltage',
+      warning: 245,
+      critical: 250,
+      notify: { muteUntil: new Date(clock.t + 3_600_000).toISOString() },
+    };
+    const alerting = await startAlerting(nats.url, clock, receiver, {
+      HS_RULES: JSON.stringify([temp, muted]),
+    });
+    try {
+      await publishReading(nats.js, clock, 'hp1', { compressor_temp: 90, voltage: 251 });
+      await eventually('the raise told', () => receiver.requests.length === 1);
+      clock.advance(61 * SEC);
+      await eventually('a reminder', () => receiver.requests.length === 2);
+      await publishReading(nats.js, clock, 'hp1', { compressor_temp: 60, voltage: 230 });
+      await eventually('both resolved', async () => {
+        const a = await storedAlerts(nats);
+        return a.filter((e) => e.data.state === 'resolved').length === 2;
+      });
+      await eventually('the outbox empty', async () => (await savedState(nats.url)).outbox.length === 0);
+      const told = receiver.requests.map((r) => [r.path, r.headers['webhook-id']]);
+      const [raised] = (await storedAlerts(nats)).filter((a) => a.data.rule === 'compressor_temp_high');
+      assert.ok(raised);
+      // Only the webhook (the rule's one target), no resolve notice, nothing for the muted rule.
+      assert.deepEqual(told, [
+        ['/hook', `${raised.data.alertId}.raised.${Date.parse(raised.time)}`],
+        ['/hook', `${raised.data.alertId}.reminder.1`],
+      ]);
+    } finally {
+      await alerting.stop();
+    }
+  });
+
+  test('a delivery failing every attempt is given up after the last one, not retried forever', async () => {
+    await using nats = await natsFixture();
+    await using receiver = await Receiver.start();
+    receiver.failFirst = Number.MAX_SAFE_INTEGER;
+    const clock = new TestClock();
+    const alerting = await startAlerting(nats.url, clock, receiver, {
+      HS_RULES: JSON.stringify([{ ...rules[0], notify: { targets: ['hook'] } }]),
+    });
+    try {
+      await publishReading(nats.js, clock, 'hp1', { compressor_temp: 90 });
+      await eventually('tried', () => receiver.requests.length > 0);
+      await eventually('given up', async () => (await savedState(nats.url)).outbox.length === 0);
+      assert.equal(receiver.requests.length, 4, 'delivery.attempts in the test config');
     } finally {
       await alerting.stop();
     }
