@@ -175,6 +175,23 @@ void describe('AlertEvaluator', () => {
     );
   });
 
+  void it('expired credentials at a cloud source: critical, even while the device is offline', () => {
+    const t = setup(defaultRules, { vicare: 10 * SEC });
+    t.send('vicare', { flow_temp: 40 });
+    t.clock.t += 31 * SEC;
+    assert.deepEqual(kinds(t.tick()), ['raised:device_offline:warning']);
+    const refused = status('vicare', t.clock.t, 'auth-failed');
+    refused.data.reason = 'token expired';
+    const raised = t.evaluator.onStatus(refused);
+    assert.deepEqual(kinds(raised), ['raised:auth_failed:critical']);
+    assert.equal(raised[0]?.alert.message, 'vicare: the source refused the credentials (token expired)');
+    assert.deepEqual(t.evaluator.onStatus(status('vicare', t.clock.t, 'auth-failed')), [], 'one alert');
+    t.clock.t += 10 * SEC;
+    assert.deepEqual(kinds(t.evaluator.onStatus(status('vicare', t.clock.t, 'online'))), [
+      'resolved:auth_failed:critical',
+    ]);
+  });
+
   void it('does not raise a threshold a device left holding when it went offline', () => {
     // 90 °C must hold 2 min (forMs) to raise; the device (every 10 s) falls silent at once: at 31 s
     // it is offline, and at 3 min the waiting threshold stays held back.

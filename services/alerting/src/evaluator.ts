@@ -3,7 +3,7 @@
 // from a Clock: tick() is what notices silence (offline) and the end of waits (clearAfterMs, forMs,
 // cooldownMs). A device that is offline holds back new threshold and data-quality alerts of its own.
 // The state is plain JSON, so a restart carries on with the same active alerts and ids.
-import type { DeviceStatusV1, ReadingV1 } from '@heatstream/contracts';
+import { DeviceState, type DeviceStatusV1, type ReadingV1 } from '@heatstream/contracts';
 import type { Clock } from '@heatstream/runtime';
 import { cycling, type CyclingMemory } from './cycling.ts';
 import { Lifecycle, type Alert, type Condition, type KeyState, type Transition } from './lifecycle.ts';
@@ -128,19 +128,30 @@ export class AlertEvaluator {
 
   onStatus(event: DeviceStatusV1): Transition[] {
     const now = this.#clock.now();
-    const { site, device, rejectedReadings } = event.data;
+    const { site, device, rejectedReadings, state, reason } = event.data;
     const key = deviceKey(site, device);
     // A device known only from its statuses is still expected to send readings: from now on.
     this.#state.devices[key] ??= { site, lastSeen: now, gaps: [] };
-    if (rejectedReadings === undefined) return [];
     const t = Date.parse(event.time);
-    return this.#of(RuleKind.rejectedReadings, device).flatMap((rule) => {
-      const active = rejectedReadings >= rule.minRejected;
+    // Any other state says the source let the service in again (or fails for another reason).
+    const auth = this.#of(RuleKind.authFailed, device).flatMap((rule) => {
+      const active = state === DeviceState.authFailed;
       const message = active
-        ? `${rejectedReadings} readings rejected by the data-quality guards`
-        : 'No readings rejected';
-      return this.#update(rule, site, device, { active, message, value: rejectedReadings }, t);
+        ? `${device}: the source refused the credentials${reason === undefined ? '' : ` (${reason})`}`
+        : `${device}: credentials accepted again`;
+      return this.#update(rule, site, device, { active, message }, t);
     });
+    if (rejectedReadings === undefined) return auth;
+    return [
+      ...auth,
+      ...this.#of(RuleKind.rejectedReadings, device).flatMap((rule) => {
+        const active = rejectedReadings >= rule.minRejected;
+        const message = active
+          ? `${rejectedReadings} readings rejected by the data-quality guards`
+          : 'No readings rejected';
+        return this.#update(rule, site, device, { active, message, value: rejectedReadings }, t);
+      }),
+    ];
   }
 
   /** Offline detection and the end of every wait; the service calls it on an interval. */

@@ -11,6 +11,7 @@ export const RuleKind = {
   rejectedReadings: 'rejected-readings',
   heatMeterZero: 'heat-meter-zero',
   shortCycling: 'short-cycling',
+  authFailed: 'auth-failed',
 } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
 
@@ -172,6 +173,13 @@ export const ShortCyclingRuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Not inhibited by offline: expired credentials are why a cloud device goes silent, and the one
+// thing a person can fix. Critical by default: nothing arrives from that source until someone logs in again.
+export const AuthFailedRuleSchema = Type.Object(
+  { ...common, kind: Type.Literal(RuleKind.authFailed), severity: severity(Level.critical) },
+  { additionalProperties: false },
+);
+
 export const ruleSchemas = {
   [RuleKind.threshold]: ThresholdRuleSchema,
   [RuleKind.offline]: OfflineRuleSchema,
@@ -179,6 +187,7 @@ export const ruleSchemas = {
   [RuleKind.rejectedReadings]: RejectedReadingsRuleSchema,
   [RuleKind.heatMeterZero]: HeatMeterZeroRuleSchema,
   [RuleKind.shortCycling]: ShortCyclingRuleSchema,
+  [RuleKind.authFailed]: AuthFailedRuleSchema,
 } as const satisfies Record<RuleKind, TSchema>;
 
 export const RuleSchema = Type.Union(Object.values(ruleSchemas));
@@ -190,6 +199,7 @@ export type CounterBackRule = Static<typeof CounterBackRuleSchema>;
 export type RejectedReadingsRule = Static<typeof RejectedReadingsRuleSchema>;
 export type HeatMeterZeroRule = Static<typeof HeatMeterZeroRuleSchema>;
 export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
+export type AuthFailedRule = Static<typeof AuthFailedRuleSchema>;
 export type Rule = Static<typeof RuleSchema>;
 
 export class RuleError extends Error {
@@ -327,4 +337,5 @@ export const defaultRules: readonly Rule[] = parseRules([
   { id: 'readings_rejected', kind: 'rejected-readings', clearAfterMs: 3_600_000 },
   { id: 'heat_meter_zero', kind: 'heat-meter-zero', forMs: 120_000, clearAfterMs: 300_000 },
   { id: 'short_cycling', kind: 'short-cycling', clearAfterMs: 1_800_000 },
+  { id: 'auth_failed', kind: 'auth-failed' },
 ]);
