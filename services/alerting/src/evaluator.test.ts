@@ -175,6 +175,32 @@ void describe('AlertEvaluator', () => {
     );
   });
 
+  void it('defrosts: a third within an hour raises, so does one running past 15 min', () => {
+    const rules = parseRules([{ id: 'defrost', kind: 'defrost', cooldownMs: 0 }]);
+    const t = setup(rules);
+    // Three 5-minute defrosts 20 min apart: the third start is one too many for the hour.
+    for (const n of [1, 2, 3]) {
+      const started = kinds(t.send('hp', { defrost: 1 }));
+      assert.deepEqual(started, n === 3 ? ['raised:defrost:warning'] : [], `defrost ${n}`);
+      t.clock.t += 5 * MIN;
+      t.send('hp', { defrost: 0 });
+      t.clock.t += 15 * MIN;
+    }
+    assert.match(t.log[0]?.alert.message ?? '', /3 defrosts in the last hour \(limit 2\)/);
+    // An hour on, the starts have left the window: resolved at the next reading.
+    t.clock.t += 60 * MIN;
+    assert.deepEqual(kinds(t.send('hp', { defrost: 0 })), ['resolved:defrost:warning']);
+    // One long defrost, told while it runs.
+    t.clock.t += MIN;
+    t.send('hp', { defrost: 1 });
+    t.clock.t += 10 * MIN;
+    assert.deepEqual(kinds(t.send('hp', { defrost: 1 })), []);
+    t.clock.t += 6 * MIN;
+    const long = t.send('hp', { defrost: 1 });
+    assert.deepEqual(kinds(long), ['raised:defrost:warning']);
+    assert.equal(long[0]?.alert.message, 'Defrost running for 16 min (longest expected 15 min)');
+  });
+
   void it('expired credentials at a cloud source: critical, even while the device is offline', () => {
     const t = setup(defaultRules, { vicare: 10 * SEC });
     t.send('vicare', { flow_temp: 40 });

@@ -6,6 +6,7 @@
 import { DeviceState, type DeviceStatusV1, type ReadingV1 } from '@heatstream/contracts';
 import type { Clock } from '@heatstream/runtime';
 import { cycling, type CyclingMemory } from './cycling.ts';
+import { defrosts, type DefrostMemory } from './defrost.ts';
 import { Lifecycle, type Alert, type Condition, type KeyState, type Transition } from './lifecycle.ts';
 import { expectedInterval, formatDuration, seen, type DeviceSeen } from './offline.ts';
 import { counterBack, heatMeterZero, isRunning, type CounterMemory, type Metrics } from './quality.ts';
@@ -20,6 +21,8 @@ export interface EvaluatorState {
   latest: Record<string, Metrics>;
   counters: Record<string, CounterMemory>;
   cycling: Record<string, CyclingMemory>;
+  /** Absent in state saved before the defrost rule existed. */
+  defrost?: Record<string, DefrostMemory>;
 }
 
 export interface EvaluatorOptions {
@@ -63,6 +66,7 @@ export class AlertEvaluator {
       latest: saved?.latest ?? {},
       counters: saved?.counters ?? {},
       cycling: saved?.cycling ?? {},
+      defrost: saved?.defrost ?? {},
     };
   }
 
@@ -121,6 +125,13 @@ export class AlertEvaluator {
       if (running === undefined) continue;
       const r = cycling(rule, this.#state.cycling[`${rule.id}/${key}`], t, running);
       this.#state.cycling[`${rule.id}/${key}`] = r.memory;
+      out.push(...this.#update(rule, site, device, r.condition, t));
+    }
+    const defrostOn = values.defrost;
+    for (const rule of defrostOn === undefined ? [] : this.#of(RuleKind.defrost, device)) {
+      const memory = (this.#state.defrost ??= {});
+      const r = defrosts(rule, memory[`${rule.id}/${key}`], t, defrostOn === 1);
+      memory[`${rule.id}/${key}`] = r.memory;
       out.push(...this.#update(rule, site, device, r.condition, t));
     }
     return out;

@@ -12,6 +12,7 @@ export const RuleKind = {
   heatMeterZero: 'heat-meter-zero',
   shortCycling: 'short-cycling',
   authFailed: 'auth-failed',
+  defrost: 'defrost',
 } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
 
@@ -22,6 +23,7 @@ export const inhibitedByOffline: ReadonlySet<RuleKind> = new Set([
   RuleKind.rejectedReadings,
   RuleKind.heatMeterZero,
   RuleKind.shortCycling,
+  RuleKind.defrost,
 ]);
 
 export const Direction = { above: 'above', below: 'below' } as const;
@@ -173,6 +175,21 @@ export const ShortCyclingRuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DefrostRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.defrost),
+    severity: severity(Level.warning),
+    maxPerHour: Type.Integer({ minimum: 1, default: 2, description: 'defrost starts in the last hour' }),
+    maxDurationMs: Type.Integer({
+      minimum: 60_000,
+      default: 900_000,
+      description: 'the longest one defrost',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // Not inhibited by offline: expired credentials are why a cloud device goes silent, and the one
 // thing a person can fix. Critical by default: nothing arrives from that source until someone logs in again.
 export const AuthFailedRuleSchema = Type.Object(
@@ -188,6 +205,7 @@ export const ruleSchemas = {
   [RuleKind.heatMeterZero]: HeatMeterZeroRuleSchema,
   [RuleKind.shortCycling]: ShortCyclingRuleSchema,
   [RuleKind.authFailed]: AuthFailedRuleSchema,
+  [RuleKind.defrost]: DefrostRuleSchema,
 } as const satisfies Record<RuleKind, TSchema>;
 
 export const RuleSchema = Type.Union(Object.values(ruleSchemas));
@@ -200,6 +218,7 @@ export type RejectedReadingsRule = Static<typeof RejectedReadingsRuleSchema>;
 export type HeatMeterZeroRule = Static<typeof HeatMeterZeroRuleSchema>;
 export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
 export type AuthFailedRule = Static<typeof AuthFailedRuleSchema>;
+export type DefrostRule = Static<typeof DefrostRuleSchema>;
 export type Rule = Static<typeof RuleSchema>;
 
 export class RuleError extends Error {
@@ -338,4 +357,5 @@ export const defaultRules: readonly Rule[] = parseRules([
   { id: 'heat_meter_zero', kind: 'heat-meter-zero', forMs: 120_000, clearAfterMs: 300_000 },
   { id: 'short_cycling', kind: 'short-cycling', clearAfterMs: 1_800_000 },
   { id: 'auth_failed', kind: 'auth-failed' },
+  { id: 'defrost', kind: 'defrost', clearAfterMs: 1_800_000 },
 ]);
