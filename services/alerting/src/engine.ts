@@ -53,8 +53,9 @@ export class AlertEngine {
       this.#o.log.info({ active: active.map((a) => a.alertId) }, 'active alerts restored');
   }
 
-  active() {
-    return this.#evaluator.active();
+  /** Resolves once the input in hand (a tick, say) is done: the service waits for it at stop. */
+  async idle(): Promise<void> {
+    await this.#queue;
   }
 
   onReading(event: ReadingV1): Promise<void> {

@@ -58,6 +58,7 @@ export function alertingService(clock: Clock = systemClock) {
         },
         async stop() {
           clearInterval(timer);
+          await engine.idle();
           await notifier.stop();
         },
       };
