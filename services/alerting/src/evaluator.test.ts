@@ -201,6 +201,30 @@ void describe('AlertEvaluator', () => {
     assert.equal(long[0]?.alert.message, 'Defrost running for 16 min (longest expected 15 min)');
   });
 
+  void it('a counter unchanged through 2 h of running is frozen; idle time does not count', () => {
+    const rules = parseRules([{ id: 'counter_frozen', kind: 'frozen-counter', cooldownMs: 0 }]);
+    const t = setup(rules);
+    // Idle for 5 h with the same total: not frozen, nothing to grow.
+    for (let i = 0; i <= 10; i++) {
+      assert.deepEqual(kinds(t.send('vicare', { heat_energy: 5_000_000, compressor_on: 0 })), []);
+      t.clock.t += 30 * MIN;
+    }
+    // Running, the summary stuck: more than 2 h of running raises.
+    const out: string[] = [];
+    for (let i = 0; i <= 5; i++) {
+      out.push(...kinds(t.send('vicare', { heat_energy: 5_000_000, compressor_on: 1 })));
+      t.clock.t += 30 * MIN;
+    }
+    assert.deepEqual(out, ['raised:counter_frozen:warning']);
+    assert.equal(
+      t.log[0]?.alert.message,
+      'heat_energy unchanged through more than 2 h of compressor running',
+    );
+    assert.deepEqual(kinds(t.send('vicare', { heat_energy: 5_001_000, compressor_on: 1 })), [
+      'resolved:counter_frozen:warning',
+    ]);
+  });
+
   void it('expired credentials at a cloud source: critical, even while the device is offline', () => {
     const t = setup(defaultRules, { vicare: 10 * SEC });
     t.send('vicare', { flow_temp: 40 });

@@ -3,10 +3,11 @@
 // from a Clock: tick() is what notices silence (offline) and the end of waits (clearAfterMs, forMs,
 // cooldownMs). A device that is offline holds back new threshold and data-quality alerts of its own.
 // The state is plain JSON, so a restart carries on with the same active alerts and ids.
-import { DeviceState, type DeviceStatusV1, type ReadingV1 } from '@heatstream/contracts';
+import { DeviceState, type DeviceStatusV1, type MetricName, type ReadingV1 } from '@heatstream/contracts';
 import type { Clock } from '@heatstream/runtime';
 import { cycling, type CyclingMemory } from './cycling.ts';
 import { defrosts, type DefrostMemory } from './defrost.ts';
+import { frozenCounters, type FrozenMemory } from './frozen.ts';
 import { Lifecycle, type Alert, type Condition, type KeyState, type Transition } from './lifecycle.ts';
 import { expectedInterval, formatDuration, seen, type DeviceSeen } from './offline.ts';
 import { counterBack, heatMeterZero, isRunning, type CounterMemory, type Metrics } from './quality.ts';
@@ -23,6 +24,7 @@ export interface EvaluatorState {
   cycling: Record<string, CyclingMemory>;
   /** Absent in state saved before the defrost rule existed. */
   defrost?: Record<string, DefrostMemory>;
+  frozen?: Record<string, Partial<Record<MetricName, FrozenMemory>>>;
 }
 
 export interface EvaluatorOptions {
@@ -67,6 +69,7 @@ export class AlertEvaluator {
       counters: saved?.counters ?? {},
       cycling: saved?.cycling ?? {},
       defrost: saved?.defrost ?? {},
+      frozen: saved?.frozen ?? {},
     };
   }
 
@@ -133,6 +136,13 @@ export class AlertEvaluator {
       const r = defrosts(rule, memory[`${rule.id}/${key}`], t, defrostOn === 1);
       memory[`${rule.id}/${key}`] = r.memory;
       out.push(...this.#update(rule, site, device, r.condition, t));
+    }
+    for (const rule of this.#of(RuleKind.frozenCounter, device)) {
+      const memory = (this.#state.frozen ??= {});
+      const mine = (memory[`${rule.id}/${key}`] ??= {});
+      const running = isRunning(this.#state.latest[key] ?? {}, undefined, rule.startingPowerW);
+      const condition = frozenCounters(rule, mine, t, values, running);
+      if (condition !== undefined) out.push(...this.#update(rule, site, device, condition, t));
     }
     return out;
   }

@@ -13,6 +13,7 @@ export const RuleKind = {
   shortCycling: 'short-cycling',
   authFailed: 'auth-failed',
   defrost: 'defrost',
+  frozenCounter: 'frozen-counter',
 } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
 
@@ -24,6 +25,7 @@ export const inhibitedByOffline: ReadonlySet<RuleKind> = new Set([
   RuleKind.heatMeterZero,
   RuleKind.shortCycling,
   RuleKind.defrost,
+  RuleKind.frozenCounter,
 ]);
 
 export const Direction = { above: 'above', below: 'below' } as const;
@@ -190,6 +192,30 @@ export const DefrostRuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const FrozenCounterRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.frozenCounter),
+    severity: severity(Level.warning),
+    metrics: Type.Array(MetricName, {
+      minItems: 1,
+      default: ['heat_energy', 'elec_energy'],
+      description: 'counters that grow while the compressor runs',
+    }),
+    maxRunningMs: Type.Integer({
+      minimum: 60_000,
+      default: 7_200_000,
+      description: 'running time without a change that makes a counter frozen',
+    }),
+    startingPowerW: Type.Number({
+      minimum: 0,
+      default: 100,
+      description: 'running by elec_power where there is no compressor_on',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // Not inhibited by offline: expired credentials are why a cloud device goes silent, and the one
 // thing a person can fix. Critical by default: nothing arrives from that source until someone logs in again.
 export const AuthFailedRuleSchema = Type.Object(
@@ -206,6 +232,7 @@ export const ruleSchemas = {
   [RuleKind.shortCycling]: ShortCyclingRuleSchema,
   [RuleKind.authFailed]: AuthFailedRuleSchema,
   [RuleKind.defrost]: DefrostRuleSchema,
+  [RuleKind.frozenCounter]: FrozenCounterRuleSchema,
 } as const satisfies Record<RuleKind, TSchema>;
 
 export const RuleSchema = Type.Union(Object.values(ruleSchemas));
@@ -219,6 +246,7 @@ export type HeatMeterZeroRule = Static<typeof HeatMeterZeroRuleSchema>;
 export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
 export type AuthFailedRule = Static<typeof AuthFailedRuleSchema>;
 export type DefrostRule = Static<typeof DefrostRuleSchema>;
+export type FrozenCounterRule = Static<typeof FrozenCounterRuleSchema>;
 export type Rule = Static<typeof RuleSchema>;
 
 export class RuleError extends Error {
@@ -358,4 +386,5 @@ export const defaultRules: readonly Rule[] = parseRules([
   { id: 'short_cycling', kind: 'short-cycling', clearAfterMs: 1_800_000 },
   { id: 'auth_failed', kind: 'auth-failed' },
   { id: 'defrost', kind: 'defrost', clearAfterMs: 1_800_000 },
+  { id: 'counter_frozen', kind: 'frozen-counter' },
 ]);
