@@ -58,6 +58,18 @@ export const deployables: readonly Deployable[] = [
     autoscale: { min: 1, max: 4, cpuPercent: 70 },
   },
   {
+    name: 'alerting',
+    main: 'services/alerting/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    // Webhook and ntfy targets are anywhere on the internet, over HTTPS (or HTTP on a LAN).
+    egressTo: [{ port: 443 }, { port: 80 }],
+    resources: small,
+  },
+  {
     name: 'acq-modbus',
     main: 'services/acq-modbus/src/main.ts',
     replicas: 1,

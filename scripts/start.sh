@@ -139,6 +139,11 @@ npx --no-install vite build services/dashboard --logLevel warn >"$DATA/logs/dash
 service ingest
 service gateway HS_API__PORT="$GATEWAY_PORT" HS_API__PUBLIC_DIR="$HS_ROOT/services/dashboard/dist"
 wait_port gateway "$GATEWAY_PORT"
+# alerting: rules and notification targets from $DATA/alerting.yaml when it exists, else the demo's
+# (the default rules, no targets).
+alerting_config="$DATA/alerting.yaml"
+[ -f "$alerting_config" ] || alerting_config="$HS_ROOT/deploy/config/alerting.yaml"
+service alerting HS_CONFIG="$alerting_config"
 
 devices="$DATA/acq-modbus.yaml"
 if [ -f "$devices" ]; then
@@ -166,6 +171,7 @@ heatstream is running with $mode.
   Dashboard  http://127.0.0.1:$GATEWAY_PORT/   log in as admin, password: $DASHBOARD_PASSWORD
   NATS       nats://127.0.0.1:$NATS_PORT   QuestDB http://127.0.0.1:$QUESTDB_HTTP_PORT   MQTT mqtt://127.0.0.1:$MQTT_PORT
   Logs in $DATA/logs/, credentials in $DATA/secrets.env, probes listed in $DATA/probes.
+  Alert rules and webhook/ntfy targets: $DATA/alerting.yaml (see services/alerting/README.md).
   Replay a stream range: ./heatstream replay --help. Users and tokens: ./heatstream admin.
 Press Ctrl-C to stop.
 EOT

@@ -66,6 +66,16 @@ before(async () => {
       value: 41,
       threshold: 40,
     }),
+    // Over before the test: only the alerts page's history shows it.
+    alert(now - 3_600_000, {
+      site: 'home',
+      device: 'wpm1',
+      alertId: 'hp-0',
+      rule: 'voltage_high',
+      severity: 'warning',
+      state: 'resolved',
+      message: 'Voltage back to 231 V',
+    }),
   ]);
   ({ svc, base } = await startGateway(nats, questdb, { HS_API__PUBLIC_DIR: join(dashboardDir, 'dist') }));
   const admin = await connectClient({ nats: { url: nats.url } }, 'admin');
@@ -179,5 +189,23 @@ test('works on a phone-sized screen', async () => {
   const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
   assert.ok(width <= 390, `no horizontal scrolling (content ${width}px wide)`);
   await page.screenshot({ path: join(shots, '5-phone-overview.png'), fullPage: true });
+  await page.close();
+});
+
+test('the alerts page: active alerts to acknowledge, and the last 30 days', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await page.locator('table.alert-history').waitFor();
+  const history = page.locator('table.alert-history');
+  assert.equal(await history.locator('[data-alert="hp-0"] .alert-state').textContent(), 'resolved');
+  assert.equal(await history.locator('[data-alert="hp-1"]').count(), 1);
+  const active = page.locator('.active-alerts');
+  assert.equal(await active.locator('[data-alert="hp-0"]').count(), 0, 'a resolved alert is not active');
+  const item = active.locator('[data-alert="hp-1"]');
+  await item.getByRole('button', { name: 'Acknowledge' }).click();
+  await item.locator('.alert-state', { hasText: 'acknowledged' }).waitFor();
+  await page.screenshot({ path: join(shots, '7-alerts-page.png'), fullPage: true });
   await page.close();
 });

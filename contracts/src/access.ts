@@ -37,6 +37,10 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     requests: [coreSubjectPatterns.derive],
     replays: ['READINGS', 'DEVICES', 'DERIVED', 'ALERTS', 'COMMANDS', 'REJECTED'],
   },
+  alerting: {
+    publishes: ['alerts.v1.>'],
+    consumes: ['alerting-readings', 'alerting-devices', 'alerting-alerts'],
+  },
   gateway: {
     // Acknowledging an alert is an alert lifecycle event.
     publishes: ['alerts.v1.>'],

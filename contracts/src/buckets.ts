@@ -44,6 +44,9 @@ export const buckets: readonly BucketSpec[] = [
     ttlMs: 12 * HOUR,
     ttlSetting: 'api.sessionTtlHours',
   }),
+  // The evaluator's state (active alerts, what each device last sent) and pending notifications,
+  // so a restart neither raises an alert again nor forgets one, nor drops a notification.
+  bucket('alerting_state', 'alert evaluator state and notification outbox', ['alerting']),
 ];
 
 /** The buckets a service may open. */

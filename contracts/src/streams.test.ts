@@ -76,6 +76,7 @@ void describe('consumers', () => {
   void it('cover the planned services', () => {
     const durables = consumers.map((c) => c.durable).sort();
     assert.deepEqual(durables, [
+      'alerting-alerts',
       'alerting-devices',
       'alerting-readings',
       'cop-readings',

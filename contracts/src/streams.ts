@@ -133,6 +133,9 @@ export const consumers: readonly ConsumerSpec[] = [
   consumer('READINGS', 'cop-readings', 'readings.v1.>', 'cop: readings into daily COP'),
   consumer('READINGS', 'alerting-readings', 'readings.v1.>', 'alerting: threshold and data-quality rules'),
   consumer('DEVICES', 'alerting-devices', 'devices.v1.>', 'alerting: offline and auth-failed devices'),
+  // Durable rather than a core subscription: an acknowledgement the gateway publishes while
+  // alerting restarts is still learnt when it is back.
+  consumer('ALERTS', 'alerting-alerts', 'alerts.v1.>', 'alerting: acknowledgements from the gateway'),
 ];
 
 /** The stream that stores a subject, if any. */

@@ -68,6 +68,19 @@ test('secrets are redacted, other values kept', () => {
   assert.equal(config.apiKey, 'k', 'the config itself keeps the secret');
 });
 
+test('secrets inside records and lists are redacted too', () => {
+  const target = Type.Object({ url: Type.String(), secret: Secret() });
+  const s = Type.Object({ targets: Type.Record(Type.String(), target), list: Type.Array(target) });
+  const shown = redact(s, {
+    targets: { ops: { url: 'https://a', secret: 'whsec_x' } },
+    list: [{ url: 'https://b', secret: 'y' }],
+  });
+  assert.deepEqual(shown, {
+    targets: { ops: { url: 'https://a', secret: '[redacted]' } },
+    list: [{ url: 'https://b', secret: '[redacted]' }],
+  });
+});
+
 test('a missing config file is named', () => {
   assert.throws(
     () => loadServiceConfig(props, { file: '/nonexistent/heatstream.yaml', env: {} }),

@@ -190,7 +190,17 @@ export function redact(schema: TSchema, value: unknown): unknown {
   if ((schema as { secret?: boolean }).secret === true && value !== undefined) return '[redacted]';
   if (schema.type === 'object' && isObject(value)) {
     const props = (schema.properties ?? {}) as Record<string, TSchema>;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, props[k] ? redact(props[k], v) : v]));
+    // A record (named entries, e.g. notification targets) has one schema for every value.
+    const entry = Object.values((schema.patternProperties ?? {}) as Record<string, TSchema>)[0];
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        const child = props[k] ?? entry;
+        return [k, child ? redact(child, v) : v];
+      }),
+    );
+  }
+  if (schema.type === 'array' && Array.isArray(value) && schema.items !== undefined) {
+    return value.map((v: unknown) => redact(schema.items as TSchema, v));
   }
   return value;
 }

@@ -175,6 +175,73 @@ void describe('AlertEvaluator', () => {
     );
   });
 
+  void it('defrosts: a third within an hour raises, so does one running past 15 min', () => {
+    const rules = parseRules([{ id: 'defrost', kind: 'defrost', cooldownMs: 0 }]);
+    const t = setup(rules);
+    // Three 5-minute defrosts 20 min apart: the third start is one too many for the hour.
+    for (const n of [1, 2, 3]) {
+      const started = kinds(t.send('hp', { defrost: 1 }));
+      assert.deepEqual(started, n === 3 ? ['raised:defrost:warning'] : [], `defrost ${n}`);
+      t.clock.t += 5 * MIN;
+      t.send('hp', { defrost: 0 });
+      t.clock.t += 15 * MIN;
+    }
+    assert.match(t.log[0]?.alert.message ?? '', /3 defrosts in the last hour \(limit 2\)/);
+    // An hour on, the starts have left the window: resolved at the next reading.
+    t.clock.t += 60 * MIN;
+    assert.deepEqual(kinds(t.send('hp', { defrost: 0 })), ['resolved:defrost:warning']);
+    // One long defrost, told while it runs.
+    t.clock.t += MIN;
+    t.send('hp', { defrost: 1 });
+    t.clock.t += 10 * MIN;
+    assert.deepEqual(kinds(t.send('hp', { defrost: 1 })), []);
+    t.clock.t += 6 * MIN;
+    const long = t.send('hp', { defrost: 1 });
+    assert.deepEqual(kinds(long), ['raised:defrost:warning']);
+    assert.equal(long[0]?.alert.message, 'Defrost running for 16 min (longest expected 15 min)');
+  });
+
+  void it('a counter unchanged through 2 h of running is frozen; idle time does not count', () => {
+    const rules = parseRules([{ id: 'counter_frozen', kind: 'frozen-counter', cooldownMs: 0 }]);
+    const t = setup(rules);
+    // Idle for 5 h with the same total: not frozen, nothing to grow.
+    for (let i = 0; i <= 10; i++) {
+      assert.deepEqual(kinds(t.send('vicare', { heat_energy: 5_000_000, compressor_on: 0 })), []);
+      t.clock.t += 30 * MIN;
+    }
+    // Running, the summary stuck: more than 2 h of running raises.
+    const out: string[] = [];
+    for (let i = 0; i <= 5; i++) {
+      out.push(...kinds(t.send('vicare', { heat_energy: 5_000_000, compressor_on: 1 })));
+      t.clock.t += 30 * MIN;
+    }
+    assert.deepEqual(out, ['raised:counter_frozen:warning']);
+    assert.equal(
+      t.log[0]?.alert.message,
+      'heat_energy unchanged through more than 2 h of compressor running',
+    );
+    assert.deepEqual(kinds(t.send('vicare', { heat_energy: 5_001_000, compressor_on: 1 })), [
+      'resolved:counter_frozen:warning',
+    ]);
+  });
+
+  void it('expired credentials at a cloud source: critical, even while the device is offline', () => {
+    const t = setup(defaultRules, { vicare: 10 * SEC });
+    t.send('vicare', { flow_temp: 40 });
+    t.clock.t += 31 * SEC;
+    assert.deepEqual(kinds(t.tick()), ['raised:device_offline:warning']);
+    const refused = status('vicare', t.clock.t, 'auth-failed');
+    refused.data.reason = 'token expired';
+    const raised = t.evaluator.onStatus(refused);
+    assert.deepEqual(kinds(raised), ['raised:auth_failed:critical']);
+    assert.equal(raised[0]?.alert.message, 'vicare: the source refused the credentials (token expired)');
+    assert.deepEqual(t.evaluator.onStatus(status('vicare', t.clock.t, 'auth-failed')), [], 'one alert');
+    t.clock.t += 10 * SEC;
+    assert.deepEqual(kinds(t.evaluator.onStatus(status('vicare', t.clock.t, 'online'))), [
+      'resolved:auth_failed:critical',
+    ]);
+  });
+
   void it('does not raise a threshold a device left holding when it went offline', () => {
     // 90 °C must hold 2 min (forMs) to raise; the device (every 10 s) falls silent at once: at 31 s
     // it is offline, and at 3 min the waiting threshold stays held back.

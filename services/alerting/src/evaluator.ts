@@ -3,9 +3,11 @@
 // from a Clock: tick() is what notices silence (offline) and the end of waits (clearAfterMs, forMs,
 // cooldownMs). A device that is offline holds back new threshold and data-quality alerts of its own.
 // The state is plain JSON, so a restart carries on with the same active alerts and ids.
-import type { DeviceStatusV1, ReadingV1 } from '@heatstream/contracts';
+import { DeviceState, type DeviceStatusV1, type MetricName, type ReadingV1 } from '@heatstream/contracts';
 import type { Clock } from '@heatstream/runtime';
 import { cycling, type CyclingMemory } from './cycling.ts';
+import { defrosts, type DefrostMemory } from './defrost.ts';
+import { frozenCounters, type FrozenMemory } from './frozen.ts';
 import { Lifecycle, type Alert, type Condition, type KeyState, type Transition } from './lifecycle.ts';
 import { expectedInterval, formatDuration, seen, type DeviceSeen } from './offline.ts';
 import { counterBack, heatMeterZero, isRunning, type CounterMemory, type Metrics } from './quality.ts';
@@ -20,6 +22,9 @@ export interface EvaluatorState {
   latest: Record<string, Metrics>;
   counters: Record<string, CounterMemory>;
   cycling: Record<string, CyclingMemory>;
+  /** Absent in state saved before the defrost rule existed. */
+  defrost?: Record<string, DefrostMemory>;
+  frozen?: Record<string, Partial<Record<MetricName, FrozenMemory>>>;
 }
 
 export interface EvaluatorOptions {
@@ -63,6 +68,8 @@ export class AlertEvaluator {
       latest: saved?.latest ?? {},
       counters: saved?.counters ?? {},
       cycling: saved?.cycling ?? {},
+      defrost: saved?.defrost ?? {},
+      frozen: saved?.frozen ?? {},
     };
   }
 
@@ -123,24 +130,49 @@ export class AlertEvaluator {
       this.#state.cycling[`${rule.id}/${key}`] = r.memory;
       out.push(...this.#update(rule, site, device, r.condition, t));
     }
+    const defrostOn = values.defrost;
+    for (const rule of defrostOn === undefined ? [] : this.#of(RuleKind.defrost, device)) {
+      const memory = (this.#state.defrost ??= {});
+      const r = defrosts(rule, memory[`${rule.id}/${key}`], t, defrostOn === 1);
+      memory[`${rule.id}/${key}`] = r.memory;
+      out.push(...this.#update(rule, site, device, r.condition, t));
+    }
+    for (const rule of this.#of(RuleKind.frozenCounter, device)) {
+      const memory = (this.#state.frozen ??= {});
+      const mine = (memory[`${rule.id}/${key}`] ??= {});
+      const running = isRunning(this.#state.latest[key] ?? {}, undefined, rule.startingPowerW);
+      const condition = frozenCounters(rule, mine, t, values, running);
+      if (condition !== undefined) out.push(...this.#update(rule, site, device, condition, t));
+    }
     return out;
   }
 
   onStatus(event: DeviceStatusV1): Transition[] {
     const now = this.#clock.now();
-    const { site, device, rejectedReadings } = event.data;
+    const { site, device, rejectedReadings, state, reason } = event.data;
     const key = deviceKey(site, device);
     // A device known only from its statuses is still expected to send readings: from now on.
     this.#state.devices[key] ??= { site, lastSeen: now, gaps: [] };
-    if (rejectedReadings === undefined) return [];
     const t = Date.parse(event.time);
-    return this.#of(RuleKind.rejectedReadings, device).flatMap((rule) => {
-      const active = rejectedReadings >= rule.minRejected;
+    // Any other state says the source let the service in again (or fails for another reason).
+    const auth = this.#of(RuleKind.authFailed, device).flatMap((rule) => {
+      const active = state === DeviceState.authFailed;
       const message = active
-        ? `${rejectedReadings} readings rejected by the data-quality guards`
-        : 'No readings rejected';
-      return this.#update(rule, site, device, { active, message, value: rejectedReadings }, t);
+        ? `${device}: the source refused the credentials${reason === undefined ? '' : ` (${reason})`}`
+        : `${device}: credentials accepted again`;
+      return this.#update(rule, site, device, { active, message }, t);
     });
+    if (rejectedReadings === undefined) return auth;
+    return [
+      ...auth,
+      ...this.#of(RuleKind.rejectedReadings, device).flatMap((rule) => {
+        const active = rejectedReadings >= rule.minRejected;
+        const message = active
+          ? `${rejectedReadings} readings rejected by the data-quality guards`
+          : 'No readings rejected';
+        return this.#update(rule, site, device, { active, message, value: rejectedReadings }, t);
+      }),
+    ];
   }
 
   /** Offline detection and the end of every wait; the service calls it on an interval. */

@@ -11,6 +11,9 @@ export const RuleKind = {
   rejectedReadings: 'rejected-readings',
   heatMeterZero: 'heat-meter-zero',
   shortCycling: 'short-cycling',
+  authFailed: 'auth-failed',
+  defrost: 'defrost',
+  frozenCounter: 'frozen-counter',
 } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
 
@@ -21,6 +24,8 @@ export const inhibitedByOffline: ReadonlySet<RuleKind> = new Set([
   RuleKind.rejectedReadings,
   RuleKind.heatMeterZero,
   RuleKind.shortCycling,
+  RuleKind.defrost,
+  RuleKind.frozenCounter,
 ]);
 
 export const Direction = { above: 'above', below: 'below' } as const;
@@ -56,6 +61,28 @@ const common = {
       },
       { additionalProperties: false },
     ),
+  ),
+  notify: Type.Object(
+    {
+      targets: Type.Optional(
+        Type.Array(Type.String({ pattern: ID_PATTERN }), {
+          description: 'notification targets by name; default every configured target',
+        }),
+      ),
+      onResolve: Type.Boolean({ default: true, description: 'also tell when the alert resolves' }),
+      reminderMs: Type.Optional(
+        Type.Integer({
+          minimum: 60_000,
+          description: 'repeat while the alert is raised and not acknowledged',
+        }),
+      ),
+      muteUntil: Type.Optional(
+        Type.String({
+          description: 'RFC 3339 time; no notifications before it (alerts are still published)',
+        }),
+      ),
+    },
+    { additionalProperties: false, default: {} },
   ),
 };
 
@@ -150,6 +177,52 @@ export const ShortCyclingRuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DefrostRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.defrost),
+    severity: severity(Level.warning),
+    maxPerHour: Type.Integer({ minimum: 1, default: 2, description: 'defrost starts in the last hour' }),
+    maxDurationMs: Type.Integer({
+      minimum: 60_000,
+      default: 900_000,
+      description: 'the longest one defrost',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const FrozenCounterRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.frozenCounter),
+    severity: severity(Level.warning),
+    metrics: Type.Array(MetricName, {
+      minItems: 1,
+      default: ['heat_energy', 'elec_energy'],
+      description: 'counters that grow while the compressor runs',
+    }),
+    maxRunningMs: Type.Integer({
+      minimum: 60_000,
+      default: 7_200_000,
+      description: 'running time without a change that makes a counter frozen',
+    }),
+    startingPowerW: Type.Number({
+      minimum: 0,
+      default: 100,
+      description: 'running by elec_power where there is no compressor_on',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+// Not inhibited by offline: expired credentials are why a cloud device goes silent, and the one
+// thing a person can fix. Critical by default: nothing arrives from that source until someone logs in again.
+export const AuthFailedRuleSchema = Type.Object(
+  { ...common, kind: Type.Literal(RuleKind.authFailed), severity: severity(Level.critical) },
+  { additionalProperties: false },
+);
+
 export const ruleSchemas = {
   [RuleKind.threshold]: ThresholdRuleSchema,
   [RuleKind.offline]: OfflineRuleSchema,
@@ -157,6 +230,9 @@ export const ruleSchemas = {
   [RuleKind.rejectedReadings]: RejectedReadingsRuleSchema,
   [RuleKind.heatMeterZero]: HeatMeterZeroRuleSchema,
   [RuleKind.shortCycling]: ShortCyclingRuleSchema,
+  [RuleKind.authFailed]: AuthFailedRuleSchema,
+  [RuleKind.defrost]: DefrostRuleSchema,
+  [RuleKind.frozenCounter]: FrozenCounterRuleSchema,
 } as const satisfies Record<RuleKind, TSchema>;
 
 export const RuleSchema = Type.Union(Object.values(ruleSchemas));
@@ -168,6 +244,9 @@ export type CounterBackRule = Static<typeof CounterBackRuleSchema>;
 export type RejectedReadingsRule = Static<typeof RejectedReadingsRuleSchema>;
 export type HeatMeterZeroRule = Static<typeof HeatMeterZeroRuleSchema>;
 export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
+export type AuthFailedRule = Static<typeof AuthFailedRuleSchema>;
+export type DefrostRule = Static<typeof DefrostRuleSchema>;
+export type FrozenCounterRule = Static<typeof FrozenCounterRuleSchema>;
 export type Rule = Static<typeof RuleSchema>;
 
 export class RuleError extends Error {
@@ -218,6 +297,9 @@ export function parseRules(raw: unknown): Rule[] {
     if (ids.has(rule.id)) problems.push(`${at}.id: "${rule.id}" used twice`);
     ids.add(rule.id);
     if (rule.kind === RuleKind.threshold) problems.push(...thresholdProblems(rule).map((p) => `${at}: ${p}`));
+    const { muteUntil } = rule.notify;
+    if (muteUntil !== undefined && Number.isNaN(Date.parse(muteUntil)))
+      problems.push(`${at}.notify.muteUntil: "${muteUntil}" is not a date and time`);
     rules.push(rule);
   });
   if (problems.length > 0) throw new RuleError(problems);
@@ -302,4 +384,7 @@ export const defaultRules: readonly Rule[] = parseRules([
   { id: 'readings_rejected', kind: 'rejected-readings', clearAfterMs: 3_600_000 },
   { id: 'heat_meter_zero', kind: 'heat-meter-zero', forMs: 120_000, clearAfterMs: 300_000 },
   { id: 'short_cycling', kind: 'short-cycling', clearAfterMs: 1_800_000 },
+  { id: 'auth_failed', kind: 'auth-failed' },
+  { id: 'defrost', kind: 'defrost', clearAfterMs: 1_800_000 },
+  { id: 'counter_frozen', kind: 'frozen-counter' },
 ]);

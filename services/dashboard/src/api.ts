@@ -53,6 +53,8 @@ export const api = {
     call<Alert[]>(
       `/api/alerts?active=true&hours=720${device ? `&device=${encodeURIComponent(device)}` : ''}`,
     ),
+  /** Every alert of the last 30 days by its latest state, newest first. */
+  alertHistory: () => call<Alert[]>('/api/alerts?hours=720&limit=200'),
   ack: (alertId: string) =>
     call<AlertAck>(`/api/alerts/${encodeURIComponent(alertId)}/ack`, { method: 'POST' }),
   cop: (id: string, period: string, from: Date) =>

@@ -1,5 +1,6 @@
 import './style.css';
 import { Unauthorized, api } from './api.ts';
+import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
 import { connectLive, type Live } from './live.ts';
@@ -47,7 +48,9 @@ async function route(): Promise<void> {
   try {
     leave = device
       ? await renderDevice(app, decodeURIComponent(device), live)
-      : await renderOverview(app, live);
+      : location.hash === '#/alerts'
+        ? await renderAlerts(app, live)
+        : await renderOverview(app, live);
   } catch (error) {
     if (error instanceof Unauthorized) loginForm();
     else app.replaceChildren(el('p', { class: 'error' }, `Could not load: ${(error as Error).message}`));
