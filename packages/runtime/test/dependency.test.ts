@@ -4,16 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { freePort, startNats, type NatsServer, eventually } from '@heatstream/testkit';
+import { eventually, freePort, natsFixture, type NatsFixture } from '@heatstream/testkit';
 import { DependencyUnavailableError, defineService, runService } from '../src/mod.ts';
 
-let nats: NatsServer;
+let nats: NatsFixture;
 before(async () => {
-  nats = await startNats({ own: true });
+  nats = await natsFixture({ own: true });
 });
-after(async () => {
-  await nats.stop();
-});
+after(() => nats[Symbol.asyncDispose]());
 
 /** Undefined when the server at `url` answers 200, otherwise why not. */
 async function httpProbe(url: string, signal: AbortSignal): Promise<string | undefined> {
@@ -55,7 +53,7 @@ async function close(server: Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-const env = (): NodeJS.ProcessEnv => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+const env = (): NodeJS.ProcessEnv => nats.env();
 
 describe('dependencies', () => {
   test('/readyz names the dependency and its error while it is down, and is 200 again after', async () => {

@@ -1,18 +1,12 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { makeEvent, type EventOf } from '@heatstream/contracts';
+import type { EventOf } from '@heatstream/contracts';
+import { readingEvent } from '@heatstream/testkit';
 
 export function reading(device: string, i: number, site = 'site1'): EventOf<'heatstream.reading.v1'> {
-  return makeEvent('heatstream.reading.v1', {
-    source: 'runtime-test',
-    subject: device,
-    time: new Date(Date.UTC(2026, 0, 15, 6, 0, i)),
-    data: {
-      site,
-      device,
-      model: 'test-model',
-      metrics: { flow_temp: 30 + i / 10, outside_temp: -7.5, elec_power: 1200 + i },
-    },
-  });
+  return readingEvent(
+    { site, device, metrics: { flow_temp: 30 + i / 10, outside_temp: -7.5, elec_power: 1200 + i } },
+    { time: new Date(Date.UTC(2026, 0, 15, 6, 0, i)), source: 'runtime-test' },
+  );
 }
 
 export interface Record {

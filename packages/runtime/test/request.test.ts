@@ -4,8 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import type { ServiceAccess } from '@heatstream/contracts';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import { access, natsFixture, type NatsFixture } from '@heatstream/testkit';
 import {
   NoRespondersError,
   RequestError,
@@ -19,16 +18,7 @@ import {
   type RunningService,
 } from '../src/mod.ts';
 
-const noRights: ServiceAccess = {
-  publishes: [],
-  consumes: [],
-  subscribes: [],
-  kv: [],
-  replays: [],
-  serves: [],
-  requests: [],
-};
-const env = (): Record<string, string> => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+const env = (): NodeJS.ProcessEnv => nats.env();
 
 const answerer = defineService({
   name: 'answerer',
@@ -46,23 +36,23 @@ const answerer = defineService({
   },
 });
 
-let nats: NatsServer;
+let nats: NatsFixture;
 let server: RunningService;
 let client: NatsClient;
 before(async () => {
-  nats = await startNats({ own: true });
+  nats = await natsFixture({ own: true });
   server = await runService(answerer, {
     argv: [],
     env: env(),
-    access: { ...noRights, serves: ['test.echo'] },
+    access: access({ serves: ['test.echo'] }),
   });
   client = await connectClient({ nats: { url: nats.url } }, 'asker', {
-    access: { ...noRights, requests: ['test.>'] },
+    access: access({ requests: ['test.>'] }),
   });
 });
 after(async () => {
   await client.close();
-  await nats.stop();
+  await nats[Symbol.asyncDispose]();
 });
 
 describe('request and serve', () => {
@@ -99,11 +89,11 @@ describe('request and serve', () => {
       },
     });
     await (
-      await runService(asker, { argv: [], env: env(), access: { ...noRights, requests: ['test.echo'] } })
+      await runService(asker, { argv: [], env: env(), access: access({ requests: ['test.echo'] }) })
     ).stop();
     assert.equal((answer as { echo: string }).echo, 'from a service');
     await assert.rejects(
-      runService(asker, { argv: [], env: env(), access: noRights }),
+      runService(asker, { argv: [], env: env(), access: access() }),
       (error: unknown) =>
         error instanceof StartupError &&
         /asking-service may not send requests to test\.echo: its requests in contracts\/src\/access\.ts are \[\]/.test(
@@ -114,7 +104,7 @@ describe('request and serve', () => {
 
   test('serving outside the service’s rights fails start-up', async () => {
     await assert.rejects(
-      runService(answerer, { argv: [], env: env(), access: noRights }),
+      runService(answerer, { argv: [], env: env(), access: access() }),
       /answerer may not serve test\.echo/,
     );
   });

@@ -4,14 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { streams } from '@heatstream/contracts';
 import {
   freePort,
+  natsFixture,
   startNats,
   tempDir,
-  type NatsServer,
+  type NatsFixture,
   eventually,
   killNodeProcesses,
   runNode,
@@ -20,16 +21,16 @@ import { ProvisioningError, runService, type RunningService } from '../src/mod.t
 import { recorder } from './recorder-service.ts';
 
 const recorderMain = new URL('./recorder-main.ts', import.meta.url);
-let nats: NatsServer;
+let nats: NatsFixture;
 let dir: string;
 
 before(async () => {
-  nats = await startNats({ own: true });
+  nats = await natsFixture({ own: true });
   dir = await tempDir('startup-test');
 });
 after(async () => {
   await killNodeProcesses();
-  await nats.stop();
+  await nats[Symbol.asyncDispose]();
 });
 
 describe('start-up', () => {
@@ -108,7 +109,7 @@ describe('readiness', () => {
 
 describe('provisioning', () => {
   test('streams are created idempotently and a compatible change is applied', async () => {
-    const own = await startNats({ own: true });
+    await using own = await natsFixture({ own: true });
     const env = { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'prov'), HS_LOG__LEVEL: 'silent' };
     await (await runService(recorder, { argv: [], env })).stop();
     const again = await runService(recorder, {
@@ -116,26 +117,19 @@ describe('provisioning', () => {
       env: { ...env, HS_JETSTREAM__RETENTION: '{"READINGS":{"maxAgeMs":3600000}}' },
     });
     await again.stop();
-    const nc = await connect({ servers: own.url });
-    const jsm = await jetstreamManager(nc);
-    const names = (await jsm.streams.names().next()).sort();
+    const names = (await own.jsm.streams.names().next()).sort();
     assert.deepEqual(names, streams.map((s) => s.name).sort());
-    assert.equal((await jsm.streams.info('READINGS')).config.max_age, nanos(3_600_000));
-    await nc.close();
-    await own.stop();
+    assert.equal((await own.jsm.streams.info('READINGS')).config.max_age, nanos(3_600_000));
   });
 
   test('an incompatible stream fails start-up with the reason', async () => {
-    const own = await startNats({ own: true });
-    const nc = await connect({ servers: own.url });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({
+    await using own = await natsFixture({ own: true });
+    await own.jsm.streams.add({
       name: 'READINGS',
       subjects: ['readings.v1.>'],
       storage: StorageType.Memory,
       retention: RetentionPolicy.Limits,
     });
-    await nc.close();
     await assert.rejects(
       runService(recorder, {
         argv: [],
@@ -145,6 +139,5 @@ describe('provisioning', () => {
         error instanceof ProvisioningError &&
         /stream READINGS exists with storage=memory \(contracts want file\)/.test(error.message),
     );
-    await own.stop();
   });
 });

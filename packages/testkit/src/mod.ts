@@ -1,5 +1,5 @@
 export { startNats, type NatsServer, type NatsOptions } from './nats.ts';
-export { startQuestDb, questDbQuery, type QuestDbServer } from './questdb.ts';
+export { startQuestDb, type QuestDbServer } from './questdb.ts';
 export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
 export {
   TestkitError,
@@ -16,6 +16,9 @@ export { syntheticReading, type SyntheticOptions } from './readings.ts';
 export {
   natsFixture,
   questDbFixture,
+  serviceFixture,
+  access,
+  type ServiceFixture,
   type NatsFixture,
   type NatsFixtureOptions,
   type QuestDbFixture,

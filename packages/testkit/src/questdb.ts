@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { sql } from '@heatstream/questdb';
 import {
   TestkitError,
   findTool,
@@ -18,7 +19,7 @@ export interface QuestDbServer {
   /** PostgreSQL wire protocol, with user and password. */
   readonly pgUrl: string;
   readonly owned: boolean;
-  /** Runs SQL over the REST API and returns the rows. */
+  /** Runs SQL through `@heatstream/questdb` (the services' client) and returns the rows. */
   query(sql: string): Promise<unknown[][]>;
   kill(): Promise<void>;
   restart(): Promise<void>;
@@ -34,14 +35,6 @@ function questdbJar(): string {
   return jar;
 }
 
-export async function questDbQuery(httpUrl: string, sql: string): Promise<unknown[][]> {
-  const response = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(sql)}`);
-  const body = (await response.json()) as { dataset?: unknown[][]; error?: string };
-  if (!response.ok || body.error)
-    throw new TestkitError(`QuestDB: ${body.error ?? response.statusText} in ${sql}`);
-  return body.dataset ?? [];
-}
-
 /** A real QuestDB on free loopback ports with a temporary root, or the one in QUESTDB_HTTP_URL. */
 export async function startQuestDb(options: { own?: boolean } = {}): Promise<QuestDbServer> {
   const externalHttp = process.env.QUESTDB_HTTP_URL;
@@ -52,7 +45,7 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
       httpUrl: externalHttp,
       pgUrl: process.env.QUESTDB_PG_URL ?? '',
       owned: false,
-      query: (sql) => questDbQuery(externalHttp, sql),
+      query: (statement) => sql({ url: externalHttp }, statement),
       kill: refuse,
       restart: refuse,
       stop: () => Promise.resolve(),
@@ -84,7 +77,7 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
     );
     await waitUntil(
       'QuestDB',
-      async () => (await questDbQuery(httpUrl, 'select 1')).length === 1,
+      async () => (await sql({ url: httpUrl }, 'select 1', 2_000)).length === 1,
       server,
       90_000,
     );
@@ -94,7 +87,7 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
     httpUrl,
     pgUrl: `postgresql://heatstream:${password}@127.0.0.1:${pgPort}/qdb`,
     owned: true,
-    query: (sql) => questDbQuery(httpUrl, sql),
+    query: (statement) => sql({ url: httpUrl }, statement),
     kill: async () => server?.kill(),
     restart: start,
     stop: async () => {

@@ -3,20 +3,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectClient, type NatsClient } from '@heatstream/runtime';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import type { NatsClient } from '@heatstream/runtime';
+import { natsFixture, type NatsFixture } from '@heatstream/testkit';
 import { UserStore } from '../src/users.ts';
 
-let nats: NatsServer;
+let nats: NatsFixture;
 let client: NatsClient;
 before(async () => {
-  nats = await startNats({ own: true });
-  client = await connectClient({ nats: { url: nats.url } }, 'admin');
+  nats = await natsFixture({ own: true });
+  client = await nats.serviceClient('admin');
 });
-after(async () => {
-  await client.close();
-  await nats.stop();
-});
+after(() => nats[Symbol.asyncDispose]());
 
 const cli = (
   args: string[],
