@@ -29,8 +29,14 @@ export interface NatsFixture extends AsyncDisposable {
   env(more?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Another client of this server (a restricted user, say), closed with the fixture. */
   client(options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
-  /** The runtime's client within the rights of `name` (contracts/src/access.ts), closed with the fixture. */
-  serviceClient(name: string, options?: ClientOptions): Promise<NatsClient>;
+  /**
+   * The runtime's client within the rights of `name` (contracts/src/access.ts), closed with the
+   * fixture; `login` for a server with users (`config`).
+   */
+  serviceClient(
+    name: string,
+    options?: ClientOptions & { login?: { user: string; password: string } },
+  ): Promise<NatsClient>;
 }
 
 export interface NatsFixtureOptions extends NatsOptions {
@@ -62,8 +68,8 @@ export async function natsFixture(options: NatsFixtureOptions = {}): Promise<Nat
       clients.push(other);
       return other;
     },
-    async serviceClient(name, clientOptions) {
-      const client = await connectClient({ nats: { url: server.url } }, name, clientOptions);
+    async serviceClient(name, { login, ...clientOptions } = {}) {
+      const client = await connectClient({ nats: { url: server.url, ...login } }, name, clientOptions);
       serviceClients.push(client);
       return client;
     },

@@ -3,8 +3,15 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, portOpen, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
+import {
+  freePort,
+  portOpen,
+  spawnServer,
+  tempDir,
+  waitUntil,
+  type NatsFixture,
+  type ServerProcess,
+} from '@heatstream/testkit';
 import {
   encodeDefinition,
   planReads,
@@ -89,9 +96,9 @@ export interface Seen {
   event: { type: string; time: string; data: Record<string, unknown> };
 }
 
-/** Everything published on readings and device subjects, in order. */
-export async function recordEvents(url: string): Promise<{ seen: Seen[]; nc: NatsConnection }> {
-  const nc = await connect({ servers: url });
+/** Everything published on readings and device subjects, in order (on a client closed with `nats`). */
+export async function recordEvents(nats: NatsFixture): Promise<{ seen: Seen[] }> {
+  const nc = await nats.client();
   const seen: Seen[] = [];
   const sub = nc.subscribe('>');
   void (async () => {
@@ -101,7 +108,7 @@ export async function recordEvents(url: string): Promise<{ seen: Seen[]; nc: Nat
     }
   })();
   await nc.flush();
-  return { seen, nc };
+  return { seen };
 }
 
 export const statesOf = (seen: readonly Seen[], device: string): string[] =>

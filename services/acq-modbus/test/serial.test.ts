@@ -2,10 +2,15 @@
 // bridged to pymodbus speaking RTU framing, so the bytes on the "wire" are real RTU frames.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsServer, type ServerProcess, eventually } from '@heatstream/testkit';
+import {
+  eventually,
+  natsFixture,
+  serviceFixture,
+  type NatsFixture,
+  type ServerProcess,
+  type ServiceFixture,
+} from '@heatstream/testkit';
 import { lgThermaVR290 } from '@heatstream/devices';
-import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import {
   deviceImage,
@@ -36,22 +41,19 @@ const values = {
   dhw_target_temp: 50,
 };
 
-let nats: NatsServer;
+let nats: NatsFixture;
 let peer: Peer;
 let bridge: { path: string; server: ServerProcess };
-let svc: RunningService;
-let recorder: { seen: Seen[]; nc: NatsConnection };
+let svc: ServiceFixture;
+let recorder: { seen: Seen[] };
 
 before(async () => {
-  nats = await startNats();
+  nats = await natsFixture();
   peer = await startPymodbus({ 7: deviceImage(lgThermaVR290, values) }, { framer: 'rtu' });
   bridge = await startSerialBridge(peer.port);
-  recorder = await recordEvents(nats.url);
-  svc = await runService(acqModbus, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_LOG__LEVEL: 'silent',
+  recorder = await recordEvents(nats);
+  svc = await serviceFixture(acqModbus, {
+    env: nats.env({
       HS_DEVICES: JSON.stringify([
         // LGR's code uses unit id 7 where the documentation says 5: the config decides.
         {
@@ -64,16 +66,15 @@ before(async () => {
           intervalMs: 300,
         },
       ]),
-    },
+    }),
   });
 });
 
 after(async () => {
-  await svc.stop();
-  await recorder.nc.close();
+  await svc[Symbol.asyncDispose]();
   await bridge.server.stop(1_000);
   await peer.stop();
-  await nats.stop();
+  await nats[Symbol.asyncDispose]();
 });
 
 test('reads an LG over RTU on a serial port', async () => {
