@@ -1,6 +1,6 @@
 // Least-privilege NATS users from contracts/src/access.ts on a real nats-server: services work
 // with their own rights and are refused outside them.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -10,11 +10,11 @@ import {
   alertEvent,
   consumerIdle,
   eventually,
+  fileFixture,
   freePort,
   natsFixture,
   readingEvent,
   serviceFixture,
-  type NatsFixture,
 } from '@heatstream/testkit';
 import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
@@ -22,7 +22,6 @@ import { UserStore } from '../services/gateway/src/users.ts';
 const passwords = Object.fromEntries(
   [...Object.keys(access), 'admin'].map((s) => [s, `pw-${s}-${Math.random().toString(36).slice(2)}`]),
 );
-let nats: NatsFixture;
 
 /** A connection as `user`, closed with the fixture. */
 const as = (user: string): Promise<NatsConnection> => nats.client({ user, pass: passwords[user] ?? '' });
@@ -33,17 +32,15 @@ const reading = (device: string, i: number): Envelope =>
     { time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), source: 'access-test' },
   );
 
-before(async () => {
-  // The generated block references environment variables; the test fills them in literally.
-  const config = natsAuthorization().replace(/\$(NATS_PASSWORD_\w+)/g, (_m, name: string) => {
-    const service = Object.keys(passwords).find((s) => natsPasswordVar(s) === name) ?? '';
-    return JSON.stringify(passwords[service]);
-  });
-  // The test's own client is the admin.
-  nats = await natsFixture({ own: true, config, connect: { user: 'admin', pass: passwords.admin ?? '' } });
+// The generated block references environment variables; the test fills them in literally.
+const config = natsAuthorization().replace(/\$(NATS_PASSWORD_\w+)/g, (_m, name: string) => {
+  const service = Object.keys(passwords).find((s) => natsPasswordVar(s) === name) ?? '';
+  return JSON.stringify(passwords[service]);
 });
-
-after(() => nats[Symbol.asyncDispose]());
+// The test's own client is the admin.
+const nats = fileFixture(() =>
+  natsFixture({ own: true, config, connect: { user: 'admin', pass: passwords.admin ?? '' } }),
+);
 
 describe('NATS users per service', () => {
   test('ingest consumes, acks and dead-letters with only its own rights', async () => {

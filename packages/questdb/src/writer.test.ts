@@ -1,8 +1,8 @@
 // The writer and the schema against a real QuestDB.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeEvent, type Envelope } from '@heatstream/contracts';
-import { eventually, questDbFixture, readingEvent, type QuestDbFixture } from '@heatstream/testkit';
+import { eventually, fileFixture, fileSetUp, questDbFixture, readingEvent } from '@heatstream/testkit';
 import { sql, sqlRows, sqlString, type QuestDbConnection } from './connection.ts';
 import { declareSchema, defaultRetention } from './schema.ts';
 import type { TableDef } from './columns.ts';
@@ -10,14 +10,11 @@ import { readings, tableOf } from './tables.ts';
 import { walSettled } from './wal.ts';
 import { QuestDbWriter } from './writer.ts';
 
-let questdb: QuestDbFixture;
+const questdb = fileFixture(() => questDbFixture({ own: true }));
 let conn: QuestDbConnection;
-
-before(async () => {
-  questdb = await questDbFixture({ own: true });
+fileSetUp(() => {
   conn = questdb.conn;
 });
-after(() => questdb[Symbol.asyncDispose]());
 
 function reading(device: string, i: number, time = new Date(Date.UTC(2026, 0, 15, 6, 0, i))): Envelope {
   // The builder gives a time before 1970 a valid id too (a ULID cannot hold one).

@@ -1,25 +1,19 @@
 // Batch consume mode against a real nats-server: batches bounded by size, a quiet stream still
 // handled, per-item outcomes (ack, redeliver, dead letter), and the batch in hand finishing on stop.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subjects, type ConsumerSpec } from '@heatstream/contracts';
 import {
   consumerIdle,
   deadLetters as deadLettersOf,
   eventually,
+  fileFixture,
   natsFixture,
-  type NatsFixture,
 } from '@heatstream/testkit';
 import { defineService, ok, runService, sleep, type BatchHandler } from '../src/mod.ts';
 import { reading } from './helpers.ts';
 
-let nats: NatsFixture;
-
-before(async () => {
-  nats = await natsFixture({ own: true });
-});
-
-after(() => nats[Symbol.asyncDispose]());
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 function spec(durable: string, device: string): ConsumerSpec {
   return {

@@ -1,38 +1,18 @@
 // The runtime against a real nats-server: publish with trace context, consume, dead letters,
 // redelivery with backoff, crash recovery and de-duplication.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { subjects } from '@heatstream/contracts';
-import {
-  consumerIdle as idle,
-  deadLetters,
-  eventually,
-  killNodeProcesses,
-  natsFixture,
-  runNode,
-  tempDir,
-  type NatsFixture,
-} from '@heatstream/testkit';
+import { consumerIdle as idle, deadLetters, eventually, runNode } from '@heatstream/testkit';
 import { defineService, runService, type RunningService } from '../src/mod.ts';
 import { recorder, recorderConsumer } from './recorder-service.ts';
-import { reading, records } from './helpers.ts';
+import { reading, records, recorderFixtures } from './helpers.ts';
 import { probe } from './publish-probe.ts';
 
 const recorderMain = new URL('./recorder-main.ts', import.meta.url);
-let nats: NatsFixture;
-let dir: string;
-
-before(async () => {
-  nats = await natsFixture({ own: true });
-  dir = await tempDir('runtime-test');
-});
-
-after(async () => {
-  await killNodeProcesses();
-  await nats[Symbol.asyncDispose]();
-});
+const { nats, files } = recorderFixtures('runtime-test');
 
 const consumerIdle = (): Promise<boolean> =>
   idle(nats.jsm, recorderConsumer.stream, recorderConsumer.durable);
@@ -42,7 +22,7 @@ async function startRecorder(
   name: string,
   extra: Record<string, string> = {},
 ): Promise<{ svc: RunningService; file: string }> {
-  const file = join(dir, `${name}.jsonl`);
+  const file = join(files.dir, `${name}.jsonl`);
   const svc = await runService(recorder, {
     argv: [],
     env: { HS_NATS__URL: nats.url, HS_RECORD_FILE: file, HS_LOG__LEVEL: 'error', ...extra },
@@ -122,7 +102,7 @@ describe('runtime over a real nats-server', () => {
   });
 
   test('a consumer killed with SIGKILL mid-stream and restarted loses nothing', async () => {
-    const file = join(dir, 'killed.jsonl');
+    const file = join(files.dir, 'killed.jsonl');
     const env = {
       HS_NATS__URL: nats.url,
       HS_RECORD_FILE: file,
@@ -217,7 +197,7 @@ describe('runtime over a real nats-server', () => {
   });
 
   test('SIGTERM during a handler: the message finishes, is acked, and the process exits 0', async () => {
-    const file = join(dir, 'sigterm.jsonl');
+    const file = join(files.dir, 'sigterm.jsonl');
     const child = runNode(recorderMain, {
       HS_NATS__URL: nats.url,
       HS_RECORD_FILE: file,

@@ -1,17 +1,13 @@
 // A service's own dependency through ctx.dependency, against a real HTTP server standing in for a
 // store: readiness names it and the error while it is down, and a start hook that waits for an
 // unreachable one fails start-up with the reason.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { eventually, freePort, natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { eventually, freePort, fileFixture, natsFixture } from '@heatstream/testkit';
 import { DependencyUnavailableError, defineService, runService } from '../src/mod.ts';
 
-let nats: NatsFixture;
-before(async () => {
-  nats = await natsFixture({ own: true });
-});
-after(() => nats[Symbol.asyncDispose]());
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 /** Undefined when the server at `url` answers 200, otherwise why not. */
 async function httpProbe(url: string, signal: AbortSignal): Promise<string | undefined> {

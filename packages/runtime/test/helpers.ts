@@ -1,6 +1,14 @@
 import { readFileSync, existsSync } from 'node:fs';
 import type { EventOf } from '@heatstream/contracts';
-import { readingEvent } from '@heatstream/testkit';
+import {
+  fileFixture,
+  killNodeProcesses,
+  natsFixture,
+  readingEvent,
+  tempDir,
+  type NatsFixture,
+  type NatsFixtureOptions,
+} from '@heatstream/testkit';
 
 export function reading(device: string, i: number, site = 'site1'): EventOf<'heatstream.reading.v1'> {
   return readingEvent(
@@ -25,4 +33,20 @@ export function records(file: string): Record[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record);
+}
+
+/**
+ * What a file whose tests run the recorder as its own process needs: a nats-server, and a scratch
+ * folder whose processes are killed after the file's tests, before the server stops.
+ */
+export function recorderFixtures(
+  prefix: string,
+  options: NatsFixtureOptions = { own: true },
+): { nats: NatsFixture; files: { readonly dir: string } } {
+  const nats = fileFixture(() => natsFixture(options));
+  const files = fileFixture(async () => ({
+    dir: await tempDir(prefix),
+    [Symbol.asyncDispose]: killNodeProcesses,
+  }));
+  return { nats, files };
 }

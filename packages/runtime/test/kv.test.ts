@@ -1,13 +1,13 @@
 // KV buckets through the runtime: created from their declaration, converged at the next start
 // (a changed TTL, history or description reaches the existing bucket), refused when the server
 // holds something incompatible or the service has no right to the bucket.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import type { BucketSpec, ServiceAccess } from '@heatstream/contracts';
-import { access as rightsOf, natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { access as rightsOf, fileFixture, natsFixture } from '@heatstream/testkit';
 import {
   ProvisioningError,
   StartupError,
@@ -58,11 +58,7 @@ async function withService(
   assert.equal(await svc.stop(), 0);
 }
 
-let nats: NatsFixture;
-before(async () => {
-  nats = await natsFixture({ own: true });
-});
-after(() => nats[Symbol.asyncDispose]());
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 const streamOf = async (bucket: string) => (await nats.jsm.streams.info(`KV_${bucket}`)).config;
 const strings = async (keys: AsyncIterable<string>): Promise<string[]> => {

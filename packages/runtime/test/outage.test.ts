@@ -1,34 +1,19 @@
 // NATS outages with the service as its own process, as deployed: the consume loop picks up again
 // after NATS returns, and SIGTERM during an outage ends the process at once instead of sitting
 // out retry delays and a drain that cannot complete; nor does a stop wait out a pull retry delay.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { subjects } from '@heatstream/contracts';
-import {
-  eventually,
-  killNodeProcesses,
-  natsFixture,
-  runNode,
-  tempDir,
-  type NatsFixture,
-  type NodeProcess,
-} from '@heatstream/testkit';
-import { reading, records } from './helpers.ts';
+import { eventually, runNode, type NodeProcess } from '@heatstream/testkit';
+import { reading, records, recorderFixtures } from './helpers.ts';
 import { recorderConsumer } from './recorder-service.ts';
 
 const recorderMain = new URL('./recorder-main.ts', import.meta.url);
-let nats: NatsFixture;
-let dir: string;
-
-before(async () => {
-  // The test's client reconnects at once after each restart of the server.
-  nats = await natsFixture({ own: true, connect: { maxReconnectAttempts: -1, reconnectTimeWait: 100 } });
-  dir = await tempDir('outage-test');
-});
-after(async () => {
-  await killNodeProcesses();
-  await nats[Symbol.asyncDispose]();
+// The test's client reconnects at once after each restart of the server.
+const { nats, files } = recorderFixtures('outage-test', {
+  own: true,
+  connect: { maxReconnectAttempts: -1, reconnectTimeWait: 100 },
 });
 
 async function publishReading(device: string, i: number): Promise<string> {
@@ -39,7 +24,7 @@ async function publishReading(device: string, i: number): Promise<string> {
 
 /** The recorder as its own process, started and consuming. */
 async function startRecorder(name: string, env: Record<string, string> = {}): Promise<NodeProcess> {
-  const file = join(dir, `${name}.jsonl`);
+  const file = join(files.dir, `${name}.jsonl`);
   const child = runNode(recorderMain, {
     HS_NATS__URL: nats.url,
     HS_RECORD_FILE: file,
@@ -61,7 +46,7 @@ describe('NATS outages', () => {
     await eventually('the reconnect', () => child.output().includes('NATS reconnected'));
     const id = await publishReading('dev-restart', 2);
     await eventually('a reading after the outage', () =>
-      records(join(dir, 'restart.jsonl')).some((r) => r.id === id && r.phase === 'done'),
+      records(join(files.dir, 'restart.jsonl')).some((r) => r.id === id && r.phase === 'done'),
     );
     child.child.kill('SIGTERM');
     assert.equal(await child.exited, 0, child.output());

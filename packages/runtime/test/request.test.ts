@@ -1,16 +1,15 @@
 // Request/reply through the runtime: a service serves, a client and a service ask; the trace
 // crosses the hop; a failing handler is an error, not an answer; nobody serving is said so; a
 // stopped service serves no more; rights are checked before anything is sent.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { access, natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { access, fileFixture, fileSetUp, natsFixture } from '@heatstream/testkit';
 import {
   NoRespondersError,
   RequestError,
   StartupError,
   activeTraceIds,
-  connectClient,
   defineService,
   runService,
   type NatsClient,
@@ -36,23 +35,16 @@ const answerer = defineService({
   },
 });
 
-let nats: NatsFixture;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let server: RunningService;
 let client: NatsClient;
-before(async () => {
-  nats = await natsFixture({ own: true });
+fileSetUp(async () => {
   server = await runService(answerer, {
     argv: [],
     env: env(),
     access: access({ serves: ['test.echo'] }),
   });
-  client = await connectClient({ nats: { url: nats.url } }, 'asker', {
-    access: access({ requests: ['test.>'] }),
-  });
-});
-after(async () => {
-  await client.close();
-  await nats[Symbol.asyncDispose]();
+  client = await nats.serviceClient('asker', { access: access({ requests: ['test.>'] }) });
 });
 
 describe('request and serve', () => {

@@ -1,22 +1,18 @@
 // Core subscriptions through the runtime: events decoded and validated (invalid ones skipped and
 // counted), the publisher's trace continued, a failing handler survived, and the subscriptions
 // closed on shutdown before the service's stop hook runs.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headers } from '@nats-io/transport-node';
 import { encodeEvent } from '@heatstream/contracts';
-import { access, eventually, natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { access, eventually, fileFixture, natsFixture } from '@heatstream/testkit';
 import { StartupError, activeTraceIds, defineService, runService, type Subscription } from '../src/mod.ts';
 import { reading } from './helpers.ts';
 
 const rights = access({ subscribes: ['readings.v1.>'] });
 const env = (): NodeJS.ProcessEnv => nats.env();
 
-let nats: NatsFixture;
-before(async () => {
-  nats = await natsFixture({ own: true });
-});
-after(() => nats[Symbol.asyncDispose]());
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 

@@ -10,6 +10,7 @@ export {
   tempDir,
   waitUntil,
   type ServerProcess,
+  type TestServer,
 } from './process.ts';
 export { eventually, killNodeProcesses, launchChromium, runNode, type NodeProcess } from './node.ts';
 export { syntheticReading, type SyntheticOptions } from './readings.ts';
@@ -26,3 +27,4 @@ export {
 export { deadLetters, consumerIdle, type DeadLetter } from './inspect.ts';
 export { readingEvent, statusEvent, alertEvent, copEvent } from './events.ts';
 export { goldenEvents, type GoldenEvent } from './golden.ts';
+export { fileFixture, fileSetUp } from './file-fixture.ts';

@@ -55,7 +55,9 @@ const script = fileURLToPath(new URL('./pymodbus-server.py', import.meta.url));
 const bridge = fileURLToPath(new URL('./pty-bridge.py', import.meta.url));
 
 /** A pseudo-terminal whose other side talks to `tcpPort`: a serial port for RTU tests. */
-export async function startSerialBridge(tcpPort: number): Promise<{ path: string; server: ServerProcess }> {
+export async function startSerialBridge(
+  tcpPort: number,
+): Promise<{ path: string; server: ServerProcess } & AsyncDisposable> {
   const server = spawnServer(python, [bridge, String(tcpPort)]);
   let path = '';
   await waitUntil(
@@ -67,10 +69,10 @@ export async function startSerialBridge(tcpPort: number): Promise<{ path: string
     server,
     10_000,
   );
-  return { path, server };
+  return { path, server, [Symbol.asyncDispose]: () => server.stop(1_000) };
 }
 
-export interface Peer {
+export interface Peer extends AsyncDisposable {
   port: number;
   server: ServerProcess;
   stop(): Promise<void>;
@@ -87,7 +89,8 @@ export async function startPymodbus(
   const port = options.port ?? (await freePort());
   const server = spawnServer(python, [script, String(port), file, options.framer ?? 'tcp']);
   await waitUntil('pymodbus', () => portOpen(port), server, 20_000);
-  return { port, server, stop: () => server.stop(2_000) };
+  const stop = (): Promise<void> => server.stop(2_000);
+  return { port, server, stop, [Symbol.asyncDispose]: stop };
 }
 
 export interface Seen {

@@ -1,15 +1,8 @@
 // RTU on a serial port: acq-modbus opens a pseudo-terminal as its serial device; the other side is
 // bridged to pymodbus speaking RTU framing, so the bytes on the "wire" are real RTU frames.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import {
-  eventually,
-  natsFixture,
-  serviceFixture,
-  type NatsFixture,
-  type ServerProcess,
-  type ServiceFixture,
-} from '@heatstream/testkit';
+import { test } from 'node:test';
+import { eventually, fileFixture, natsFixture, serviceFixture } from '@heatstream/testkit';
 import { lgThermaVR290 } from '@heatstream/devices';
 import { acqModbus } from '../src/service.ts';
 import {
@@ -18,7 +11,6 @@ import {
   recordEvents,
   startPymodbus,
   startSerialBridge,
-  type Peer,
   type Seen,
 } from './helpers.ts';
 
@@ -41,18 +33,13 @@ const values = {
   dhw_target_temp: 50,
 };
 
-let nats: NatsFixture;
-let peer: Peer;
-let bridge: { path: string; server: ServerProcess };
-let svc: ServiceFixture;
+const nats = fileFixture(() => natsFixture());
+const peer = fileFixture(() => startPymodbus({ 7: deviceImage(lgThermaVR290, values) }, { framer: 'rtu' }));
+const bridge = fileFixture(() => startSerialBridge(peer.port));
 let recorder: { seen: Seen[] };
-
-before(async () => {
-  nats = await natsFixture();
-  peer = await startPymodbus({ 7: deviceImage(lgThermaVR290, values) }, { framer: 'rtu' });
-  bridge = await startSerialBridge(peer.port);
+fileFixture(async () => {
   recorder = await recordEvents(nats);
-  svc = await serviceFixture(acqModbus, {
+  return serviceFixture(acqModbus, {
     env: nats.env({
       HS_DEVICES: JSON.stringify([
         // LGR's code uses unit id 7 where the documentation says 5: the config decides.
@@ -68,13 +55,6 @@ before(async () => {
       ]),
     }),
   });
-});
-
-after(async () => {
-  await svc[Symbol.asyncDispose]();
-  await bridge.server.stop(1_000);
-  await peer.stop();
-  await nats[Symbol.asyncDispose]();
 });
 
 test('reads an LG over RTU on a serial port', async () => {

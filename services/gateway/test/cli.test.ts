@@ -1,19 +1,17 @@
 // heatstream admin: the first admin is made here (there is no default user).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NatsClient } from '@heatstream/runtime';
-import { natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { fileFixture, fileSetUp, natsFixture } from '@heatstream/testkit';
 import { UserStore } from '../src/users.ts';
 
-let nats: NatsFixture;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let client: NatsClient;
-before(async () => {
-  nats = await natsFixture({ own: true });
+fileSetUp(async () => {
   client = await nats.serviceClient('admin');
 });
-after(() => nats[Symbol.asyncDispose]());
 
 const cli = (
   args: string[],

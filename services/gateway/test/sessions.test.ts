@@ -1,22 +1,19 @@
 // The session lifetime in config (api.sessionTtlHours) is the TTL of the gateway_sessions bucket:
 // a changed setting reaches the existing bucket at the next start, and the admin CLI's way of
 // opening the buckets leaves it as the gateway set it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NatsClient } from '@heatstream/runtime';
-import { freePort, natsFixture, serviceFixture, type NatsFixture } from '@heatstream/testkit';
+import { fileFixture, fileSetUp, freePort, natsFixture, serviceFixture } from '@heatstream/testkit';
 import { gateway } from '../src/service.ts';
 import { UserStore } from '../src/users.ts';
 
 const HOUR = 3_600_000;
-let nats: NatsFixture;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let admin: NatsClient;
-
-before(async () => {
-  nats = await natsFixture({ own: true });
+fileSetUp(async () => {
   admin = await nats.serviceClient('admin');
 });
-after(() => nats[Symbol.asyncDispose]());
 
 async function startAndStop(env: Record<string, string> = {}): Promise<void> {
   await using svc = await serviceFixture(gateway, {

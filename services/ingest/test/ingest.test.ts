@@ -1,7 +1,7 @@
 // ingest against real NATS and QuestDB: every event table declared and filled, duplicates
 // collapse, a poison message is dead-lettered with the reason while the stream behind it goes on;
 // an unreachable QuestDB fails start-up with the reason.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeEvent, subjectOf, subjects } from '@heatstream/contracts';
 import { sql, walSettled } from '@heatstream/questdb';
@@ -11,32 +11,20 @@ import {
   copEvent,
   deadLetters,
   eventually,
+  fileFixture,
   freePort,
   natsFixture,
   questDbFixture,
   readingEvent,
   serviceFixture,
   statusEvent,
-  type NatsFixture,
-  type QuestDbFixture,
-  type ServiceFixture,
 } from '@heatstream/testkit';
 import { service } from '../src/service.ts';
 import { drained, expectedTotals, publishAll, reading, storedTotals } from './helpers.ts';
 
-let nats: NatsFixture;
-let questdb: QuestDbFixture;
-let ingest: ServiceFixture;
-
-before(async () => {
-  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
-  ingest = await serviceFixture(service, { env: nats.env({ HS_QUESTDB__URL: questdb.conn.url }) });
-});
-
-after(async () => {
-  await ingest[Symbol.asyncDispose]();
-  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
+const questdb = fileFixture(() => questDbFixture({ own: true }));
+fileFixture(() => serviceFixture(service, { env: nats.env({ HS_QUESTDB__URL: questdb.conn.url }) }));
 
 describe('ingest', () => {
   test('start-up gives up on an unreachable QuestDB with the reason', async () => {

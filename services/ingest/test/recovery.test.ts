@@ -1,33 +1,24 @@
 // Zero loss across failures: a QuestDB outage longer than the consumer's ack wait allows for all of
 // a message's deliveries, in the middle of a 100k-reading stream, and ingest killed with SIGKILL
 // mid-stream. Afterwards every reading is in QuestDB exactly once and nothing is dead-lettered.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumers, type ConsumerSpec } from '@heatstream/contracts';
 import { sleep } from '@heatstream/runtime';
 import {
   eventually,
+  fileFixture,
   killNodeProcesses,
   natsFixture,
   questDbFixture,
   serviceFixture,
-  type NatsFixture,
-  type QuestDbFixture,
 } from '@heatstream/testkit';
 import { service } from '../src/service.ts';
 import { drained, expectedTotals, publishAll, reading, runIngest, storedTotals } from './helpers.ts';
 
-let nats: NatsFixture;
-let questdb: QuestDbFixture;
-
-before(async () => {
-  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
-});
-
-after(async () => {
-  await killNodeProcesses();
-  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
+const questdb = fileFixture(() => questDbFixture({ own: true }));
+after(killNodeProcesses);
 
 const env = (): NodeJS.ProcessEnv =>
   nats.env({ HS_QUESTDB__URL: questdb.conn.url, HS_QUESTDB__PROBE_INTERVAL_MS: '200' });
