@@ -5,90 +5,99 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
-import { connectClient, type RunningService } from '@heatstream/runtime';
+import { events, subjects, type EventOf } from '@heatstream/contracts';
 import {
-  repoRoot,
-  startNats,
-  startQuestDb,
-  type NatsServer,
-  type QuestDbServer,
+  alertEvent,
   launchChromium,
+  natsFixture,
+  questDbFixture,
+  readingEvent,
+  repoRoot,
+  statusEvent,
+  type NatsFixture,
+  type QuestDbFixture,
+  type ServiceFixture,
 } from '@heatstream/testkit';
 import { UserStore } from '../services/gateway/src/users.ts';
-import { alert, reading, seed, startGateway, status } from '../services/gateway/test/fixtures.ts';
+import { seed, startGateway } from '../services/gateway/test/fixtures.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 const dashboardDir = join(repoRoot, 'services/dashboard');
 const PASSWORD = 'a long enough password';
-let nats: NatsServer;
-let questdb: QuestDbServer;
-let nc: NatsConnection;
-let svc: RunningService;
+let nats: NatsFixture;
+let questdb: QuestDbFixture;
+let svc: ServiceFixture;
 let browser: Browser;
 let base: string;
 
 before(async () => {
   await mkdir(shots, { recursive: true });
   await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
-  [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
-  nc = await connect({ servers: nats.url });
+  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture()]);
   const now = Date.now();
-  await seed(questdb, [
+  await seed(questdb.conn, [
     ...Array.from({ length: 120 }, (_, i) =>
-      reading(now - (120 - i) * 60_000, {
+      readingEvent(
+        {
+          site: 'home',
+          device: 'wpm1',
+          model: 'stiebel-wpm',
+          metrics: {
+            flow_temp: 32 + (i % 6),
+            return_temp: 27 + (i % 6),
+            outside_temp: -3.5,
+            elec_power: 900 + i,
+            heat_power: 3100 + i * 3,
+            compressor_on: i % 40 < 30 ? 1 : 0,
+          },
+        },
+        { time: now - (120 - i) * 60_000 },
+      ),
+    ),
+    statusEvent({ site: 'home', device: 'wpm1', state: 'online' }, { time: now - 7_200_000 }),
+    alertEvent(
+      {
         site: 'home',
         device: 'wpm1',
-        model: 'stiebel-wpm',
-        metrics: {
-          flow_temp: 32 + (i % 6),
-          return_temp: 27 + (i % 6),
-          outside_temp: -3.5,
-          elec_power: 900 + i,
-          heat_power: 3100 + i * 3,
-          compressor_on: i % 40 < 30 ? 1 : 0,
-        },
-      }),
+        alertId: 'hp-1',
+        rule: 'pressure-high',
+        severity: 'critical',
+        state: 'raised',
+        message: 'high pressure above limit',
+        metric: 'pressure_high',
+        value: 41,
+        threshold: 40,
+      },
+      { time: now - 600_000 },
     ),
-    status(now - 7_200_000, { site: 'home', device: 'wpm1', state: 'online' }),
-    alert(now - 600_000, {
-      site: 'home',
-      device: 'wpm1',
-      alertId: 'hp-1',
-      rule: 'pressure-high',
-      severity: 'critical',
-      state: 'raised',
-      message: 'high pressure above limit',
-      metric: 'pressure_high',
-      value: 41,
-      threshold: 40,
-    }),
     // Over before the test: only the alerts page's history shows it.
-    alert(now - 3_600_000, {
-      site: 'home',
-      device: 'wpm1',
-      alertId: 'hp-0',
-      rule: 'voltage_high',
-      severity: 'warning',
-      state: 'resolved',
-      message: 'Voltage back to 231 V',
-    }),
+    alertEvent(
+      {
+        site: 'home',
+        device: 'wpm1',
+        alertId: 'hp-0',
+        rule: 'voltage_high',
+        severity: 'warning',
+        state: 'resolved',
+        message: 'Voltage back to 231 V',
+      },
+      { time: now - 3_600_000 },
+    ),
   ]);
-  ({ svc, base } = await startGateway(nats, questdb, { HS_API__PUBLIC_DIR: join(dashboardDir, 'dist') }));
-  const admin = await connectClient({ nats: { url: nats.url } }, 'admin');
+  ({ svc, base } = await startGateway(nats, questdb.conn, {
+    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+  }));
+  await using admin = await nats.serviceClient('admin');
   await (await UserStore.open(admin)).createUser('installer', PASSWORD, 'admin');
-  await admin.close();
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser.close();
-  await svc.stop();
-  await nc.close();
-  await Promise.all([nats.stop(), questdb.stop()]);
+  await svc[Symbol.asyncDispose]();
+  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
 });
 
 async function logIn(page: Page): Promise<void> {
@@ -109,18 +118,17 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   await page.locator('#conn.live').waitFor();
   assert.equal(await card.locator('.state').textContent(), 'online');
 
-  const published = makeEvent('heatstream.reading.v1', {
-    source: 'browser-test',
-    subject: 'wpm1',
-    data: {
+  const published = readingEvent(
+    {
       site: 'home',
       device: 'wpm1',
       model: 'stiebel-wpm',
       metrics: { elec_power: 4321, heat_power: 13000, flow_temp: 44.5 },
     },
-  });
+    { source: 'browser-test' },
+  );
   // Core publish: live push subscribes to the subject, so no stream is needed here.
-  nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(published));
+  nats.nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(published));
   await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
   assert.equal(await card.locator('[data-metric="cop"]').textContent(), '3.01');
   await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });
@@ -138,7 +146,7 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   assert.equal(await page.locator('button[data-range="7d"]').getAttribute('aria-pressed'), 'true');
   await page.screenshot({ path: join(shots, '3-device-7d.png'), fullPage: true });
 
-  const acknowledged = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
+  const acknowledged = nats.nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
   const alert = page.locator('[data-alert="hp-1"]');
   await alert.getByRole('button', { name: 'Acknowledge' }).click();
   await alert.locator('.alert-state', { hasText: 'acknowledged' }).waitFor();
@@ -165,10 +173,10 @@ test('after a dropped connection the device page catches up from the history API
   const port = new URL(base).port;
   await svc.stop();
   await page.locator('#conn.offline').waitFor();
-  await seed(questdb, [
-    reading(Date.now(), { site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 47.3 } }),
+  await seed(questdb.conn, [
+    readingEvent({ site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 47.3 } }),
   ]);
-  ({ svc } = await startGateway(nats, questdb, {
+  ({ svc } = await startGateway(nats, questdb.conn, {
     HS_API__PORT: port,
     HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
   }));

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import { sql } from '@heatstream/questdb';
 import {
   freePort,
   repoRoot,
@@ -109,17 +110,13 @@ const secrets = (): Record<string, string> =>
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 async function countReadings(): Promise<number> {
-  const s = secrets();
-  const res = await fetch(
-    `http://127.0.0.1:${env.HS_QUESTDB_HTTP_PORT}/exec?query=${encodeURIComponent('select count() from readings')}`,
-    {
-      headers: {
-        authorization: `Basic ${Buffer.from(`heatstream:${s.QUESTDB_PASSWORD ?? ''}`).toString('base64')}`,
-      },
-    },
-  );
-  const body = (await res.json()) as { dataset?: [[number]] };
-  return body.dataset?.[0]?.[0] ?? 0;
+  const conn = {
+    url: `http://127.0.0.1:${env.HS_QUESTDB_HTTP_PORT}`,
+    user: 'heatstream',
+    password: secrets().QUESTDB_PASSWORD ?? '',
+  };
+  const [[count] = []] = (await sql(conn, 'select count() from readings')) as [number][];
+  return count ?? 0;
 }
 
 /** The pid of the process whose environment holds `marker` (a line of its environment). */

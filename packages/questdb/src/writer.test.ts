@@ -1,8 +1,8 @@
 // The writer and the schema against a real QuestDB.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeEvent, newEventId, type Envelope } from '@heatstream/contracts';
-import { startQuestDb, type QuestDbServer } from '@heatstream/testkit';
+import { makeEvent, type Envelope } from '@heatstream/contracts';
+import { eventually, fileFixture, fileSetUp, questDbFixture, readingEvent } from '@heatstream/testkit';
 import { sql, sqlRows, sqlString, type QuestDbConnection } from './connection.ts';
 import { declareSchema, defaultRetention } from './schema.ts';
 import type { TableDef } from './columns.ts';
@@ -10,39 +10,27 @@ import { readings, tableOf } from './tables.ts';
 import { walSettled } from './wal.ts';
 import { QuestDbWriter } from './writer.ts';
 
-let questdb: QuestDbServer;
+const questdb = fileFixture(() => questDbFixture({ own: true }));
 let conn: QuestDbConnection;
-
-before(async () => {
-  questdb = await startQuestDb({ own: true });
-  conn = { url: questdb.httpUrl };
-});
-after(async () => {
-  await questdb.stop();
+fileSetUp(() => {
+  conn = questdb.conn;
 });
 
 function reading(device: string, i: number, time = new Date(Date.UTC(2026, 0, 15, 6, 0, i))): Envelope {
-  return makeEvent('heatstream.reading.v1', {
-    source: 'questdb-test',
-    subject: device,
-    time,
-    // A ULID cannot hold a time before 1970; the envelope is valid all the same.
-    id: newEventId(Math.max(0, time.getTime())),
-    data: {
+  // The builder gives a time before 1970 a valid id too (a ULID cannot hold one).
+  return readingEvent(
+    {
       site: 'site1',
       device,
       model: 'm',
       metrics: { flow_temp: 30 + i, compressor_on: i % 2, elec_energy: 1000 + i },
     },
-  });
+    { time, source: 'questdb-test' },
+  );
 }
 
 async function settled(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await walSettled(conn)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('WAL did not settle');
+  await eventually('the WAL to settle', () => walSettled(conn), 20_000);
 }
 
 describe('QuestDB schema and writer', () => {

@@ -1,28 +1,19 @@
 // Batch consume mode against a real nats-server: batches bounded by size, a quiet stream still
 // handled, per-item outcomes (ack, redeliver, dead letter), and the batch in hand finishing on stop.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { events, subjects, type ConsumerSpec, type EventOf } from '@heatstream/contracts';
-import { startNats, type NatsServer, eventually } from '@heatstream/testkit';
+import { subjects, type ConsumerSpec } from '@heatstream/contracts';
+import {
+  consumerIdle,
+  deadLetters as deadLettersOf,
+  eventually,
+  fileFixture,
+  natsFixture,
+} from '@heatstream/testkit';
 import { defineService, ok, runService, sleep, type BatchHandler } from '../src/mod.ts';
 import { reading } from './helpers.ts';
 
-let nats: NatsServer;
-let nc: NatsConnection;
-let jsm: JetStreamManager;
-
-before(async () => {
-  nats = await startNats({ own: true });
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
-});
-
-after(async () => {
-  await nc.close();
-  await nats.stop();
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 function spec(durable: string, device: string): ConsumerSpec {
   return {
@@ -45,11 +36,11 @@ async function start(consumer: ConsumerSpec, handler: BatchHandler, batch = 50) 
       return undefined;
     },
   });
-  return runService(svc, { argv: [], env: { HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' } });
+  return runService(svc, { argv: [], env: nats.env() });
 }
 
 async function publish(device: string, count: number): Promise<string[]> {
-  const js = jetstream(nc);
+  const js = nats.js;
   const sent = Array.from({ length: count }, (_, i) => reading(device, i));
   await Promise.all(
     sent.map((e) => js.publish(subjects.reading('site1', device), JSON.stringify(e), { msgID: e.id })),
@@ -57,23 +48,9 @@ async function publish(device: string, count: number): Promise<string[]> {
   return sent.map((e) => e.id);
 }
 
-async function idle(consumer: ConsumerSpec): Promise<boolean> {
-  const info = await jsm.consumers.info(consumer.stream, consumer.durable);
-  return info.num_pending === 0 && info.num_ack_pending === 0;
-}
-
-async function deadLetters(): Promise<EventOf<'heatstream.rejected.v1'>[]> {
-  const consumer = await jetstream(nc).consumers.get('REJECTED', {
-    filter_subjects: [subjects.rejected('batcher')],
-  });
-  const out: EventOf<'heatstream.rejected.v1'>[] = [];
-  for (;;) {
-    const msg = await consumer.next({ expires: 1_000 });
-    if (!msg) break;
-    out.push(events.decode(msg.data) as EventOf<'heatstream.rejected.v1'>);
-  }
-  return out;
-}
+const idle = (consumer: ConsumerSpec): Promise<boolean> =>
+  consumerIdle(nats.jsm, consumer.stream, consumer.durable);
+const deadLetters = () => deadLettersOf(nats.js, 'batcher');
 
 describe('batch consume mode', () => {
   test('events arrive in batches no larger than the limit, and a quiet stream is still handled', async () => {
@@ -98,7 +75,7 @@ describe('batch consume mode', () => {
     );
     // A lone event on an otherwise quiet stream is handled without more traffic behind it.
     const late = reading('dev-size', 999);
-    await jetstream(nc).publish(subjects.reading('site1', 'dev-size'), JSON.stringify(late), {
+    await nats.js.publish(subjects.reading('site1', 'dev-size'), JSON.stringify(late), {
       msgID: late.id,
     });
     await eventually('the lone event', () => seen.has(late.id));
@@ -191,7 +168,7 @@ describe('batch consume mode', () => {
     await inHandler;
     assert.equal(await svc.stop(), 0);
     assert.ok(finished > 0);
-    const info = await jsm.consumers.info(consumer.stream, consumer.durable);
+    const info = await nats.jsm.consumers.info(consumer.stream, consumer.durable);
     assert.equal(info.num_ack_pending, 0, 'nothing left unacknowledged');
   });
 });

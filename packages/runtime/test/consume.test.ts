@@ -1,66 +1,28 @@
 // The runtime against a real nats-server: publish with trace context, consume, dead letters,
 // redelivery with backoff, crash recovery and de-duplication.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { trace } from '@opentelemetry/api';
-import { events, subjects, type EventOf } from '@heatstream/contracts';
-import {
-  startNats,
-  tempDir,
-  type NatsServer,
-  eventually,
-  killNodeProcesses,
-  runNode,
-} from '@heatstream/testkit';
+import { subjects } from '@heatstream/contracts';
+import { consumerIdle as idle, deadLetters, eventually, runNode } from '@heatstream/testkit';
 import { defineService, runService, type RunningService } from '../src/mod.ts';
 import { recorder, recorderConsumer } from './recorder-service.ts';
-import { reading, records } from './helpers.ts';
+import { reading, records, recorderFixtures } from './helpers.ts';
 import { probe } from './publish-probe.ts';
 
 const recorderMain = new URL('./recorder-main.ts', import.meta.url);
-let nats: NatsServer;
-let nc: NatsConnection;
-let jsm: JetStreamManager;
-let dir: string;
+const { nats, files } = recorderFixtures('runtime-test');
 
-before(async () => {
-  nats = await startNats({ own: true });
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
-  dir = await tempDir('runtime-test');
-});
-
-after(async () => {
-  await killNodeProcesses();
-  await nc.close();
-  await nats.stop();
-});
-
-async function consumerIdle(): Promise<boolean> {
-  const info = await jsm.consumers.info(recorderConsumer.stream, recorderConsumer.durable);
-  return info.num_pending === 0 && info.num_ack_pending === 0;
-}
-
-async function rejectedFor(service: string): Promise<EventOf<'heatstream.rejected.v1'>[]> {
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get('REJECTED', { filter_subjects: [subjects.rejected(service)] });
-  const out: EventOf<'heatstream.rejected.v1'>[] = [];
-  for (;;) {
-    const msg = await consumer.next({ expires: 1_000 });
-    if (!msg) break;
-    out.push(events.decode(msg.data) as EventOf<'heatstream.rejected.v1'>);
-  }
-  return out;
-}
+const consumerIdle = (): Promise<boolean> =>
+  idle(nats.jsm, recorderConsumer.stream, recorderConsumer.durable);
+const rejectedFor = (service: string) => deadLetters(nats.js, service);
 
 async function startRecorder(
   name: string,
   extra: Record<string, string> = {},
 ): Promise<{ svc: RunningService; file: string }> {
-  const file = join(dir, `${name}.jsonl`);
+  const file = join(files.dir, `${name}.jsonl`);
   const svc = await runService(recorder, {
     argv: [],
     env: { HS_NATS__URL: nats.url, HS_RECORD_FILE: file, HS_LOG__LEVEL: 'error', ...extra },
@@ -72,7 +34,7 @@ describe('runtime over a real nats-server', () => {
   test('a published reading reaches the consumer with its trace parent intact', async () => {
     const { svc, file } = await startRecorder('trace');
     // The recorder registered the process's tracer provider; the publish runs under a parent span, the poll.
-    const { publish } = probe(nc);
+    const { publish } = probe(nats.nc);
     const event = reading('dev-trace', 1);
     const traceId = await trace.getTracer('test').startActiveSpan('poll', async (span) => {
       await publish(subjects.reading('site1', 'dev-trace'), event);
@@ -93,7 +55,7 @@ describe('runtime over a real nats-server', () => {
     bad.data.metrics.flow_temp = 'hot';
     bad.data.metrics.not_a_metric = 1;
     const bytes = new TextEncoder().encode(JSON.stringify(bad));
-    await jetstream(nc).publish(subjects.reading('site1', 'dev-bad'), bytes);
+    await nats.js.publish(subjects.reading('site1', 'dev-bad'), bytes);
     const [dead] = await eventually('the dead letter', async () => {
       const found = (await rejectedFor('recorder')).filter(
         (r) => r.data.originalSubject === 'readings.v1.site1.dev-bad',
@@ -118,7 +80,7 @@ describe('runtime over a real nats-server', () => {
   test('a handler that throws is redelivered with backoff, then dead-lettered', async () => {
     const { svc, file } = await startRecorder('failing', { HS_FAIL_DEVICE: 'dev-fail' });
     const event = reading('dev-fail', 3);
-    const { publish } = probe(nc);
+    const { publish } = probe(nats.nc);
     await publish(subjects.reading('site1', 'dev-fail'), event);
     const dead = await eventually('the dead letter', async () =>
       (await rejectedFor('recorder')).find((r) => r.data.originalSubject === 'readings.v1.site1.dev-fail'),
@@ -140,7 +102,7 @@ describe('runtime over a real nats-server', () => {
   });
 
   test('a consumer killed with SIGKILL mid-stream and restarted loses nothing', async () => {
-    const file = join(dir, 'killed.jsonl');
+    const file = join(files.dir, 'killed.jsonl');
     const env = {
       HS_NATS__URL: nats.url,
       HS_RECORD_FILE: file,
@@ -148,7 +110,7 @@ describe('runtime over a real nats-server', () => {
       HS_LOG__LEVEL: 'warn',
     };
     const first = runNode(recorderMain, env);
-    const js = jetstream(nc);
+    const js = nats.js;
     const sent = Array.from({ length: 300 }, (_, i) => reading('dev-kill', i));
     await Promise.all(
       sent.map((e) => js.publish(subjects.reading('site1', 'dev-kill'), JSON.stringify(e), { msgID: e.id })),
@@ -184,7 +146,7 @@ describe('runtime over a real nats-server', () => {
     // Every CONSUMER.INFO request and every pull request of this consumer, as NATS carries them.
     const count = (subject: string): (() => number) => {
       let n = 0;
-      nc.subscribe(subject, {
+      nats.nc.subscribe(subject, {
         callback: () => {
           n++;
         },
@@ -193,7 +155,7 @@ describe('runtime over a real nats-server', () => {
     };
     const infos = count(`$JS.API.CONSUMER.INFO.${spec.stream}.${spec.durable}`);
     const pulls = count(`$JS.API.CONSUMER.MSG.NEXT.${spec.stream}.${spec.durable}`);
-    await nc.flush();
+    await nats.nc.flush();
     const handled = new Set<string>();
     const svc = await runService(
       defineService({
@@ -210,9 +172,9 @@ describe('runtime over a real nats-server', () => {
           return undefined;
         },
       }),
-      { argv: [], env: { HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' } },
+      { argv: [], env: nats.env() },
     );
-    const { publish } = probe(nc);
+    const { publish } = probe(nats.nc);
     const sent = Array.from({ length: 30 }, (_, i) => reading('dev-lookup', i));
     for (const event of sent) await publish(subjects.reading('site1', 'dev-lookup'), event);
     await eventually('every reading', () => sent.every((e) => handled.has(e.id)));
@@ -222,7 +184,7 @@ describe('runtime over a real nats-server', () => {
   });
 
   test('a publisher that retries the same message id is stored once', async () => {
-    const { publish } = probe(nc);
+    const { publish } = probe(nats.nc);
     const event = reading('dev-dup', 4);
     const subject = subjects.reading('site1', 'dev-dup');
     const first = await publish(subject, event);
@@ -230,12 +192,12 @@ describe('runtime over a real nats-server', () => {
     assert.equal(first.duplicate, false);
     assert.equal(retry.duplicate, true);
     assert.equal(retry.seq, first.seq);
-    const info = await jsm.streams.info('READINGS', { subjects_filter: subject });
+    const info = await nats.jsm.streams.info('READINGS', { subjects_filter: subject });
     assert.equal(info.state.subjects?.[subject], 1);
   });
 
   test('SIGTERM during a handler: the message finishes, is acked, and the process exits 0', async () => {
-    const file = join(dir, 'sigterm.jsonl');
+    const file = join(files.dir, 'sigterm.jsonl');
     const child = runNode(recorderMain, {
       HS_NATS__URL: nats.url,
       HS_RECORD_FILE: file,
@@ -243,7 +205,7 @@ describe('runtime over a real nats-server', () => {
       HS_SHUTDOWN_GRACE_MS: '10000',
     });
     const event = reading('dev-term', 5);
-    await jetstream(nc).publish(subjects.reading('site1', 'dev-term'), JSON.stringify(event), {
+    await nats.js.publish(subjects.reading('site1', 'dev-term'), JSON.stringify(event), {
       msgID: event.id,
     });
     await eventually('the handler to start', () =>

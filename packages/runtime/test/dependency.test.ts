@@ -1,19 +1,13 @@
 // A service's own dependency through ctx.dependency, against a real HTTP server standing in for a
 // store: readiness names it and the error while it is down, and a start hook that waits for an
 // unreachable one fails start-up with the reason.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { freePort, startNats, type NatsServer, eventually } from '@heatstream/testkit';
+import { eventually, freePort, fileFixture, natsFixture } from '@heatstream/testkit';
 import { DependencyUnavailableError, defineService, runService } from '../src/mod.ts';
 
-let nats: NatsServer;
-before(async () => {
-  nats = await startNats({ own: true });
-});
-after(async () => {
-  await nats.stop();
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 /** Undefined when the server at `url` answers 200, otherwise why not. */
 async function httpProbe(url: string, signal: AbortSignal): Promise<string | undefined> {
@@ -55,7 +49,7 @@ async function close(server: Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-const env = (): NodeJS.ProcessEnv => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+const env = (): NodeJS.ProcessEnv => nats.env();
 
 describe('dependencies', () => {
   test('/readyz names the dependency and its error while it is down, and is 200 again after', async () => {

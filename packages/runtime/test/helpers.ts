@@ -1,18 +1,20 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { makeEvent, type EventOf } from '@heatstream/contracts';
+import type { EventOf } from '@heatstream/contracts';
+import {
+  fileFixture,
+  killNodeProcesses,
+  natsFixture,
+  readingEvent,
+  tempDir,
+  type NatsFixture,
+  type NatsFixtureOptions,
+} from '@heatstream/testkit';
 
 export function reading(device: string, i: number, site = 'site1'): EventOf<'heatstream.reading.v1'> {
-  return makeEvent('heatstream.reading.v1', {
-    source: 'runtime-test',
-    subject: device,
-    time: new Date(Date.UTC(2026, 0, 15, 6, 0, i)),
-    data: {
-      site,
-      device,
-      model: 'test-model',
-      metrics: { flow_temp: 30 + i / 10, outside_temp: -7.5, elec_power: 1200 + i },
-    },
-  });
+  return readingEvent(
+    { site, device, metrics: { flow_temp: 30 + i / 10, outside_temp: -7.5, elec_power: 1200 + i } },
+    { time: new Date(Date.UTC(2026, 0, 15, 6, 0, i)), source: 'runtime-test' },
+  );
 }
 
 export interface Record {
@@ -31,4 +33,20 @@ export function records(file: string): Record[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record);
+}
+
+/**
+ * What a file whose tests run the recorder as its own process needs: a nats-server, and a scratch
+ * folder whose processes are killed after the file's tests, before the server stops.
+ */
+export function recorderFixtures(
+  prefix: string,
+  options: NatsFixtureOptions = { own: true },
+): { nats: NatsFixture; files: { readonly dir: string } } {
+  const nats = fileFixture(() => natsFixture(options));
+  const files = fileFixture(async () => ({
+    dir: await tempDir(prefix),
+    [Symbol.asyncDispose]: killNodeProcesses,
+  }));
+  return { nats, files };
 }

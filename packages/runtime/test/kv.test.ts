@@ -1,13 +1,13 @@
 // KV buckets through the runtime: created from their declaration, converged at the next start
 // (a changed TTL, history or description reaches the existing bucket), refused when the server
 // holds something incompatible or the service has no right to the bucket.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import type { BucketSpec, ServiceAccess } from '@heatstream/contracts';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import { access as rightsOf, fileFixture, natsFixture } from '@heatstream/testkit';
 import {
   ProvisioningError,
   StartupError,
@@ -19,16 +19,7 @@ import {
 } from '../src/mod.ts';
 
 const HOUR = 3_600_000;
-const noRights: ServiceAccess = {
-  publishes: [],
-  consumes: [],
-  subscribes: [],
-  kv: [],
-  replays: [],
-  serves: [],
-  requests: [],
-};
-const rights: ServiceAccess = { ...noRights, kv: ['test_settings', 'test_sessions'] };
+const rights: ServiceAccess = rightsOf({ kv: ['test_settings', 'test_sessions'] });
 
 const declared = (more: Partial<BucketSpec> = {}): BucketSpec => ({
   name: 'test_settings',
@@ -62,25 +53,14 @@ async function withService(
         return undefined;
       },
     }),
-    { argv: [], env: { HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent', ...env }, buckets, access },
+    { argv: [], env: nats.env(env), buckets, access },
   );
   assert.equal(await svc.stop(), 0);
 }
 
-let nats: NatsServer;
-let nc: NatsConnection;
-let jsm: JetStreamManager;
-before(async () => {
-  nats = await startNats({ own: true });
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
-});
-after(async () => {
-  await nc.close();
-  await nats.stop();
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
 
-const streamOf = async (bucket: string) => (await jsm.streams.info(`KV_${bucket}`)).config;
+const streamOf = async (bucket: string) => (await nats.jsm.streams.info(`KV_${bucket}`)).config;
 const strings = async (keys: AsyncIterable<string>): Promise<string[]> => {
   const out: string[] = [];
   for await (const key of keys) out.push(key);
@@ -175,7 +155,7 @@ describe('ctx.kv', () => {
   });
 
   test('an incompatible bucket fails start-up naming the bucket and the setting', async () => {
-    await jsm.streams.add({
+    await nats.jsm.streams.add({
       name: 'KV_test_memory',
       subjects: ['$KV.test_memory.>'],
       storage: StorageType.Memory,
@@ -183,9 +163,9 @@ describe('ctx.kv', () => {
       allow_rollup_hdrs: true,
       max_msgs_per_subject: 1,
     });
-    await jsm.streams.add({ name: 'KV_test_plain', subjects: ['plain.>'], storage: StorageType.File });
+    await nats.jsm.streams.add({ name: 'KV_test_plain', subjects: ['plain.>'], storage: StorageType.File });
     const buckets = [declared({ name: 'test_memory' }), declared({ name: 'test_plain' })];
-    const access = { ...noRights, kv: ['test_memory', 'test_plain'] };
+    const access = rightsOf({ kv: ['test_memory', 'test_plain'] });
     await assert.rejects(
       withService((ctx) => ctx.kv('test_memory'), { buckets, access }),
       (error: unknown) =>
@@ -206,7 +186,7 @@ describe('ctx.kv', () => {
     const refused = async (body: (ctx: Ctx) => Promise<unknown>, reason: RegExp): Promise<void> => {
       await assert.rejects(
         withService((ctx) => body(ctx), {
-          access: { ...noRights, kv: ['test_settings'] },
+          access: rightsOf({ kv: ['test_settings'] }),
         }),
         (error: unknown) => error instanceof StartupError && reason.test(error.message),
       );

@@ -1,17 +1,15 @@
 // Request/reply through the runtime: a service serves, a client and a service ask; the trace
 // crosses the hop; a failing handler is an error, not an answer; nobody serving is said so; a
 // stopped service serves no more; rights are checked before anything is sent.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import type { ServiceAccess } from '@heatstream/contracts';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import { access, fileFixture, fileSetUp, natsFixture } from '@heatstream/testkit';
 import {
   NoRespondersError,
   RequestError,
   StartupError,
   activeTraceIds,
-  connectClient,
   defineService,
   runService,
   type NatsClient,
@@ -19,16 +17,7 @@ import {
   type RunningService,
 } from '../src/mod.ts';
 
-const noRights: ServiceAccess = {
-  publishes: [],
-  consumes: [],
-  subscribes: [],
-  kv: [],
-  replays: [],
-  serves: [],
-  requests: [],
-};
-const env = (): Record<string, string> => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+const env = (): NodeJS.ProcessEnv => nats.env();
 
 const answerer = defineService({
   name: 'answerer',
@@ -46,23 +35,16 @@ const answerer = defineService({
   },
 });
 
-let nats: NatsServer;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let server: RunningService;
 let client: NatsClient;
-before(async () => {
-  nats = await startNats({ own: true });
+fileSetUp(async () => {
   server = await runService(answerer, {
     argv: [],
     env: env(),
-    access: { ...noRights, serves: ['test.echo'] },
+    access: access({ serves: ['test.echo'] }),
   });
-  client = await connectClient({ nats: { url: nats.url } }, 'asker', {
-    access: { ...noRights, requests: ['test.>'] },
-  });
-});
-after(async () => {
-  await client.close();
-  await nats.stop();
+  client = await nats.serviceClient('asker', { access: access({ requests: ['test.>'] }) });
 });
 
 describe('request and serve', () => {
@@ -99,11 +81,11 @@ describe('request and serve', () => {
       },
     });
     await (
-      await runService(asker, { argv: [], env: env(), access: { ...noRights, requests: ['test.echo'] } })
+      await runService(asker, { argv: [], env: env(), access: access({ requests: ['test.echo'] }) })
     ).stop();
     assert.equal((answer as { echo: string }).echo, 'from a service');
     await assert.rejects(
-      runService(asker, { argv: [], env: env(), access: noRights }),
+      runService(asker, { argv: [], env: env(), access: access() }),
       (error: unknown) =>
         error instanceof StartupError &&
         /asking-service may not send requests to test\.echo: its requests in contracts\/src\/access\.ts are \[\]/.test(
@@ -114,7 +96,7 @@ describe('request and serve', () => {
 
   test('serving outside the service’s rights fails start-up', async () => {
     await assert.rejects(
-      runService(answerer, { argv: [], env: env(), access: noRights }),
+      runService(answerer, { argv: [], env: env(), access: access() }),
       /answerer may not serve test\.echo/,
     );
   });

@@ -1,50 +1,33 @@
 // Start-up and lifecycle: config errors end the process naming the key, secrets stay out of logs,
 // readiness follows NATS, provisioning refuses incompatible streams.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { streams } from '@heatstream/contracts';
-import {
-  freePort,
-  startNats,
-  tempDir,
-  type NatsServer,
-  eventually,
-  killNodeProcesses,
-  runNode,
-} from '@heatstream/testkit';
+import { eventually, freePort, natsFixture, runNode, startNats } from '@heatstream/testkit';
 import { ProvisioningError, runService, type RunningService } from '../src/mod.ts';
+import { recorderFixtures } from './helpers.ts';
 import { recorder } from './recorder-service.ts';
 
 const recorderMain = new URL('./recorder-main.ts', import.meta.url);
-let nats: NatsServer;
-let dir: string;
-
-before(async () => {
-  nats = await startNats({ own: true });
-  dir = await tempDir('startup-test');
-});
-after(async () => {
-  await killNodeProcesses();
-  await nats.stop();
-});
+const { nats, files } = recorderFixtures('startup-test');
 
 describe('start-up', () => {
   test('a missing required key fails start-up naming the key', async () => {
-    const child = runNode(recorderMain, { HS_RECORD_FILE: join(dir, 'x') });
+    const child = runNode(recorderMain, { HS_RECORD_FILE: join(files.dir, 'x') });
     assert.equal(await child.exited, 1);
     assert.match(child.output(), /recorder: cannot start: invalid configuration/);
     assert.match(child.output(), /nats\.url: required \(set it in the file or HS_NATS__URL\)/);
   });
 
   test('unknown keys fail start-up, every one named, together with other errors', async () => {
-    const file = join(dir, 'unknown.yaml');
+    const file = join(files.dir, 'unknown.yaml');
     await writeFile(
       file,
-      `nats:\n  url: ${nats.url}\n  bogus: 1\ncolour: blue\nrecordFile: ${join(dir, 'y')}\nhandlerDelayMs: -5\n`,
+      `nats:\n  url: ${nats.url}\n  bogus: 1\ncolour: blue\nrecordFile: ${join(files.dir, 'y')}\nhandlerDelayMs: -5\n`,
     );
     const child = runNode(recorderMain, { HS_CONFIG: file });
     assert.equal(await child.exited, 1);
@@ -58,7 +41,7 @@ describe('start-up', () => {
     const port = await freePort();
     const child = runNode(recorderMain, {
       HS_NATS__URL: `nats://127.0.0.1:${port}`,
-      HS_RECORD_FILE: join(dir, 'z'),
+      HS_RECORD_FILE: join(files.dir, 'z'),
     });
     assert.equal(await child.exited, 1);
     assert.match(
@@ -71,7 +54,7 @@ describe('start-up', () => {
     const child = runNode(recorderMain, {
       HS_NATS__URL: nats.url,
       HS_NATS__TOKEN: 'tok-very-secret-1234',
-      HS_RECORD_FILE: join(dir, 'w'),
+      HS_RECORD_FILE: join(files.dir, 'w'),
     });
     await eventually(
       'start-up',
@@ -89,7 +72,7 @@ describe('readiness', () => {
     const own = await startNats({ own: true });
     const svc: RunningService = await runService(recorder, {
       argv: [],
-      env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'ready'), HS_LOG__LEVEL: 'silent' },
+      env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(files.dir, 'ready'), HS_LOG__LEVEL: 'silent' },
     });
     const status = async (path: string): Promise<number> =>
       (await fetch(`http://127.0.0.1:${svc.httpPort}${path}`)).status;
@@ -108,43 +91,35 @@ describe('readiness', () => {
 
 describe('provisioning', () => {
   test('streams are created idempotently and a compatible change is applied', async () => {
-    const own = await startNats({ own: true });
-    const env = { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'prov'), HS_LOG__LEVEL: 'silent' };
+    await using own = await natsFixture({ own: true });
+    const env = { HS_NATS__URL: own.url, HS_RECORD_FILE: join(files.dir, 'prov'), HS_LOG__LEVEL: 'silent' };
     await (await runService(recorder, { argv: [], env })).stop();
     const again = await runService(recorder, {
       argv: [],
       env: { ...env, HS_JETSTREAM__RETENTION: '{"READINGS":{"maxAgeMs":3600000}}' },
     });
     await again.stop();
-    const nc = await connect({ servers: own.url });
-    const jsm = await jetstreamManager(nc);
-    const names = (await jsm.streams.names().next()).sort();
+    const names = (await own.jsm.streams.names().next()).sort();
     assert.deepEqual(names, streams.map((s) => s.name).sort());
-    assert.equal((await jsm.streams.info('READINGS')).config.max_age, nanos(3_600_000));
-    await nc.close();
-    await own.stop();
+    assert.equal((await own.jsm.streams.info('READINGS')).config.max_age, nanos(3_600_000));
   });
 
   test('an incompatible stream fails start-up with the reason', async () => {
-    const own = await startNats({ own: true });
-    const nc = await connect({ servers: own.url });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({
+    await using own = await natsFixture({ own: true });
+    await own.jsm.streams.add({
       name: 'READINGS',
       subjects: ['readings.v1.>'],
       storage: StorageType.Memory,
       retention: RetentionPolicy.Limits,
     });
-    await nc.close();
     await assert.rejects(
       runService(recorder, {
         argv: [],
-        env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(dir, 'inc'), HS_LOG__LEVEL: 'silent' },
+        env: { HS_NATS__URL: own.url, HS_RECORD_FILE: join(files.dir, 'inc'), HS_LOG__LEVEL: 'silent' },
       }),
       (error: unknown) =>
         error instanceof ProvisioningError &&
         /stream READINGS exists with storage=memory \(contracts want file\)/.test(error.message),
     );
-    await own.stop();
   });
 });

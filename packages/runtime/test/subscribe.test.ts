@@ -1,35 +1,18 @@
 // Core subscriptions through the runtime: events decoded and validated (invalid ones skipped and
 // counted), the publisher's trace continued, a failing handler survived, and the subscriptions
 // closed on shutdown before the service's stop hook runs.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { encodeEvent, type ServiceAccess } from '@heatstream/contracts';
-import { eventually, startNats, type NatsServer } from '@heatstream/testkit';
+import { headers } from '@nats-io/transport-node';
+import { encodeEvent } from '@heatstream/contracts';
+import { access, eventually, fileFixture, natsFixture } from '@heatstream/testkit';
 import { StartupError, activeTraceIds, defineService, runService, type Subscription } from '../src/mod.ts';
 import { reading } from './helpers.ts';
 
-const rights: ServiceAccess = {
-  publishes: [],
-  consumes: [],
-  subscribes: ['readings.v1.>'],
-  kv: [],
-  replays: [],
-  serves: [],
-  requests: [],
-};
-const env = (): Record<string, string> => ({ HS_NATS__URL: nats.url, HS_LOG__LEVEL: 'silent' });
+const rights = access({ subscribes: ['readings.v1.>'] });
+const env = (): NodeJS.ProcessEnv => nats.env();
 
-let nats: NatsServer;
-let nc: NatsConnection;
-before(async () => {
-  nats = await startNats({ own: true });
-  nc = await connect({ servers: nats.url });
-});
-after(async () => {
-  await nc.close();
-  await nats.stop();
-});
+const nats = fileFixture(() => natsFixture({ own: true }));
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -64,11 +47,11 @@ describe('ctx.subscribe', () => {
     const traced = headers();
     traced.set('traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-01`);
     traced.set('x-test', 'tagged');
-    nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)), { headers: traced });
-    nc.publish('readings.v1.site1.x', '{"not":"an event"}');
-    nc.publish('readings.v1.site1.boom', encodeEvent(reading('boom', 2)));
-    nc.publish('readings.v1.site1.b', encodeEvent(reading('b', 3)));
-    await nc.flush();
+    nats.nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)), { headers: traced });
+    nats.nc.publish('readings.v1.site1.x', '{"not":"an event"}');
+    nats.nc.publish('readings.v1.site1.boom', encodeEvent(reading('boom', 2)));
+    nats.nc.publish('readings.v1.site1.b', encodeEvent(reading('b', 3)));
+    await nats.nc.flush();
     await eventually('four messages', () => (sub?.stats.received ?? 0) >= 4);
     assert.deepEqual(
       seen.map((s) => s.device),
@@ -102,7 +85,7 @@ describe('ctx.subscribe', () => {
       }),
       { argv: [], env: env(), access: rights },
     );
-    nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)));
+    nats.nc.publish('readings.v1.site1.a', encodeEvent(reading('a', 1)));
     await eventually('the handler to start', () => order.includes('handling'));
     const stopped = svc.stop();
     setImmediate(release);

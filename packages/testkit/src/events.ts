@@ -10,8 +10,8 @@ import {
 } from '@heatstream/contracts';
 
 export interface EnvelopeOptions {
-  /** Measurement time; defaults to now. */
-  time?: Date | string;
+  /** Measurement time (a Date, an ISO string or epoch ms); defaults to now. */
+  time?: Date | string | number;
   source?: string;
 }
 

@@ -4,6 +4,17 @@
 //   await nats.jsm.streams.info('READINGS');
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import type { TProperties } from '@sinclair/typebox';
+import type { ServiceAccess } from '@heatstream/contracts';
+import {
+  connectClient,
+  runService,
+  type ClientOptions,
+  type NatsClient,
+  type RunOptions,
+  type RunningService,
+  type ServiceDefinition,
+} from '@heatstream/runtime';
 import { startNats, type NatsOptions, type NatsServer } from './nats.ts';
 import { startQuestDb, type QuestDbServer } from './questdb.ts';
 
@@ -14,6 +25,18 @@ export interface NatsFixture extends AsyncDisposable {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** A service's environment against this server, logs silent: `{ ...nats.env(), HS_X: '1' }`. */
+  env(more?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Another client of this server (a restricted user, say), closed with the fixture. */
+  client(options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
+  /**
+   * The runtime's client within the rights of `name` (contracts/src/access.ts), closed with the
+   * fixture; `login` for a server with users (`config`).
+   */
+  serviceClient(
+    name: string,
+    options?: ClientOptions & { login?: { user: string; password: string } },
+  ): Promise<NatsClient>;
 }
 
 export interface NatsFixtureOptions extends NatsOptions {
@@ -31,15 +54,52 @@ export async function natsFixture(options: NatsFixtureOptions = {}): Promise<Nat
     await server.stop();
     throw error;
   }
+  const clients: NatsConnection[] = [nc];
+  const serviceClients: NatsClient[] = [];
   return {
     server,
     url: server.url,
     nc,
     js: jetstream(nc),
     jsm: await jetstreamManager(nc),
+    env: (more = {}) => ({ HS_NATS__URL: server.url, HS_LOG__LEVEL: 'silent', ...more }),
+    async client(clientOptions = {}) {
+      const other = await connect({ servers: server.url, ...clientOptions });
+      clients.push(other);
+      return other;
+    },
+    async serviceClient(name, { login, ...clientOptions } = {}) {
+      const client = await connectClient({ nats: { url: server.url, ...login } }, name, clientOptions);
+      serviceClients.push(client);
+      return client;
+    },
     async [Symbol.asyncDispose]() {
-      if (!nc.isClosed()) await nc.close();
+      // A client the test closed itself answers close() again at once.
+      await Promise.all(serviceClients.map((c) => c.close().catch(() => undefined)));
+      for (const client of clients) if (!client.isClosed()) await client.close();
       await server.stop();
+    },
+  };
+}
+
+export type ServiceFixture = RunningService & AsyncDisposable;
+
+/**
+ * A service running in the test's process (`runService`), stopped at the end of the scope unless
+ * the test stopped it itself (`stop` answers the same exit code again).
+ *   await using svc = await serviceFixture(service, { env: nats.env() });
+ */
+export async function serviceFixture<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  options: RunOptions = {},
+): Promise<ServiceFixture> {
+  const running = await runService(definition, { argv: [], ...options });
+  return {
+    httpPort: running.httpPort,
+    log: running.log,
+    stop: (reason) => running.stop(reason),
+    async [Symbol.asyncDispose]() {
+      await running.stop('end of test');
     },
   };
 }
@@ -57,5 +117,19 @@ export async function questDbFixture(options: { own?: boolean } = {}): Promise<Q
     server,
     conn: { url: server.httpUrl },
     [Symbol.asyncDispose]: () => server.stop(),
+  };
+}
+
+/** A service's NATS rights for a test service: nothing but what the test names. */
+export function access(rights: Partial<ServiceAccess> = {}): ServiceAccess {
+  return {
+    publishes: [],
+    consumes: [],
+    subscribes: [],
+    kv: [],
+    replays: [],
+    serves: [],
+    requests: [],
+    ...rights,
   };
 }

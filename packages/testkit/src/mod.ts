@@ -1,5 +1,5 @@
 export { startNats, type NatsServer, type NatsOptions } from './nats.ts';
-export { startQuestDb, questDbQuery, type QuestDbServer } from './questdb.ts';
+export { startQuestDb, type QuestDbServer } from './questdb.ts';
 export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
 export {
   TestkitError,
@@ -10,12 +10,16 @@ export {
   tempDir,
   waitUntil,
   type ServerProcess,
+  type TestServer,
 } from './process.ts';
 export { eventually, killNodeProcesses, launchChromium, runNode, type NodeProcess } from './node.ts';
 export { syntheticReading, type SyntheticOptions } from './readings.ts';
 export {
   natsFixture,
   questDbFixture,
+  serviceFixture,
+  access,
+  type ServiceFixture,
   type NatsFixture,
   type NatsFixtureOptions,
   type QuestDbFixture,
@@ -23,3 +27,4 @@ export {
 export { deadLetters, consumerIdle, type DeadLetter } from './inspect.ts';
 export { readingEvent, statusEvent, alertEvent, copEvent } from './events.ts';
 export { goldenEvents, type GoldenEvent } from './golden.ts';
+export { fileFixture, fileSetUp } from './file-fixture.ts';

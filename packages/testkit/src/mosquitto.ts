@@ -2,21 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   findTool,
+  notOwned,
+  ownedServer,
   portOpen,
   freePort,
-  removeDir,
   spawnServer,
   tempDir,
   waitUntil,
-  type ServerProcess,
+  type TestServer,
 } from './process.ts';
 
-export interface MosquittoServer {
+export interface MosquittoServer extends TestServer {
   readonly url: string;
-  readonly owned: boolean;
-  kill(): Promise<void>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export interface MosquittoOptions {
@@ -29,8 +26,7 @@ export interface MosquittoOptions {
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoServer> {
   const external = process.env.MQTT_URL;
   if (external && !options.own) {
-    const refuse = (): Promise<void> => Promise.reject(new Error('MQTT_URL broker is not owned by the test'));
-    return { url: external, owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve() };
+    return { url: external, ...notOwned('MQTT_URL') };
   }
   const binary = findTool(
     'HS_MOSQUITTO',
@@ -50,20 +46,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       '',
     ].join('\n'),
   );
-  let server: ServerProcess | undefined;
-  const start = async (): Promise<void> => {
-    server = spawnServer(binary, ['-c', configFile]);
-    await waitUntil('mosquitto', () => portOpen(port), server, 30_000);
-  };
-  await start();
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    owned: true,
-    kill: async () => server?.kill(),
-    restart: start,
-    stop: async () => {
-      await server?.stop();
-      await removeDir(dir);
-    },
-  };
+  const lifecycle = await ownedServer(
+    dir,
+    () => spawnServer(binary, ['-c', configFile]),
+    (server) => waitUntil('mosquitto', () => portOpen(port), server, 30_000),
+  );
+  return { url: `mqtt://127.0.0.1:${port}`, ...lifecycle };
 }

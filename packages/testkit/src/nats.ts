@@ -2,26 +2,20 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   findTool,
+  notOwned,
+  ownedServer,
   portOpen,
   freePort,
-  removeDir,
   repoRoot,
   spawnServer,
   tempDir,
   waitUntil,
-  type ServerProcess,
+  type TestServer,
 } from './process.ts';
 
-export interface NatsServer {
+/** `owned` is false when the address came from NATS_URL; kill keeps the JetStream store. */
+export interface NatsServer extends TestServer {
   readonly url: string;
-  /** False when the address came from NATS_URL: the server is not ours to stop or restart. */
-  readonly owned: boolean;
-  /** Stops the server keeping its JetStream store, as after a crash or an outage. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and store. */
-  restart(): Promise<void>;
-  /** Stops it and removes its store. */
-  stop(): Promise<void>;
 }
 
 export interface NatsOptions {
@@ -43,8 +37,7 @@ function natsServerBinary(): string {
 export async function startNats(options: NatsOptions = {}): Promise<NatsServer> {
   const external = process.env.NATS_URL;
   if (external && !options.own) {
-    const refuse = (): Promise<void> => Promise.reject(new Error('NATS_URL server is not owned by the test'));
-    return { url: external, owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve() };
+    return { url: external, ...notOwned('NATS_URL') };
   }
   const binary = natsServerBinary();
   const dir = await tempDir('nats');
@@ -58,28 +51,19 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsServer> 
       options.config ?? '',
     ].join('\n'),
   );
-  let server: ServerProcess | undefined;
-  const start = async (): Promise<void> => {
-    server = spawnServer(binary, ['-c', configFile]);
-    const current = server;
-    await waitUntil('nats-server', () => portOpen(port), current, 30_000);
-    // The port opens before JetStream has recovered its store; the log line says when it has.
-    await waitUntil(
-      'nats-server JetStream',
-      () => Promise.resolve(current.output().includes('Server is ready')),
-      current,
-      30_000,
-    );
-  };
-  await start();
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    owned: true,
-    kill: async () => server?.kill(),
-    restart: start,
-    stop: async () => {
-      await server?.stop();
-      await removeDir(dir);
+  const lifecycle = await ownedServer(
+    dir,
+    () => spawnServer(binary, ['-c', configFile]),
+    async (server) => {
+      await waitUntil('nats-server', () => portOpen(port), server, 30_000);
+      // The port opens before JetStream has recovered its store; the log line says when it has.
+      await waitUntil(
+        'nats-server JetStream',
+        () => Promise.resolve(server.output().includes('Server is ready')),
+        server,
+        30_000,
+      );
     },
-  };
+  );
+  return { url: `nats://127.0.0.1:${port}`, ...lifecycle };
 }

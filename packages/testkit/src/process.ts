@@ -152,3 +152,49 @@ export async function portOpen(port: number): Promise<boolean> {
     });
   });
 }
+
+/** A server a test started (or was given): what a test may do with it. */
+export interface TestServer {
+  /** False when the address came from the environment: the server is not ours to stop or restart. */
+  readonly owned: boolean;
+  /** Stops the server keeping its data, as after a crash or an outage. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and data. */
+  restart(): Promise<void>;
+  /** Stops it and removes its data. */
+  stop(): Promise<void>;
+}
+
+/** The lifecycle of a server named by `envName`: kill and restart refused, stop does nothing. */
+export function notOwned(envName: string): TestServer {
+  const refuse = (): Promise<void> =>
+    Promise.reject(new TestkitError(`${envName} server is not owned by the test`));
+  return { owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve() };
+}
+
+/**
+ * The lifecycle of a server the test spawns with its data in `dir`: `ready` waits until it
+ * serves; restart spawns it again on the same ports and data; stop removes `dir` as well.
+ */
+export async function ownedServer(
+  dir: string,
+  spawn: () => ServerProcess,
+  ready: (server: ServerProcess) => Promise<void>,
+  stopGraceMs?: number,
+): Promise<TestServer> {
+  let server: ServerProcess | undefined;
+  const start = async (): Promise<void> => {
+    server = spawn();
+    await ready(server);
+  };
+  await start();
+  return {
+    owned: true,
+    kill: async () => server?.kill(),
+    restart: start,
+    stop: async () => {
+      await server?.stop(stopGraceMs);
+      await removeDir(dir);
+    },
+  };
+}

@@ -1,28 +1,26 @@
 import { join } from 'node:path';
+import { sql } from '@heatstream/questdb';
 import {
   TestkitError,
   findTool,
+  notOwned,
+  ownedServer,
   freePort,
   newestFile,
-  removeDir,
   repoRoot,
   spawnServer,
   tempDir,
   waitUntil,
-  type ServerProcess,
+  type TestServer,
 } from './process.ts';
 
-export interface QuestDbServer {
+export interface QuestDbServer extends TestServer {
   /** REST and ILP/HTTP, e.g. http://127.0.0.1:39000 */
   readonly httpUrl: string;
   /** PostgreSQL wire protocol, with user and password. */
   readonly pgUrl: string;
-  readonly owned: boolean;
-  /** Runs SQL over the REST API and returns the rows. */
+  /** Runs SQL through `@heatstream/questdb` (the services' client) and returns the rows. */
   query(sql: string): Promise<unknown[][]>;
-  kill(): Promise<void>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function questdbJar(): string {
@@ -34,28 +32,15 @@ function questdbJar(): string {
   return jar;
 }
 
-export async function questDbQuery(httpUrl: string, sql: string): Promise<unknown[][]> {
-  const response = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(sql)}`);
-  const body = (await response.json()) as { dataset?: unknown[][]; error?: string };
-  if (!response.ok || body.error)
-    throw new TestkitError(`QuestDB: ${body.error ?? response.statusText} in ${sql}`);
-  return body.dataset ?? [];
-}
-
 /** A real QuestDB on free loopback ports with a temporary root, or the one in QUESTDB_HTTP_URL. */
 export async function startQuestDb(options: { own?: boolean } = {}): Promise<QuestDbServer> {
   const externalHttp = process.env.QUESTDB_HTTP_URL;
   if (externalHttp && !options.own) {
-    const refuse = (): Promise<void> =>
-      Promise.reject(new Error('QUESTDB_HTTP_URL server is not owned by the test'));
     return {
       httpUrl: externalHttp,
       pgUrl: process.env.QUESTDB_PG_URL ?? '',
-      owned: false,
-      query: (sql) => questDbQuery(externalHttp, sql),
-      kill: refuse,
-      restart: refuse,
-      stop: () => Promise.resolve(),
+      query: (statement) => sql({ url: externalHttp }, statement),
+      ...notOwned('QUESTDB_HTTP_URL'),
     };
   }
   const java = findTool('HS_JAVA', ['java'], 'install a JDK >= 17 (Debian: openjdk-17-jre-headless)');
@@ -75,31 +60,27 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
     QDB_TELEMETRY_ENABLED: 'false',
     QDB_SHARED_WORKER_COUNT: '2',
   };
-  let server: ServerProcess | undefined;
-  const start = async (): Promise<void> => {
-    server = spawnServer(
-      java,
-      ['-Xms64m', '-Xmx1g', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', root],
-      env,
-    );
-    await waitUntil(
-      'QuestDB',
-      async () => (await questDbQuery(httpUrl, 'select 1')).length === 1,
-      server,
-      90_000,
-    );
-  };
-  await start();
+  const lifecycle = await ownedServer(
+    root,
+    () =>
+      spawnServer(
+        java,
+        ['-Xms64m', '-Xmx1g', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', root],
+        env,
+      ),
+    (server) =>
+      waitUntil(
+        'QuestDB',
+        async () => (await sql({ url: httpUrl }, 'select 1', 2_000)).length === 1,
+        server,
+        90_000,
+      ),
+    20_000,
+  );
   return {
     httpUrl,
     pgUrl: `postgresql://heatstream:${password}@127.0.0.1:${pgPort}/qdb`,
-    owned: true,
-    query: (sql) => questDbQuery(httpUrl, sql),
-    kill: async () => server?.kill(),
-    restart: start,
-    stop: async () => {
-      await server?.stop(20_000);
-      await removeDir(root);
-    },
+    query: (statement) => sql({ url: httpUrl }, statement),
+    ...lifecycle,
   };
 }

@@ -8,10 +8,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { freePort, startNats, tempDir, type NatsServer, eventually } from '@heatstream/testkit';
+import {
+  eventually,
+  freePort,
+  natsFixture,
+  serviceFixture,
+  tempDir,
+  type NatsFixture,
+  type ServiceFixture,
+} from '@heatstream/testkit';
 import { lgThermaVR290, stiebelEltronWpm, wago87930xx } from '@heatstream/devices';
-import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import {
   deviceImage,
@@ -78,11 +84,11 @@ const lgValues = {
   dhw_target_temp: 48,
 };
 
-let nats: NatsServer;
+let nats: NatsFixture;
 let tcpPeer: Peer;
 let rtuPeer: Peer;
-let svc: RunningService;
-let recorder: { seen: Seen[]; nc: NatsConnection };
+let svc: ServiceFixture;
+let recorder: { seen: Seen[] };
 let proxyPort: number;
 const wpmImage = () => {
   const image = deviceImage(stiebelEltronWpm, wpmValues);
@@ -92,10 +98,10 @@ const wpmImage = () => {
 };
 
 before(async () => {
-  nats = await startNats();
+  nats = await natsFixture();
   tcpPeer = await startPymodbus({ 1: wpmImage(), 2: deviceImage(wago87930xx, meterValues) });
   rtuPeer = await startPymodbus({ 5: deviceImage(lgThermaVR290, lgValues) }, { framer: 'rtu' });
-  recorder = await recordEvents(nats.url);
+  recorder = await recordEvents(nats);
   proxyPort = await freePort();
   const dir = await tempDir('acq-modbus');
   const config = join(dir, 'acq-modbus.yaml');
@@ -136,15 +142,14 @@ before(async () => {
       proxies: [{ device: 'wpm', port: proxyPort }],
     }),
   );
-  svc = await runService(acqModbus, { argv: ['--config', config], env: {} });
+  svc = await serviceFixture(acqModbus, { argv: ['--config', config], env: {} });
 });
 
 after(async () => {
-  await svc.stop();
-  await recorder.nc.close();
+  await svc[Symbol.asyncDispose]();
   await tcpPeer.stop();
   await rtuPeer.stop();
-  await nats.stop();
+  await nats[Symbol.asyncDispose]();
 });
 
 const firstReading = (device: string) =>

@@ -8,18 +8,18 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  freePort,
-  spawnServer,
-  startNats,
-  waitUntil,
-  type NatsServer,
-  type ServerProcess,
   eventually,
+  freePort,
+  natsFixture,
   portOpen,
+  serviceFixture,
+  spawnServer,
+  waitUntil,
+  type NatsFixture,
+  type ServerProcess,
+  type ServiceFixture,
 } from '@heatstream/testkit';
-import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import { readingsOf, recordEvents, type Seen } from './helpers.ts';
 
@@ -36,13 +36,13 @@ const schedule = [
   { mode: 'disconnect', atRequest: 138, forRequests: 4 },
 ];
 
-let nats: NatsServer;
+let nats: NatsFixture;
 let simulator: ServerProcess;
-let svc: RunningService;
-let recorder: { seen: Seen[]; nc: NatsConnection };
+let svc: ServiceFixture;
+let recorder: { seen: Seen[] };
 
 before(async () => {
-  nats = await startNats();
+  nats = await natsFixture();
   const port = await freePort();
   simulator = spawnServer(process.execPath, [simulatorMain], {
     HS_NATS__URL: nats.url,
@@ -55,12 +55,9 @@ before(async () => {
     HS_LOG__LEVEL: 'warn',
   });
   await waitUntil('simulator', () => portOpen(port), simulator, 20_000);
-  recorder = await recordEvents(nats.url);
-  svc = await runService(acqModbus, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_LOG__LEVEL: 'silent',
+  recorder = await recordEvents(nats);
+  svc = await serviceFixture(acqModbus, {
+    env: nats.env({
       // Nested settings are set one key at a time from the environment.
       HS_MODBUS__TIMEOUT_MS: '1000',
       HS_MODBUS__RETRIES: '1',
@@ -79,15 +76,14 @@ before(async () => {
           intervalMs: 200,
         },
       ]),
-    },
+    }),
   });
 });
 
 after(async () => {
-  await svc.stop();
-  await recorder.nc.close();
+  await svc[Symbol.asyncDispose]();
   await simulator.stop(2_000);
-  await nats.stop();
+  await nats[Symbol.asyncDispose]();
 });
 
 interface Status {

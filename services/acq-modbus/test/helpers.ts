@@ -3,8 +3,15 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, portOpen, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
+import {
+  freePort,
+  portOpen,
+  spawnServer,
+  tempDir,
+  waitUntil,
+  type NatsFixture,
+  type ServerProcess,
+} from '@heatstream/testkit';
 import {
   encodeDefinition,
   planReads,
@@ -48,7 +55,9 @@ const script = fileURLToPath(new URL('./pymodbus-server.py', import.meta.url));
 const bridge = fileURLToPath(new URL('./pty-bridge.py', import.meta.url));
 
 /** A pseudo-terminal whose other side talks to `tcpPort`: a serial port for RTU tests. */
-export async function startSerialBridge(tcpPort: number): Promise<{ path: string; server: ServerProcess }> {
+export async function startSerialBridge(
+  tcpPort: number,
+): Promise<{ path: string; server: ServerProcess } & AsyncDisposable> {
   const server = spawnServer(python, [bridge, String(tcpPort)]);
   let path = '';
   await waitUntil(
@@ -60,10 +69,10 @@ export async function startSerialBridge(tcpPort: number): Promise<{ path: string
     server,
     10_000,
   );
-  return { path, server };
+  return { path, server, [Symbol.asyncDispose]: () => server.stop(1_000) };
 }
 
-export interface Peer {
+export interface Peer extends AsyncDisposable {
   port: number;
   server: ServerProcess;
   stop(): Promise<void>;
@@ -80,7 +89,8 @@ export async function startPymodbus(
   const port = options.port ?? (await freePort());
   const server = spawnServer(python, [script, String(port), file, options.framer ?? 'tcp']);
   await waitUntil('pymodbus', () => portOpen(port), server, 20_000);
-  return { port, server, stop: () => server.stop(2_000) };
+  const stop = (): Promise<void> => server.stop(2_000);
+  return { port, server, stop, [Symbol.asyncDispose]: stop };
 }
 
 export interface Seen {
@@ -89,9 +99,9 @@ export interface Seen {
   event: { type: string; time: string; data: Record<string, unknown> };
 }
 
-/** Everything published on readings and device subjects, in order. */
-export async function recordEvents(url: string): Promise<{ seen: Seen[]; nc: NatsConnection }> {
-  const nc = await connect({ servers: url });
+/** Everything published on readings and device subjects, in order (on a client closed with `nats`). */
+export async function recordEvents(nats: NatsFixture): Promise<{ seen: Seen[] }> {
+  const nc = await nats.client();
   const seen: Seen[] = [];
   const sub = nc.subscribe('>');
   void (async () => {
@@ -101,7 +111,7 @@ export async function recordEvents(url: string): Promise<{ seen: Seen[]; nc: Nat
     }
   })();
   await nc.flush();
-  return { seen, nc };
+  return { seen };
 }
 
 export const statesOf = (seen: readonly Seen[], device: string): string[] =>

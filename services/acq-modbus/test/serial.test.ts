@@ -1,11 +1,9 @@
 // RTU on a serial port: acq-modbus opens a pseudo-terminal as its serial device; the other side is
 // bridged to pymodbus speaking RTU framing, so the bytes on the "wire" are real RTU frames.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { startNats, type NatsServer, type ServerProcess, eventually } from '@heatstream/testkit';
+import { test } from 'node:test';
+import { eventually, fileFixture, natsFixture, serviceFixture } from '@heatstream/testkit';
 import { lgThermaVR290 } from '@heatstream/devices';
-import { runService, type RunningService } from '@heatstream/runtime';
 import { acqModbus } from '../src/service.ts';
 import {
   deviceImage,
@@ -13,7 +11,6 @@ import {
   recordEvents,
   startPymodbus,
   startSerialBridge,
-  type Peer,
   type Seen,
 } from './helpers.ts';
 
@@ -36,22 +33,14 @@ const values = {
   dhw_target_temp: 50,
 };
 
-let nats: NatsServer;
-let peer: Peer;
-let bridge: { path: string; server: ServerProcess };
-let svc: RunningService;
-let recorder: { seen: Seen[]; nc: NatsConnection };
-
-before(async () => {
-  nats = await startNats();
-  peer = await startPymodbus({ 7: deviceImage(lgThermaVR290, values) }, { framer: 'rtu' });
-  bridge = await startSerialBridge(peer.port);
-  recorder = await recordEvents(nats.url);
-  svc = await runService(acqModbus, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_LOG__LEVEL: 'silent',
+const nats = fileFixture(() => natsFixture());
+const peer = fileFixture(() => startPymodbus({ 7: deviceImage(lgThermaVR290, values) }, { framer: 'rtu' }));
+const bridge = fileFixture(() => startSerialBridge(peer.port));
+let recorder: { seen: Seen[] };
+fileFixture(async () => {
+  recorder = await recordEvents(nats);
+  return serviceFixture(acqModbus, {
+    env: nats.env({
       HS_DEVICES: JSON.stringify([
         // LGR's code uses unit id 7 where the documentation says 5: the config decides.
         {
@@ -64,16 +53,8 @@ before(async () => {
           intervalMs: 300,
         },
       ]),
-    },
+    }),
   });
-});
-
-after(async () => {
-  await svc.stop();
-  await recorder.nc.close();
-  await bridge.server.stop(1_000);
-  await peer.stop();
-  await nats.stop();
 });
 
 test('reads an LG over RTU on a serial port', async () => {

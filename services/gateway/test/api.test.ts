@@ -3,8 +3,7 @@
 // REST answer these tests get is validated against the document at the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { events, makeEvent, subjects, type DataOf } from '@heatstream/contracts';
+import { events, subjects, type DataOf, type EventOf } from '@heatstream/contracts';
 import type {
   Alert,
   CopRow,
@@ -14,18 +13,28 @@ import type {
   ReadingHistory,
   Stats,
 } from '@heatstream/contracts/api';
-import { connectClient, type NatsClient, type RunningService } from '@heatstream/runtime';
-import { freePort, startNats, startQuestDb, type NatsServer, type QuestDbServer } from '@heatstream/testkit';
+import type { NatsClient } from '@heatstream/runtime';
+import {
+  alertEvent,
+  copEvent,
+  freePort,
+  natsFixture,
+  questDbFixture,
+  readingEvent,
+  statusEvent,
+  type NatsFixture,
+  type QuestDbFixture,
+  type ServiceFixture,
+} from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
-import { alert, cop, reading, seed, startGateway, status } from './fixtures.ts';
+import { seed, startGateway } from './fixtures.ts';
 import { checkResponses, recorder, type Answer } from './openapi-check.ts';
 
-let nats: NatsServer;
-let questdb: QuestDbServer;
-let nc: NatsConnection;
+let nats: NatsFixture;
+let questdb: QuestDbFixture;
 let client: NatsClient;
-let svc: RunningService;
+let svc: ServiceFixture;
 let base: string;
 let token: string;
 let cookie: string;
@@ -48,48 +57,51 @@ const raised: DataOf<'heatstream.alert.v1'> = {
 };
 
 before(async () => {
-  [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb()]);
-  nc = await connect({ servers: nats.url });
-  client = await connectClient({ nats: { url: nats.url } }, 'admin');
-  await seed(questdb, [
+  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture()]);
+  client = await nats.serviceClient('admin');
+  await seed(questdb.conn, [
     ...Array.from({ length: 60 }, (_, i) =>
-      reading(T0 + i * 60_000, {
-        site: 'home',
-        device: 'wpm1',
-        model: 'stiebel-wpm',
-        metrics: { flow_temp: 30 + (i % 10), outside_temp: -5.5, elec_power: 1000 + i },
-      }),
+      readingEvent(
+        {
+          site: 'home',
+          device: 'wpm1',
+          model: 'stiebel-wpm',
+          metrics: { flow_temp: 30 + (i % 10), outside_temp: -5.5, elec_power: 1000 + i },
+        },
+        { time: T0 + i * 60_000 },
+      ),
     ),
-    status(T0, { site: 'home', device: 'wpm1', state: 'online' }),
+    statusEvent({ site: 'home', device: 'wpm1', state: 'online' }, { time: T0 }),
     ...[0, 1, 2].map((d) =>
-      cop(T0 + d * 86_400_000, {
-        site: 'home',
-        device: 'wpm1',
-        period: 'day',
-        periodStart: new Date(T0 + d * 86_400_000).toISOString(),
-        periodEnd: new Date(T0 + (d + 1) * 86_400_000).toISOString(),
-        category: 'combined',
-        heatKwh: 40 + d,
-        elecKwh: 10,
-        cop: (40 + d) / 10,
-        coverage: 1,
-        heatSource: 'heat-meter',
-      }),
+      copEvent(
+        {
+          site: 'home',
+          device: 'wpm1',
+          periodStart: new Date(T0 + d * 86_400_000).toISOString(),
+          periodEnd: new Date(T0 + (d + 1) * 86_400_000).toISOString(),
+          heatKwh: 40 + d,
+          elecKwh: 10,
+        },
+        { time: T0 + d * 86_400_000 },
+      ),
     ),
-    alert(Date.now() - 60_000, raised),
+    alertEvent(raised, { time: Date.now() - 60_000 }),
     ...(['raised', 'resolved'] as const).map((state, i) =>
-      alert(Date.now() - 120_000 + i * 1_000, {
-        site: 'home',
-        device: 'wpm1',
-        alertId: 'a-2',
-        rule: 'pump-off',
-        severity: 'info',
-        state,
-        message: 'pump off while heating',
-      }),
+      alertEvent(
+        {
+          site: 'home',
+          device: 'wpm1',
+          alertId: 'a-2',
+          rule: 'pump-off',
+          severity: 'info',
+          state,
+          message: 'pump off while heating',
+        },
+        { time: Date.now() - 120_000 + i * 1_000 },
+      ),
     ),
   ]);
-  ({ svc, base } = await startGateway(nats, questdb));
+  ({ svc, base } = await startGateway(nats, questdb.conn));
   call = recorder(base, answers);
   const users = await UserStore.open(client);
   await users.createUser('anna', PASSWORD, 'admin');
@@ -97,10 +109,8 @@ before(async () => {
 });
 
 after(async () => {
-  await svc.stop();
-  await client.close();
-  await nc.close();
-  await Promise.all([nats.stop(), questdb.stop()]);
+  await svc[Symbol.asyncDispose]();
+  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
 });
 
 const get = (
@@ -246,14 +256,14 @@ describe('REST', () => {
   });
 
   test('acknowledging an alert publishes its acknowledged event', async () => {
-    const sub = nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
+    const sub = nats.nc.subscribe(subjects.alert('home', 'wpm1'), { max: 1 });
     const res = await call('/api/alerts/a-1/ack', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(res.status, 200);
     for await (const msg of sub) {
-      const event = events.decode(msg.data) as ReturnType<typeof makeEvent<'heatstream.alert.v1'>>;
+      const event = events.decode(msg.data) as EventOf<'heatstream.alert.v1'>;
       assert.deepEqual(
         [event.data.alertId, event.data.state, event.data.acknowledgedBy],
         ['a-1', 'acknowledged', 'anna'],
@@ -320,25 +330,21 @@ describe('REST', () => {
 
 describe('QuestDB unreachable', () => {
   test('history routes answer 503, health says degraded and readiness names QuestDB', async () => {
-    const down = await startGateway(nats, questdb, {
+    await using down = await startGateway(nats, questdb.conn, {
       HS_QUESTDB__URL: `http://127.0.0.1:${await freePort()}`,
     });
-    try {
-      const callDown = recorder(down.base, answers);
-      const auth = { headers: { authorization: `Bearer ${token}` } };
-      for (const path of ['/api/stats', '/api/devices', '/api/alerts', '/api/devices/wpm1/status']) {
-        const res = await callDown(path, auth);
-        assert.equal(res.status, 503, path);
-        assert.deepEqual(await res.json(), { error: 'history store unavailable; retry shortly' });
-      }
-      const health = (await (await callDown('/api/health', auth)).json()) as Health;
-      assert.deepEqual(health, { status: 'degraded', dependencies: { nats: 'up', questdb: 'down' } });
-      const ready = await fetch(`http://127.0.0.1:${down.svc.httpPort}/readyz`);
-      assert.equal(ready.status, 503);
-      assert.match(((await ready.json()) as { reason: string }).reason, /QuestDB at .* unreachable/);
-    } finally {
-      await down.svc.stop();
+    const callDown = recorder(down.base, answers);
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    for (const path of ['/api/stats', '/api/devices', '/api/alerts', '/api/devices/wpm1/status']) {
+      const res = await callDown(path, auth);
+      assert.equal(res.status, 503, path);
+      assert.deepEqual(await res.json(), { error: 'history store unavailable; retry shortly' });
     }
+    const health = (await (await callDown('/api/health', auth)).json()) as Health;
+    assert.deepEqual(health, { status: 'degraded', dependencies: { nats: 'up', questdb: 'down' } });
+    const ready = await fetch(`http://127.0.0.1:${down.svc.httpPort}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.match(((await ready.json()) as { reason: string }).reason, /QuestDB at .* unreachable/);
   });
 });
 
@@ -367,15 +373,16 @@ describe('live push', () => {
     });
     let strayed = false;
     other.on('reading', () => (strayed = true));
-    const event = makeEvent('heatstream.reading.v1', {
-      source: 'test',
-      subject: 'wpm1',
-      data: { site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 41.5 } },
+    const event = readingEvent({
+      site: 'home',
+      device: 'wpm1',
+      model: 'stiebel-wpm',
+      metrics: { flow_temp: 41.5 },
     });
     const received = Promise.all(
       [byDevice, bySite].map((s) => new Promise<{ id: string }>((resolve) => s.once('reading', resolve))),
     );
-    nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(event));
+    nats.nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(event));
     const got = await received;
     assert.deepEqual(
       got.map((e) => e.id),
@@ -386,7 +393,7 @@ describe('live push', () => {
     const replayed = new Promise<{ id: string; replay?: boolean }>((resolve) =>
       byDevice.once('reading', resolve),
     );
-    nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
+    nats.nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
     assert.deepEqual(await replayed, { ...event, replay: true });
     for (const s of [byDevice, bySite, other]) s.close();
   });

@@ -1,21 +1,16 @@
 // heatstream admin: the first admin is made here (there is no default user).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectClient, type NatsClient } from '@heatstream/runtime';
-import { startNats, type NatsServer } from '@heatstream/testkit';
+import type { NatsClient } from '@heatstream/runtime';
+import { fileFixture, fileSetUp, natsFixture } from '@heatstream/testkit';
 import { UserStore } from '../src/users.ts';
 
-let nats: NatsServer;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let client: NatsClient;
-before(async () => {
-  nats = await startNats({ own: true });
-  client = await connectClient({ nats: { url: nats.url } }, 'admin');
-});
-after(async () => {
-  await client.close();
-  await nats.stop();
+fileSetUp(async () => {
+  client = await nats.serviceClient('admin');
 });
 
 const cli = (

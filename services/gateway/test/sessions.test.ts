@@ -1,37 +1,29 @@
 // The session lifetime in config (api.sessionTtlHours) is the TTL of the gateway_sessions bucket:
 // a changed setting reaches the existing bucket at the next start, and the admin CLI's way of
 // opening the buckets leaves it as the gateway set it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectClient, runService, type NatsClient } from '@heatstream/runtime';
-import { freePort, startNats, type NatsServer } from '@heatstream/testkit';
+import type { NatsClient } from '@heatstream/runtime';
+import { fileFixture, fileSetUp, freePort, natsFixture, serviceFixture } from '@heatstream/testkit';
 import { gateway } from '../src/service.ts';
 import { UserStore } from '../src/users.ts';
 
 const HOUR = 3_600_000;
-let nats: NatsServer;
+const nats = fileFixture(() => natsFixture({ own: true }));
 let admin: NatsClient;
-
-before(async () => {
-  nats = await startNats({ own: true });
-  admin = await connectClient({ nats: { url: nats.url } }, 'admin');
-});
-after(async () => {
-  await admin.close();
-  await nats.stop();
+fileSetUp(async () => {
+  admin = await nats.serviceClient('admin');
 });
 
 async function startAndStop(env: Record<string, string> = {}): Promise<void> {
-  const svc = await runService(gateway, {
-    argv: [],
-    env: {
-      HS_NATS__URL: nats.url,
+  await using svc = await serviceFixture(gateway, {
+    env: nats.env({
       // Sessions need no QuestDB: nothing listens here, and the gateway starts degraded.
       HS_QUESTDB__URL: 'http://127.0.0.1:9',
       HS_API__PORT: String(await freePort()),
       HS_LOG__LEVEL: 'error',
       ...env,
-    },
+    }),
   });
   assert.equal(await svc.stop(), 0);
 }

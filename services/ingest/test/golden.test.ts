@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeEvent, subjectOf } from '@heatstream/contracts';
 import { sql, tableOf, walSettled } from '@heatstream/questdb';
-import { runService } from '@heatstream/runtime';
 import {
   consumerIdle,
   deadLetters,
@@ -12,46 +11,38 @@ import {
   goldenEvents,
   natsFixture,
   questDbFixture,
+  serviceFixture,
 } from '@heatstream/testkit';
 import { service } from '../src/service.ts';
 
 test('every golden event of a stored type becomes one row of its table, none dead-lettered', async () => {
   await using nats = await natsFixture({ own: true });
   await using questdb = await questDbFixture({ own: true });
-  const ingest = await runService(service, {
-    argv: [],
-    // The fixtures span 2025; raw retention (relative to the newest row) would drop the older ones.
-    env: {
-      HS_NATS__URL: nats.url,
-      HS_QUESTDB__URL: questdb.conn.url,
-      HS_RETENTION__RAW_DAYS: '0',
-      HS_LOG__LEVEL: 'silent',
-    },
+  // The fixtures span 2025; raw retention (relative to the newest row) would drop the older ones.
+  await using ingest = await serviceFixture(service, {
+    env: nats.env({ HS_QUESTDB__URL: questdb.conn.url, HS_RETENTION__RAW_DAYS: '0' }),
   });
-  try {
-    const stored = goldenEvents().filter((g) => tableOf(g.type) !== undefined);
-    assert.ok(stored.length >= 4, 'fixtures of readings, status, alerts and COP');
-    for (const { event } of stored) await nats.js.publish(subjectOf(event), encodeEvent(event));
+  const stored = goldenEvents().filter((g) => tableOf(g.type) !== undefined);
+  assert.ok(stored.length >= 4, 'fixtures of readings, status, alerts and COP');
+  for (const { event } of stored) await nats.js.publish(subjectOf(event), encodeEvent(event));
 
-    const durables = [
-      ['READINGS', 'ingest-readings'],
-      ['DEVICES', 'ingest-devices'],
-      ['ALERTS', 'ingest-alerts'],
-      ['DERIVED', 'ingest-derived'],
-    ] as const;
-    await eventually('ingest caught up with every stream', async () => {
-      for (const [stream, durable] of durables)
-        if (!(await consumerIdle(nats.jsm, stream, durable))) return false;
-      return walSettled(questdb.conn);
-    });
-    assert.deepEqual(await deadLetters(nats.js, 'ingest'), []);
-    // One row per fixture: the fixtures are distinct devices or times, so none collapses into another.
-    const byTable = Map.groupBy(stored, (g) => tableOf(g.type)?.name ?? '');
-    for (const [table, fixtures] of byTable) {
-      const [[count] = []] = await sql(questdb.conn, `SELECT count() FROM ${table}`);
-      assert.equal(count, fixtures.length, `${table}: ${fixtures.map((f) => f.file).join(', ')}`);
-    }
-  } finally {
-    await ingest.stop();
+  const durables = [
+    ['READINGS', 'ingest-readings'],
+    ['DEVICES', 'ingest-devices'],
+    ['ALERTS', 'ingest-alerts'],
+    ['DERIVED', 'ingest-derived'],
+  ] as const;
+  await eventually('ingest caught up with every stream', async () => {
+    for (const [stream, durable] of durables)
+      if (!(await consumerIdle(nats.jsm, stream, durable))) return false;
+    return walSettled(questdb.conn);
+  });
+  assert.deepEqual(await deadLetters(nats.js, 'ingest'), []);
+  // One row per fixture: the fixtures are distinct devices or times, so none collapses into another.
+  const byTable = Map.groupBy(stored, (g) => tableOf(g.type)?.name ?? '');
+  for (const [table, fixtures] of byTable) {
+    const [[count] = []] = await sql(questdb.conn, `SELECT count() FROM ${table}`);
+    assert.equal(count, fixtures.length, `${table}: ${fixtures.map((f) => f.file).join(', ')}`);
   }
+  assert.equal(await ingest.stop(), 0);
 });

@@ -1,10 +1,18 @@
 // Shared by the ingest tests (and the benchmark's generator mirrors it): deterministic readings
 // whose values are multiples of 1/4, so sums are exact in any order, and the QuestDB figures to
 // hold them against.
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { encodeEvent, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
-import { runNode, syntheticReading, type NodeProcess } from '@heatstream/testkit';
+import {
+  consumerIdle,
+  runNode,
+  syntheticReading,
+  type NatsFixture,
+  type NodeProcess,
+} from '@heatstream/testkit';
+
+type JetStreamClient = NatsFixture['js'];
+type JetStreamManager = NatsFixture['jsm'];
 
 export const testMetrics = [
   'flow_temp',
@@ -72,9 +80,7 @@ export async function drained(
   conn: QuestDbConnection,
   durable = 'ingest-readings',
 ): Promise<boolean> {
-  const info = await jsm.consumers.info('READINGS', durable);
-  if (info.num_pending !== 0 || info.num_ack_pending !== 0) return false;
-  return walSettled(conn);
+  return (await consumerIdle(jsm, 'READINGS', durable)) && walSettled(conn);
 }
 
 /** ingest in its own process, as deployed. */

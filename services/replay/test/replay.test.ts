@@ -3,21 +3,23 @@
 // and ask a derivation over request/reply.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { coreSubjects, encodeEvent, events, makeEvent, subjects, type EventOf } from '@heatstream/contracts';
+import { coreSubjects, encodeEvent, events, subjects, type EventOf } from '@heatstream/contracts';
 import { sql, walSettled, type QuestDbConnection } from '@heatstream/questdb';
-import { connectClient, type NatsClient } from '@heatstream/runtime';
+import type { NatsClient } from '@heatstream/runtime';
 import {
-  startNats,
-  startQuestDb,
-  tempDir,
-  type NatsServer,
-  type QuestDbServer,
+  consumerIdle,
   eventually,
+  natsFixture,
+  questDbFixture,
+  readingEvent,
+  runNode,
+  tempDir,
+  type NatsFixture,
+  type NodeProcess,
+  type QuestDbFixture,
 } from '@heatstream/testkit';
 import { parsePlan } from '../src/plan.ts';
 import { runReplay, type ReplayReport } from '../src/run.ts';
@@ -28,13 +30,11 @@ import type { ReplayTarget } from '../src/targets/target.ts';
 
 const metricList = ['flow_temp', 'outside_temp', 'elec_power', 'elec_energy', 'compressor_on'] as const;
 
-let nats: NatsServer;
-let questdb: QuestDbServer;
-let nc: NatsConnection;
+let nats: NatsFixture;
+let questdb: QuestDbFixture;
 let client: NatsClient;
-let jsm: JetStreamManager;
 let conn: QuestDbConnection;
-let ingest: ChildProcess;
+let ingest: NodeProcess;
 let dir: string;
 const sent: EventOf<'heatstream.reading.v1'>[] = [];
 
@@ -42,14 +42,10 @@ const sent: EventOf<'heatstream.reading.v1'>[] = [];
 function reading(i: number): EventOf<'heatstream.reading.v1'> {
   const device = `dev-${i % 10}`;
   const n = Math.floor(i / 10);
-  return makeEvent('heatstream.reading.v1', {
-    source: 'replay-test',
-    subject: device,
-    time: new Date(Date.UTC(2026, 0, 15) + n * 60_000),
-    data: {
+  return readingEvent(
+    {
       site: 'replay',
       device,
-      model: 'test-model',
       metrics: {
         flow_temp: 30 + (i % 40) * 0.25,
         outside_temp: -5 + (i % 60) * 0.25,
@@ -58,12 +54,12 @@ function reading(i: number): EventOf<'heatstream.reading.v1'> {
         compressor_on: i % 2,
       },
     },
-  });
+    { time: Date.UTC(2026, 0, 15) + n * 60_000, source: 'replay-test' },
+  );
 }
 
 async function settled(): Promise<boolean> {
-  const info = await jsm.consumers.info('READINGS', 'ingest-readings');
-  return info.num_pending === 0 && info.num_ack_pending === 0 && (await walSettled(conn));
+  return (await consumerIdle(nats.jsm, 'READINGS', 'ingest-readings')) && walSettled(conn);
 }
 
 /** Row count, per-metric sums, minima and maxima of one day. */
@@ -92,30 +88,23 @@ async function replay(
 }
 
 before(async () => {
-  [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb({ own: true })]);
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
+  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
   // Replay's own client, with replay's rights from contracts (the test connection has all).
-  client = await connectClient({ nats: { url: nats.url } }, 'replay');
-  conn = { url: questdb.httpUrl };
+  client = await nats.serviceClient('replay');
+  conn = questdb.conn;
   dir = await tempDir('replay-test');
-  ingest = spawn(process.execPath, [fileURLToPath(new URL('../../ingest/src/main.ts', import.meta.url))], {
-    env: {
-      PATH: process.env.PATH,
-      HS_NATS__URL: nats.url,
-      HS_QUESTDB__URL: questdb.httpUrl,
-      HS_LOG__LEVEL: 'warn',
-    },
-    stdio: 'inherit',
-  });
+  ingest = runNode(
+    new URL('../../ingest/src/main.ts', import.meta.url),
+    nats.env({ HS_QUESTDB__URL: conn.url, HS_LOG__LEVEL: 'warn' }),
+  );
   // ingest provisions the streams; wait for its consumer before publishing.
   await eventually('ingest to start', () =>
-    jsm.consumers.info('READINGS', 'ingest-readings').then(
+    nats.jsm.consumers.info('READINGS', 'ingest-readings').then(
       () => true,
       () => false,
     ),
   );
-  const js = jetstream(nc);
+  const js = nats.js;
   for (let i = 0; i < 2 * 1440 * 10; i++) sent.push(reading(i));
   for (let i = 0; i < sent.length; i += 500)
     await Promise.all(
@@ -130,11 +119,9 @@ before(async () => {
 });
 
 after(async () => {
-  ingest.kill('SIGTERM');
-  await new Promise((r) => ingest.once('exit', r));
-  await client.close();
-  await nc.close();
-  await Promise.all([nats.stop(), questdb.stop()]);
+  ingest.child.kill('SIGTERM');
+  await ingest.exited;
+  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
 });
 
 describe('replay', () => {
@@ -214,7 +201,7 @@ describe('replay', () => {
 
   test('live: the range is played to replay.v1.<site>.<device> with the original bytes', async () => {
     const received: { subject: string; original: string | undefined; id: string }[] = [];
-    const sub = nc.subscribe('replay.v1.>', {
+    const sub = nats.nc.subscribe('replay.v1.>', {
       callback: (_, msg) => {
         received.push({
           subject: msg.subject,
@@ -237,7 +224,7 @@ describe('replay', () => {
       ],
       liveTarget(client, 0),
     );
-    await nc.flush();
+    await nats.nc.flush();
     await eventually('all played events', () => received.length === report.delivered);
     sub.unsubscribe();
     assert.equal(report.delivered, 100);
@@ -253,7 +240,7 @@ describe('replay', () => {
 
   test('derive asks whoever serves the derivation, and says so when nobody does', async () => {
     const asked: string[] = [];
-    const sub = nc.subscribe(coreSubjects.derive('test-cop'), {
+    const sub = nats.nc.subscribe(coreSubjects.derive('test-cop'), {
       callback: (_, msg) => {
         asked.push(msg.headers?.get('Hs-Replay-Seq') ?? '');
         msg.respond(JSON.stringify({ ok: true }));
@@ -299,7 +286,7 @@ describe('replay', () => {
         join(dir, 'cli.json'),
       ],
       {
-        env: { PATH: process.env.PATH, HS_NATS__URL: nats.url, HS_QUESTDB__URL: questdb.httpUrl },
+        env: { PATH: process.env.PATH, HS_NATS__URL: nats.url, HS_QUESTDB__URL: conn.url },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
