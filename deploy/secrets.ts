@@ -15,7 +15,14 @@ export const secretNames: readonly string[] = [
   'DASHBOARD_PASSWORD',
 ];
 
-const line = (name: string): string => `${name}=${randomBytes(24).toString('base64url')}\n`;
+/**
+ * 24 random bytes as base64url behind a letter: nats-server parses a `$VAR` in its config as a
+ * value of its own, so a secret starting with `-` or a digit is read as a number ("12kb…" becomes
+ * a size, "-s…" fails to parse) and the server refuses to start. A leading letter keeps it a string.
+ */
+export const newSecret = (): string => `s${randomBytes(24).toString('base64url')}`;
+
+const line = (name: string): string => `${name}=${newSecret()}\n`;
 
 if (import.meta.main) {
   const i = process.argv.indexOf('--fill');
