@@ -58,6 +58,17 @@ export const deployables: readonly Deployable[] = [
     autoscale: { min: 1, max: 4, cpuPercent: 70 },
   },
   {
+    name: 'cop',
+    main: 'services/cop/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    egressTo: [],
+    resources: small,
+  },
+  {
     name: 'acq-modbus',
     main: 'services/acq-modbus/src/main.ts',
     replicas: 1,

@@ -5,7 +5,7 @@
 // with its reason instead of as a permission error later.
 import { bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { coreSubjectPatterns, liveSubjects, subjectMatches } from './subjects.ts';
+import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches } from './subjects.ts';
 
 export interface ServiceAccess {
   /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
@@ -36,6 +36,12 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     publishes: [coreSubjectPatterns.replay],
     requests: [coreSubjectPatterns.derive],
     replays: ['READINGS', 'DEVICES', 'DERIVED', 'ALERTS', 'COMMANDS', 'REJECTED'],
+  },
+  // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
+  cop: {
+    publishes: ['cop.v1.>'],
+    consumes: ['cop-readings'],
+    serves: [coreSubjects.derive('cop')],
   },
   gateway: {
     // Acknowledging an alert is an alert lifecycle event.

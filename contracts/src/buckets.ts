@@ -44,6 +44,9 @@ export const buckets: readonly BucketSpec[] = [
     ttlMs: 12 * HOUR,
     ttlSetting: 'api.sessionTtlHours',
   }),
+  // Kept until deleted: an accumulator's state (<site>.<device>.state) and its finished day rows
+  // (<site>.<device>.day.<date>), which the 7/30/90/365-day and season figures are re-summed from.
+  bucket('cop_state', 'cop: accumulator state and finished day rows per heat source', ['cop']),
 ];
 
 /** The buckets a service may open. */
