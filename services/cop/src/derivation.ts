@@ -48,6 +48,8 @@ export interface DerivationOptions {
    * the middle of a day must not replace that day's full row with a part of it.
    */
   wholeDaysOnly: boolean;
+  /** Share the day rows of another derivation (the live one), so a re-derived day reaches its periods too. */
+  daysOf?: CopDerivation;
 }
 
 export class CopDerivation {
@@ -79,15 +81,23 @@ export class CopDerivation {
         const saved = options.persistState
           ? ((await kv.getJson(stateKey(source))) as CopState | undefined)
           : undefined;
-        const days = new Map<string, DayRow>();
-        for await (const key of kv.keys(`${keyOf(source)}.day.*`)) {
-          const row = (await kv.getJson(key)) as DayRow | undefined;
-          if (row !== undefined) days.set(row.day, row);
+        const other = options.daysOf;
+        const shared = other === undefined ? undefined : other.#daysOf(source);
+        const days = shared ?? new Map<string, DayRow>();
+        if (shared === undefined) {
+          for await (const key of kv.keys(`${keyOf(source)}.day.*`)) {
+            const row = (await kv.getJson(key)) as DayRow | undefined;
+            if (row !== undefined) days.set(row.day, row);
+          }
         }
         return { source, acc: new CopAccumulator(source, saved), saved, days, touched: false };
       }),
     );
     return new CopDerivation(held, kv, publish, log, options);
+  }
+
+  #daysOf(source: CopSource): Map<string, DayRow> | undefined {
+    return this.#held.find((h) => keyOf(h.source) === keyOf(source))?.days;
   }
 
   get sources(): readonly CopSource[] {

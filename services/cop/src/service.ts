@@ -105,6 +105,7 @@ export function copService(clock: Clock = systemClock) {
               const derivation = await CopDerivation.open(sources, kv, publish, log, {
                 persistState: false,
                 wholeDaysOnly: true,
+                daysOf: live,
               });
               derive = { derivation, timer: setTimeout(endDerive, ctx.config.deriveIdleMs) };
             }
