@@ -70,6 +70,17 @@ export const deployables: readonly Deployable[] = [
     resources: small,
   },
   {
+    name: 'cop',
+    main: 'services/cop/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    egressTo: [],
+    resources: small,
+  },
+  {
     name: 'acq-modbus',
     main: 'services/acq-modbus/src/main.ts',
     replicas: 1,

@@ -158,6 +158,10 @@ else
   mode="simulated devices (put your own in $DATA/acq-modbus.yaml)"
 fi
 service acq-modbus HS_CONFIG="$devices"
+# cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
+cop_sources="$DATA/cop.yaml"
+[ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml
+service cop HS_CONFIG="$cop_sources"
 
 # The first dashboard user; later users: ./heatstream admin create-user NAME.
 HS_NATS__USER=admin HS_NATS__PASSWORD="$NATS_PASSWORD_ADMIN" HS_NEW_PASSWORD="$DASHBOARD_PASSWORD" \

@@ -5,7 +5,7 @@
 // with its reason instead of as a permission error later.
 import { bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { coreSubjectPatterns, liveSubjects, subjectMatches } from './subjects.ts';
+import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches } from './subjects.ts';
 
 export interface ServiceAccess {
   /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
@@ -40,6 +40,12 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   alerting: {
     publishes: ['alerts.v1.>'],
     consumes: ['alerting-readings', 'alerting-devices', 'alerting-alerts'],
+  },
+  // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
+  cop: {
+    publishes: ['cop.v1.>'],
+    consumes: ['cop-readings'],
+    serves: [coreSubjects.derive('cop')],
   },
   gateway: {
     // Acknowledging an alert is an alert lifecycle event.

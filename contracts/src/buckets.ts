@@ -47,6 +47,9 @@ export const buckets: readonly BucketSpec[] = [
   // The evaluator's state (active alerts, what each device last sent) and pending notifications,
   // so a restart neither raises an alert again nor forgets one, nor drops a notification.
   bucket('alerting_state', 'alert evaluator state and notification outbox', ['alerting']),
+  // Kept until deleted: an accumulator's state (<site>.<device>.state) and its finished day rows
+  // (<site>.<device>.day.<date>), which the 7/30/90/365-day and season figures are re-summed from.
+  bucket('cop_state', 'cop: accumulator state and finished day rows per heat source', ['cop']),
 ];
 
 /** The buckets a service may open. */

@@ -23,6 +23,10 @@ export const DEFAULT_STARTING_POWER_W = 100;
 export const Boundary = { h1: 'H1', h2: 'H2', h3: 'H3', h4: 'H4' } as const;
 export type Boundary = (typeof Boundary)[keyof typeof Boundary];
 
+/** Where a backup (resistive) heater sits relative to the measured boundary (cop-method.md b.6). */
+export const BackupHeater = { inside: 'inside', outside: 'outside', none: 'none' } as const;
+export type BackupHeater = (typeof BackupHeater)[keyof typeof BackupHeater];
+
 /** Whether an energy is read as power samples or as the deltas of a cumulative counter. */
 export const EnergyFrom = { power: 'power', counter: 'counter' } as const;
 export type EnergyFrom = (typeof EnergyFrom)[keyof typeof EnergyFrom];
@@ -74,6 +78,27 @@ export const CopSourceSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    metering: Type.Object(
+      {
+        elecMeterClass: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'accuracy class of the electricity meter, e.g. MID B (1 %)',
+          }),
+        ),
+        heatMeterClass: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'EN 1434 class of the heat meter, e.g. 2; none for flow-dt',
+          }),
+        ),
+        backupHeater: StringEnum(BackupHeater, {
+          default: BackupHeater.none,
+          description: 'whether the backup heater is inside the measured boundary',
+        }),
+      },
+      { additionalProperties: false, default: {} },
     ),
     startingPowerW: Type.Number({ minimum: 0, default: DEFAULT_STARTING_POWER_W }),
     timeZone: Type.String({
