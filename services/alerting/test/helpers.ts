@@ -4,12 +4,13 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { encodeEvent, events, subjects, type EventOf, type MetricName } from '@heatstream/contracts';
 import { connectClient, runService, sleep, type Clock, type RunningService } from '@heatstream/runtime';
 import { readingEvent, statusEvent, type NatsFixture } from '@heatstream/testkit';
 import { alertingService } from '../src/service.ts';
 import type { EvaluatorState } from '../src/evaluator.ts';
+
+type JetStreamClient = NatsFixture['js'];
 
 export const SITE = 'home';
 export const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);

@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   consumers,
   encodeEvent,
@@ -15,8 +14,17 @@ import {
   type ReadingV1,
 } from '@heatstream/contracts';
 import { runService, type Clock } from '@heatstream/runtime';
-import { consumerIdle, deadLetters, eventually, natsFixture, readingEvent } from '@heatstream/testkit';
+import {
+  consumerIdle,
+  deadLetters,
+  eventually,
+  natsFixture,
+  readingEvent,
+  type NatsFixture,
+} from '@heatstream/testkit';
 import { copService } from '../src/service.ts';
+
+type JetStreamClient = NatsFixture['js'];
 
 const DAY = 86_400_000;
 const MIN = 60_000;
