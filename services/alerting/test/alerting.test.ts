@@ -50,12 +50,15 @@ describe('alerting', () => {
         const a = await storedAlerts(nats);
         return states(a, 'compressor_temp_high').includes('resolved') && a;
       });
-      assert.deepEqual(states(alerts, 'compressor_temp_high'), ['raised', 'raised', 'resolved']);
-      const ids = new Set(
-        alerts.filter((a) => a.data.rule === 'compressor_temp_high').map((a) => a.data.alertId),
+      const compressor = alerts.filter((a) => a.data.rule === 'compressor_temp_high');
+      assert.deepEqual(
+        compressor.map((a) => a.data.state),
+        ['raised', 'raised', 'resolved'],
       );
+      const ids = new Set(compressor.map((a) => a.data.alertId));
       assert.equal(ids.size, 1, 'the escalation and the resolve belong to the raised alert');
-      assert.equal(alerts[1]?.data.severity, 'critical');
+      // Other rules' alerts (e.g. offline as the test clock jumps) may interleave on ALERTS.
+      assert.equal(compressor[1]?.data.severity, 'critical');
     } finally {
       await alerting.stop();
     }
