@@ -4,10 +4,10 @@
 //                                     ./heatstream start does this on every start
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { access, natsPasswordVar } from '@heatstream/contracts';
+import { access, natsPasswordVar, provisionUser } from '@heatstream/contracts';
 
 export const secretNames: readonly string[] = [
-  ...[...Object.keys(access), 'admin'].map(natsPasswordVar),
+  ...[...Object.keys(access), provisionUser, 'admin'].map(natsPasswordVar),
   'QUESTDB_PASSWORD',
   'MQTT_PASSWORD',
   // The first dashboard user, "admin", created by ./heatstream start (other deployments use

@@ -4,13 +4,22 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { access, natsAuthorization, natsPasswordVar, subjects, type Envelope } from '@heatstream/contracts';
-import { defineService } from '@heatstream/runtime';
+import { pino } from 'pino';
+import {
+  access,
+  natsAuthorization,
+  natsPasswordVar,
+  provisionUser,
+  subjects,
+  type Envelope,
+} from '@heatstream/contracts';
+import { defineService, provisionAll, RUN_PROVISIONING } from '@heatstream/runtime';
 import {
   alertEvent,
   consumerIdle,
   eventually,
   fileFixture,
+  fileSetUp,
   freePort,
   natsFixture,
   readingEvent,
@@ -20,7 +29,7 @@ import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
 
 const passwords = Object.fromEntries(
-  [...Object.keys(access), 'admin'].map((s) => [s, `pw-${s}-${Math.random().toString(36).slice(2)}`]),
+  [...Object.keys(access), provisionUser, 'admin'].map((s) => [s, `pw-${s}-${Math.random().toString(36).slice(2)}`]),
 );
 
 /** A connection as `user`, closed with the fixture. */
@@ -41,6 +50,16 @@ const config = natsAuthorization().replace(/\$(NATS_PASSWORD_\w+)/g, (_m, name: 
 const nats = fileFixture(() =>
   natsFixture({ own: true, config, connect: { user: 'admin', pass: passwords.admin ?? '' } }),
 );
+const SESSION_TTL_MS = 3_600_000;
+// The provisioning step, as its own user, before any service: they only verify what it made.
+fileSetUp(async () => {
+  await provisionAll(await as(provisionUser), {
+    settings: { retention: {} },
+    // What `api.sessionTtlHours: 1` gives the provisioning step and the gateway alike.
+    bucketTtlMs: { gateway_sessions: SESSION_TTL_MS },
+    log: pino({ level: 'silent' }),
+  });
+});
 
 describe('NATS users per service', () => {
   test('ingest consumes, acks and dead-letters with only its own rights', async () => {
@@ -108,24 +127,32 @@ describe('NATS users per service', () => {
     assert.equal(stored, 0, 'nothing forged reached ALERTS');
   });
 
-  test('the gateway runs with its rights: users in KV, its session TTL applied, and login', async () => {
+  test('the gateway runs with its rights: users in KV, the provisioned session TTL, and login', async () => {
     const admin = await nats.serviceClient('admin', {
       login: { user: 'admin', password: passwords.admin ?? '' },
     });
     await (await UserStore.open(admin)).createUser('owner', 'long enough password', 'admin');
     const port = await freePort();
-    await using svc = await serviceFixture(gateway, {
-      env: nats.env({
+    const gatewayEnv = (ttlHours: string): NodeJS.ProcessEnv =>
+      nats.env({
         HS_NATS__USER: 'gateway',
         HS_NATS__PASSWORD: passwords.gateway,
         HS_QUESTDB__URL: 'http://127.0.0.1:9',
         HS_API__PORT: String(port),
-        // Not the 12 h the admin created the bucket with: the gateway's user updates the bucket.
-        HS_API__SESSION_TTL_HOURS: '1',
+        HS_API__SESSION_TTL_HOURS: ttlHours,
         HS_LOG__LEVEL: 'error',
-      }),
-    });
-    assert.equal((await admin.kv('gateway_sessions')).ttlMs, 3_600_000);
+      });
+    // A TTL other than the one provisioning applied: the gateway's user may not change the
+    // bucket, so start-up fails and says to run provisioning with the same setting.
+    await assert.rejects(
+      serviceFixture(gateway, { env: gatewayEnv('2') }),
+      (error: Error) =>
+        error.message.includes('gateway_sessions') &&
+        error.message.includes('api.sessionTtlHours') &&
+        error.message.includes(RUN_PROVISIONING),
+    );
+    await using svc = await serviceFixture(gateway, { env: gatewayEnv('1') });
+    assert.equal((await admin.kv('gateway_sessions')).ttlMs, SESSION_TTL_MS);
     await admin.close();
     const login = await fetch(`http://127.0.0.1:${port}/api/login`, {
       method: 'POST',

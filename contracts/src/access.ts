@@ -3,7 +3,7 @@
 // subjects is refused by the server, not just by convention. The runtime checks the same rights
 // when a service opens a bucket, subscribes, serves or requests, so a mistake fails at start-up
 // with its reason instead of as a permission error later.
-import { bucketsOf } from './buckets.ts';
+import { buckets, bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
 import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches } from './subjects.ts';
 
@@ -80,7 +80,7 @@ function consumerSpec(durable: string): ConsumerSpec {
   return spec;
 }
 
-/** The streams a service publishes to or consumes from: the only ones it may create or update. */
+/** The streams a service publishes to or consumes from: the ones it checks (INFO) at start-up. */
 export function streamsOf(rights: ServiceAccess): StreamSpec[] {
   const used = new Set<string>(rights.consumes.map((d) => consumerSpec(d).stream));
   if (rights.consumes.length > 0) used.add('REJECTED');
@@ -90,6 +90,20 @@ export function streamsOf(rights: ServiceAccess): StreamSpec[] {
   return streams.filter((s) => used.has(s.name));
 }
 
+/**
+ * The NATS user that creates and converges streams, durable consumers and buckets (the
+ * provisioning step: `./heatstream start` runs it before the services, compose and k8s as a
+ * one-shot job). No service holds these rights; none holds DELETE or PURGE.
+ */
+export const provisionUser = 'provision';
+
+/**
+ * A user's own inbox prefix: request replies, JetStream API answers and pulled messages come to
+ * `<prefix>.…`, and the user may subscribe to nothing else under an inbox, so no user reads
+ * another's replies. Every client connects with it (the runtime's connect does that).
+ */
+export const inboxPrefixOf = (user: string): string => `_INBOX_${user}`;
+
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
@@ -97,34 +111,39 @@ export interface NatsPermissions {
   allowResponses: boolean;
 }
 
-/** nats-server `permissions` for a service: its subjects plus the JetStream API calls they need. */
+/**
+ * nats-server `permissions` for a service: its subjects, its own inbox, and the JetStream API
+ * calls its work needs — INFO of what it uses (checked at start-up), pulls and acks on its own
+ * durable consumers, reads and writes of its own buckets. Creating or changing a stream, consumer
+ * or bucket is the provisioning user's (provisionPermissions).
+ */
 export function natsPermissions(service: string, rights: ServiceAccess): NatsPermissions {
   const publish = new Set<string>(['$JS.API.INFO', ...rights.publishes, ...rights.requests]);
-  const subscribe = new Set<string>(['_INBOX.>', ...rights.subscribes, ...rights.serves]);
+  const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`, ...rights.subscribes, ...rights.serves]);
   if (rights.consumes.length > 0) publish.add(`rejected.v1.${service}`);
-  for (const s of streamsOf(rights)) {
-    for (const op of ['INFO', 'CREATE', 'UPDATE']) publish.add(`$JS.API.STREAM.${op}.${s.name}`);
-  }
+  for (const s of streamsOf(rights)) publish.add(`$JS.API.STREAM.INFO.${s.name}`);
   for (const durable of rights.consumes) {
     const { stream } = consumerSpec(durable);
-    for (const op of ['INFO', 'CREATE', 'DURABLE.CREATE', 'MSG.NEXT'])
-      publish.add(`$JS.API.CONSUMER.${op}.${stream}.${durable}`);
-    publish.add(`$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`);
+    for (const op of ['INFO', 'MSG.NEXT']) publish.add(`$JS.API.CONSUMER.${op}.${stream}.${durable}`);
     publish.add(`$JS.ACK.${stream}.${durable}.>`);
   }
   for (const bucket of rights.kv) {
     const stream = `KV_${bucket}`;
     publish.add(`$KV.${bucket}.>`);
-    for (const op of ['INFO', 'CREATE', 'UPDATE', 'MSG.GET']) publish.add(`$JS.API.STREAM.${op}.${stream}`);
+    for (const op of ['INFO', 'MSG.GET']) publish.add(`$JS.API.STREAM.${op}.${stream}`);
     publish.add(`$JS.API.DIRECT.GET.${stream}.>`);
     publish.add(`$JS.API.DIRECT.GET.${stream}`);
-    // Listing keys uses an ordered consumer of the bucket's stream.
+    // Listing keys (`kv.keys()`) reads the bucket's own stream with an ordered consumer, which the
+    // client creates, pulls and deletes itself: the one consumer a service creates, and only on
+    // its own buckets' streams.
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
   }
   for (const stream of rights.replays) {
     publish.add(`$JS.API.STREAM.INFO.${stream}`);
-    // A consumer with several filter subjects is created on the stream's bare CREATE subject.
+    // Replay reads ranges with ordered consumers of its own (ephemeral, named per run), so it
+    // creates and deletes consumers on the streams it replays. A consumer with several filter
+    // subjects is created on the stream's bare CREATE subject.
     publish.add(`$JS.API.CONSUMER.CREATE.${stream}`);
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
@@ -132,18 +151,39 @@ export function natsPermissions(service: string, rights: ServiceAccess): NatsPer
   return { publish: [...publish], subscribe: [...subscribe], allowResponses: rights.serves.length > 0 };
 }
 
+/**
+ * The provisioning user's permissions: INFO, CREATE and UPDATE of every declared stream, durable
+ * consumer and bucket stream, nothing else (no DELETE, no PURGE, no messages).
+ */
+export function provisionPermissions(): NatsPermissions {
+  const publish = new Set<string>(['$JS.API.INFO']);
+  const stream = (name: string): void => {
+    for (const op of ['INFO', 'CREATE', 'UPDATE']) publish.add(`$JS.API.STREAM.${op}.${name}`);
+  };
+  for (const s of streams) stream(s.name);
+  for (const b of buckets) stream(`KV_${b.name}`);
+  for (const c of consumers) {
+    for (const op of ['INFO', 'CREATE', 'DURABLE.CREATE']) publish.add(`$JS.API.CONSUMER.${op}.${c.stream}.${c.durable}`);
+    // nats.js creates and updates a consumer with one filter subject on CREATE.<stream>.<name>.<filter>.
+    publish.add(`$JS.API.CONSUMER.CREATE.${c.stream}.${c.durable}.>`);
+  }
+  return { publish: [...publish], subscribe: [`${inboxPrefixOf(provisionUser)}.>`], allowResponses: false };
+}
+
 /** The environment variable holding a service's NATS password, e.g. NATS_PASSWORD_ACQ_MODBUS. */
 export const natsPasswordVar = (service: string): string =>
   `NATS_PASSWORD_${service.toUpperCase().replaceAll('-', '_')}`;
 
 /**
- * The nats-server `authorization` block: one user per service with its permissions, and an
- * `admin` user for operators' CLIs. Passwords are environment references, never literals.
+ * The nats-server `authorization` block: one user per service with its permissions, the
+ * provisioning user, and an `admin` user for operators' CLIs. Passwords are environment references, never literals.
  */
 export function natsAuthorization(): string {
   const quote = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(', ')}]`;
-  const users = Object.entries(access).map(([service, rights]) => {
-    const p = natsPermissions(service, rights);
+  const users = [
+    ...Object.entries(access).map(([service, rights]) => [service, natsPermissions(service, rights)] as const),
+    [provisionUser, provisionPermissions()] as const,
+  ].map(([service, p]) => {
     const responses = p.allowResponses ? ', allow_responses: true' : '';
     return `    { user: ${JSON.stringify(service)}, password: $${natsPasswordVar(service)}, permissions: { publish: { allow: ${quote(p.publish)} }, subscribe: { allow: ${quote(p.subscribe)} }${responses} } }`;
   });

@@ -53,9 +53,12 @@ export { buckets, bucketsOf, type BucketSpec } from './buckets.ts';
 export {
   AccessError,
   access,
+  inboxPrefixOf,
   natsAuthorization,
   natsPasswordVar,
   natsPermissions,
+  provisionPermissions,
+  provisionUser,
   streamsOf,
   type NatsPermissions,
   type ServiceAccess,

@@ -16,6 +16,7 @@ import {
   type StreamBounds,
   type StreamReader,
 } from './read.ts';
+import { provisionMode } from './provision.ts';
 import { requester, type Request } from './request.ts';
 import { checkSubject } from './rights.ts';
 
@@ -53,6 +54,8 @@ export interface ClientOptions {
   access?: ServiceAccess;
   /** Bucket declarations; by default contracts/src/buckets.ts. */
   buckets?: readonly BucketSpec[];
+  /** Create and converge the buckets it opens, or only verify them (default: provision.ts `provisionMode`). */
+  provision?: boolean;
 }
 
 /** Connects as `name` (also the NATS connection name); fails with a StartupError saying what to check. */
@@ -88,6 +91,7 @@ export async function connectClient(
       settings: config.jetstream ?? { retention: {} },
       log,
       ...(options.buckets ? { buckets: options.buckets } : {}),
+      mode: provisionMode(options.provision, rights, config.nats, options.buckets !== undefined),
     }),
     request: requester({ nc, tracer: trace.getTracer(`heatstream.${name}`), service: name, rights }),
     publish: (subject, data, publishOptions = {}) => {

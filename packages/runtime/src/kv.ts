@@ -1,5 +1,6 @@
 // KV buckets for services and CLIs: `kv(name)` checks the bucket is declared in contracts and
-// that the caller is one of its users, converges it to its declaration (provision.ts), and hands
+// that the caller is one of its users, converges it to its declaration (provision.ts) — or, for a
+// user without create rights, verifies the provisioning step did — and hands
 // out this narrow interface, so no service depends on the NATS client's types.
 import {
   JetStreamApiCodes,
@@ -12,7 +13,7 @@ import { buckets as contractBuckets, type BucketSpec, type ServiceAccess } from 
 import type { Logger } from 'pino';
 import type { BaseConfig } from './config.ts';
 import { ProvisioningError } from './errors.ts';
-import { provisionBucket } from './provision.ts';
+import { provisionBucket, type ProvisionMode } from './provision.ts';
 import { checkBucket } from './rights.ts';
 
 /** A live value of a key. */
@@ -65,6 +66,8 @@ export interface KvDeps {
   log: Logger;
   /** Defaults to the declarations in contracts/src/buckets.ts. */
   buckets?: readonly BucketSpec[];
+  /** `verify` for a user without create/update rights: the bucket must be provisioned as declared. */
+  mode?: ProvisionMode;
 }
 
 export function kvOpener(deps: KvDeps): OpenKv {
@@ -81,6 +84,7 @@ export function kvOpener(deps: KvDeps): OpenKv {
       deps.settings,
       options.ttlMs,
       deps.log.child({ component: 'kv' }),
+      deps.mode,
     );
     return wrap(name, bucket, ttlMs);
   };

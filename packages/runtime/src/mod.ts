@@ -63,3 +63,10 @@ export {
   type NatsClient,
 } from './client.ts';
 export type { ReadStreamOptions, StoredMessage, StreamBounds, StreamReader } from './read.ts';
+export { RUN_PROVISIONING, type ProvisionMode } from './provision.ts';
+export {
+  provisionAll,
+  bucketTtlSettings,
+  bucketTtlsFrom,
+  type ProvisionAllOptions,
+} from './provision-all.ts';

@@ -1,6 +1,7 @@
 // The one NATS connect of heatstream: services (runService) and CLIs (connectClient) both use it.
 import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { inboxPrefixOf } from '@heatstream/contracts';
 import type { BaseConfig } from './config.ts';
 import { StartupError } from './errors.ts';
 
@@ -20,6 +21,8 @@ export async function connectNats(config: BaseConfig['nats'], name: string, log:
       ...(config.user ? { user: config.user } : {}),
       ...(config.password ? { pass: config.password } : {}),
       ...(config.token ? { token: config.token } : {}),
+      // The user's own inbox: its NATS rights let it subscribe to no other (contracts/src/access.ts).
+      ...(config.user ? { inboxPrefix: inboxPrefixOf(config.user) } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,
       timeout: 10_000,

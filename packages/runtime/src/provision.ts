@@ -2,6 +2,10 @@
 // match them. Idempotent: creates what is missing, updates what may change in place (subjects,
 // limits, TTL, history, description, replicas), and refuses to start on a change JetStream cannot
 // apply to a live stream (storage, retention, ack policy), naming what differs.
+// Two modes, one implementation: `converge` is the provisioning step (provision-cli.ts, its own
+// NATS user with create/update rights); `verify` is what a service with declared rights does at
+// start-up — INFO only, since its user may not change streams — and it fails naming the step
+// when something is missing or differs.
 import {
   AckPolicy,
   DeliverPolicy,
@@ -19,6 +23,7 @@ import {
   streams as allStreams,
   type BucketSpec,
   type ConsumerSpec,
+  type ServiceAccess,
   type StreamSpec,
 } from '@heatstream/contracts';
 import type { Logger } from 'pino';
@@ -26,6 +31,35 @@ import type { BaseConfig } from './config.ts';
 import { ProvisioningError } from './errors.ts';
 
 const notFound = (error: unknown): boolean => error instanceof JetStreamApiError && error.status === 404;
+
+/** `converge`: create and update (the provisioning step); `verify`: INFO only, fail on any difference. */
+export type ProvisionMode = 'converge' | 'verify';
+
+/**
+ * Whether a service or client converges what it uses or only verifies it: verify when it has
+ * rights in contracts/src/access.ts and logs in (its user then lacks create/update rights; the
+ * provisioning step holds them); converge without declared rights (admin, tools), on a server
+ * without authentication (development, tests), or for declarations of its own (tests).
+ */
+export function provisionMode(
+  explicit: boolean | undefined,
+  rights: ServiceAccess | undefined,
+  nats: BaseConfig['nats'],
+  ownDeclarations: boolean,
+): ProvisionMode {
+  if (explicit !== undefined) return explicit ? 'converge' : 'verify';
+  const loggedIn = nats.user !== undefined || nats.token !== undefined;
+  return rights === undefined || !loggedIn || ownDeclarations ? 'converge' : 'verify';
+}
+
+/** What a service tells the operator when provisioning has not run (or ran with other settings). */
+export const RUN_PROVISIONING =
+  'run the provisioning step first (node packages/runtime/src/provision-cli.ts as NATS user "provision"; ' +
+  './heatstream start, compose and k8s run it before the services)';
+
+function notProvisioned(what: string, problem: string): ProvisioningError {
+  return new ProvisioningError(`${what} ${problem}: ${RUN_PROVISIONING}`);
+}
 
 export function streamConfig(
   spec: StreamSpec,
@@ -69,6 +103,7 @@ export async function provisionStreams(
   specs: readonly StreamSpec[],
   settings: BaseConfig['jetstream'],
   log: Logger,
+  mode: ProvisionMode = 'converge',
 ): Promise<void> {
   const known = [...allStreams, ...specs];
   const unknown = Object.keys(settings.retention).filter((name) => !known.some((s) => s.name === name));
@@ -84,6 +119,7 @@ export async function provisionStreams(
       if (!notFound(error)) throw error;
     }
     if (!existing) {
+      if (mode === 'verify') throw notProvisioned(`stream ${spec.name}`, 'does not exist');
       await jsm.streams.add(wanted);
       log.info({ stream: spec.name }, 'stream created');
       continue;
@@ -99,6 +135,8 @@ export async function provisionStreams(
       ['subjects', 'description', 'max_age', 'max_bytes', 'duplicate_window', 'num_replicas'] as const
     ).filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(wanted[k]));
     if (changed.length === 0) continue;
+    if (mode === 'verify')
+      throw notProvisioned(`stream ${spec.name}`, `differs from contracts and config in ${changed.join(', ')}`);
     try {
       await jsm.streams.update(spec.name, { ...existing, ...wanted });
     } catch (error) {
@@ -117,6 +155,7 @@ export async function provisionConsumers(
   jsm: JetStreamManager,
   specs: readonly ConsumerSpec[],
   log: Logger,
+  mode: ProvisionMode = 'converge',
 ): Promise<void> {
   for (const spec of specs) {
     const wanted = consumerConfig(spec);
@@ -127,6 +166,7 @@ export async function provisionConsumers(
       if (!notFound(error)) throw error;
     }
     if (!existing) {
+      if (mode === 'verify') throw notProvisioned(`consumer ${spec.stream}/${spec.durable}`, 'does not exist');
       await jsm.consumers.add(spec.stream, wanted);
       log.info({ stream: spec.stream, consumer: spec.durable }, 'consumer created');
       continue;
@@ -141,6 +181,18 @@ export async function provisionConsumers(
       throw new ProvisioningError(
         `consumer ${spec.stream}/${spec.durable} exists with ${clash.map((k) => `${k}=${existing[k]} (contracts want ${wanted[k] ?? ''})`).join(', ')}; delete it to recreate it`,
       );
+    }
+    if (mode === 'verify') {
+      const current = existing;
+      const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
+        (k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]),
+      );
+      if (changed.length > 0)
+        throw notProvisioned(
+          `consumer ${spec.stream}/${spec.durable}`,
+          `differs from contracts in ${changed.join(', ')}`,
+        );
+      continue;
     }
     try {
       await jsm.consumers.update(spec.stream, spec.durable, wanted);
@@ -176,6 +228,7 @@ export async function provisionBucket(
   settings: BaseConfig['jetstream'],
   ttlMs: number | undefined,
   log: Logger,
+  mode: ProvisionMode = 'converge',
 ): Promise<ProvisionedBucket> {
   if (ttlMs !== undefined && spec.ttlSetting === undefined) {
     throw new ProvisioningError(
@@ -193,6 +246,7 @@ export async function provisionBucket(
     if (!notFound(error)) throw error;
   }
   if (!existing) {
+    if (mode === 'verify') throw notProvisioned(`bucket ${spec.name}`, 'does not exist');
     const ttl = ttlMs ?? spec.ttlMs;
     const created = await new Kvm(js).create(spec.name, {
       description: spec.description,
@@ -236,6 +290,11 @@ export async function provisionBucket(
   const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
     (k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]),
   );
+  if (changed.length > 0 && mode === 'verify') {
+    const settingsNamed = changed.map(bucketSetting).join(', ');
+    const hint = changed.includes('max_age') && spec.ttlSetting ? ` (give it the same ${spec.ttlSetting})` : '';
+    throw notProvisioned(`bucket ${spec.name}`, `differs from contracts and config in ${settingsNamed}${hint}`);
+  }
   if (changed.length > 0) {
     // JetStream refuses a duplicate window longer than the age limit (a TTL under its 2 min default).
     const duplicates =

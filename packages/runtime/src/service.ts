@@ -1,6 +1,6 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → init (buckets; declared dependencies
+//   config → logger → telemetry → probes → NATS → streams (verified) → init (buckets; declared dependencies
 //   start probing) → consumers → start hooks → consume loops and subscriptions → ready
 //   draining → subscriptions close → consume loops finish in-flight → stop hooks → dependency
 //   probes → NATS drain → probes → telemetry
@@ -33,7 +33,7 @@ import { connectNats, type NatsLink } from './nats.ts';
 import { ConsumeLoop, type ConsumeLoopDeps } from './consume.ts';
 import type { BatchHandler, MessageHandler } from './handlers.ts';
 import { kvOpener, type OpenKv } from './kv.ts';
-import { provisionConsumers, provisionStreams } from './provision.ts';
+import { provisionConsumers, provisionMode, provisionStreams, type ProvisionMode } from './provision.ts';
 import { createPublisher, type Publish } from './publish.ts';
 import { requester, type Request } from './request.ts';
 import {
@@ -127,6 +127,11 @@ export interface RunOptions {
   buckets?: readonly BucketSpec[];
   /** The service's NATS rights; by default its entry in contracts/src/access.ts. */
   access?: ServiceAccess;
+  /**
+   * Create and converge streams, consumers and buckets itself instead of only verifying them
+   * (provision.ts `provisionMode` says when it does by default).
+   */
+  provision?: boolean;
 }
 
 export interface RunningService {
@@ -220,14 +225,18 @@ export async function runService<P extends TProperties>(
       });
     });
     const js = jetstream(natsLink.nc);
-    // A service with declared rights provisions only the streams it uses: its NATS user may
-    // create and update no others. Without an entry (tests, tools) it provisions them all.
+    // A service with declared rights that logs in as its NATS user only verifies (INFO) what it
+    // uses: that user may not create or change streams, the provisioning step does. On a server
+    // without users (development, tests) there is no provisioning user, so it converges them.
     const rights = options.access ?? contractAccess[definition.name];
+    const converge = (own: unknown): ProvisionMode =>
+      provisionMode(options.provision, rights, config.nats, own !== undefined);
     await provisionStreams(
       jsm,
       options.streams ?? (rights ? streamsOf(rights) : contractStreams),
       config.jetstream,
       log,
+      converge(options.streams),
     );
 
     const events = options.events ?? contractEvents;
@@ -307,6 +316,7 @@ export async function runService<P extends TProperties>(
         settings: config.jetstream,
         log,
         ...(options.buckets ? { buckets: options.buckets } : {}),
+        mode: converge(options.buckets),
       }),
       natsConnected: () => natsLink.connected(),
     };
@@ -322,6 +332,7 @@ export async function runService<P extends TProperties>(
       jsm,
       loops.map((l) => l.spec),
       log,
+      converge(options.consumers),
     );
     if (hooks.stop) {
       const stop = hooks.stop.bind(hooks);

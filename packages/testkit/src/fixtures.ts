@@ -5,7 +5,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import type { TProperties } from '@sinclair/typebox';
-import type { ServiceAccess } from '@heatstream/contracts';
+import { inboxPrefixOf, type ServiceAccess } from '@heatstream/contracts';
 import {
   connectClient,
   runService,
@@ -27,7 +27,10 @@ export interface NatsFixture extends AsyncDisposable {
   readonly jsm: JetStreamManager;
   /** A service's environment against this server, logs silent: `{ ...nats.env(), HS_X: '1' }`. */
   env(more?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-  /** Another client of this server (a restricted user, say), closed with the fixture. */
+  /**
+   * Another client of this server (a restricted user, say), closed with the fixture; a `user`
+   * gets its own inbox prefix (`_INBOX_<user>`) unless `inboxPrefix` says otherwise.
+   */
   client(options?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   /**
    * The runtime's client within the rights of `name` (contracts/src/access.ts), closed with the
@@ -44,12 +47,18 @@ export interface NatsFixtureOptions extends NatsOptions {
   connect?: Partial<ConnectionOptions>;
 }
 
+/** A user's connection uses that user's own inbox prefix, the only inbox its rights let it read. */
+const withInbox = (options: Partial<ConnectionOptions> = {}): Partial<ConnectionOptions> =>
+  options.user && options.inboxPrefix === undefined
+    ? { ...options, inboxPrefix: inboxPrefixOf(options.user) }
+    : options;
+
 /** A real nats-server with JetStream and a client of the test; both go at the end of the scope. */
 export async function natsFixture(options: NatsFixtureOptions = {}): Promise<NatsFixture> {
   const server = await startNats(options);
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: server.url, ...options.connect });
+    nc = await connect({ servers: server.url, ...withInbox(options.connect) });
   } catch (error) {
     await server.stop();
     throw error;
@@ -64,7 +73,7 @@ export async function natsFixture(options: NatsFixtureOptions = {}): Promise<Nat
     jsm: await jetstreamManager(nc),
     env: (more = {}) => ({ HS_NATS__URL: server.url, HS_LOG__LEVEL: 'silent', ...more }),
     async client(clientOptions = {}) {
-      const other = await connect({ servers: server.url, ...clientOptions });
+      const other = await connect({ servers: server.url, ...withInbox(clientOptions) });
       clients.push(other);
       return other;
     },

@@ -163,13 +163,15 @@ export interface TestServer {
   restart(): Promise<void>;
   /** Stops it and removes its data. */
   stop(): Promise<void>;
+  /** What the running process wrote to stdout and stderr, its last 20 kB ('' when not owned). */
+  output(): string;
 }
 
 /** The lifecycle of a server named by `envName`: kill and restart refused, stop does nothing. */
 export function notOwned(envName: string): TestServer {
   const refuse = (): Promise<void> =>
     Promise.reject(new TestkitError(`${envName} server is not owned by the test`));
-  return { owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve() };
+  return { owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve(), output: () => '' };
 }
 
 /**
@@ -196,5 +198,6 @@ export async function ownedServer(
       await server?.stop(stopGraceMs);
       await removeDir(dir);
     },
+    output: () => server?.output() ?? '',
   };
 }
