@@ -1,11 +1,12 @@
 // Generates the deployment files that follow from data, so they cannot drift from it:
 //   deploy/nats-auth.conf, k8s/base/nats-auth.conf   ← contracts/src/access.ts
 //   k8s/base/services.yaml, network-policies.yaml    ← deploy/deployables.ts
+//   k8s/base/provision.yaml (the provisioning Job)    ← contracts/src/access.ts `provision`
 //   k8s/base/config/*.yaml                            ← deploy/config/*.yaml
 // `node deploy/generate.ts` writes them; `--check` fails naming each file that is stale.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { access, natsAuthorization, natsPasswordVar } from '@heatstream/contracts';
+import { access, natsAuthorization, natsPasswordVar, provisionUser } from '@heatstream/contracts';
 import { deployables, type Deployable, type SecretRef } from './deployables.ts';
 
 const root = new URL('../', import.meta.url);
@@ -190,6 +191,80 @@ function networkPolicies(): object[] {
   return out;
 }
 
+/**
+ * The provisioning step as a Job: creates or converges every stream, consumer and bucket as the
+ * `provision` NATS user. Services that start before it has finished fail their start-up check
+ * and are restarted by Kubernetes until it has. Deleted an hour after it finished, so the next
+ * `kubectl apply -k` creates it again and provisions what that release declares.
+ */
+function provisionJob(): object[] {
+  const name = `heatstream-${provisionUser}`;
+  return [
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, labels: labels(name) },
+      spec: {
+        backoffLimit: 6,
+        ttlSecondsAfterFinished: 3600,
+        template: {
+          metadata: { labels: { ...labels(name), 'heatstream/nats-client': 'true' } },
+          spec: {
+            restartPolicy: 'OnFailure',
+            containers: [
+              {
+                name: provisionUser,
+                image: 'heatstream',
+                args: ['packages/runtime/src/provision-cli.ts'],
+                envFrom: [{ configMapRef: { name: 'heatstream-config' } }],
+                env: [
+                  { name: 'HS_NATS__USER', value: provisionUser },
+                  {
+                    name: 'HS_NATS__PASSWORD',
+                    valueFrom: {
+                      secretKeyRef: { name: 'heatstream-secrets', key: natsPasswordVar(provisionUser) },
+                    },
+                  },
+                ],
+                resources: {
+                  requests: { cpu: '50m', memory: '64Mi' },
+                  limits: { cpu: '500m', memory: '256Mi' },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  runAsUser: 1000,
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name },
+      spec: {
+        podSelector: { matchLabels: labels(name) },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [
+          {
+            to: [{ namespaceSelector: {} }],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+          { to: [{ podSelector: { matchLabels: labels('nats') } }], ports: [{ port: 4222 }] },
+        ],
+      },
+    },
+  ];
+}
+
 const nats = natsAuthorization();
 const missing = deployables.filter((d) => !(d.name in access)).map((d) => d.name);
 if (missing.length > 0)
@@ -211,6 +286,7 @@ const files: Record<string, string> = {
   'k8s/base/nats-auth.conf': nats,
   'k8s/base/services.yaml': docs(deployables.flatMap(workload)),
   'k8s/base/network-policies.yaml': docs(networkPolicies()),
+  'k8s/base/provision.yaml': docs(provisionJob()),
 };
 
 const check = process.argv.includes('--check');

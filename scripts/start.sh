@@ -107,6 +107,14 @@ wait_port() { # name port: the process started last must open its port, or we st
 
 run nats "$HS_NATS_SERVER" -c "$DATA/nats/nats.conf"
 wait_port nats "$NATS_PORT"
+
+# Provisioning: streams, durable consumers and KV buckets are created or converged by their own
+# NATS user (`provision` in contracts/src/access.ts) before any service starts; the services'
+# users may only verify them. It reads the settings the services read (HS_JETSTREAM__*,
+# HS_API__SESSION_TTL_HOURS for the gateway's sessions bucket) from this environment.
+HS_NATS__URL="nats://127.0.0.1:$NATS_PORT" HS_NATS__USER=provision HS_NATS__PASSWORD="$NATS_PASSWORD_PROVISION" \
+  node packages/runtime/src/provision-cli.ts >>"$DATA/logs/provision.log" 2>&1 \
+  || { echo "[start] provisioning NATS failed; the end of logs/provision.log:" >&2; tail -5 "$DATA/logs/provision.log" >&2; exit 1; }
 QDB_HTTP_BIND_TO=127.0.0.1:$QUESTDB_HTTP_PORT QDB_PG_NET_BIND_TO=127.0.0.1:$QUESTDB_PG_PORT \
   QDB_HTTP_USER=heatstream QDB_HTTP_PASSWORD=$QUESTDB_PASSWORD \
   QDB_PG_USER=heatstream QDB_PG_PASSWORD=$QUESTDB_PASSWORD \
