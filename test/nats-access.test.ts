@@ -29,7 +29,10 @@ import { gateway } from '../services/gateway/src/service.ts';
 import { UserStore } from '../services/gateway/src/users.ts';
 
 const passwords = Object.fromEntries(
-  [...Object.keys(access), provisionUser, 'admin'].map((s) => [s, `pw-${s}-${Math.random().toString(36).slice(2)}`]),
+  [...Object.keys(access), provisionUser, 'admin'].map((s) => [
+    s,
+    `pw-${s}-${Math.random().toString(36).slice(2)}`,
+  ]),
 );
 
 /** A connection as `user`, closed with the fixture. */

@@ -106,6 +106,8 @@ export const inboxPrefixOf = (user: string): string => `_INBOX_${user}`;
 
 export interface NatsPermissions {
   publish: string[];
+  /** Exceptions to `publish` wildcards (deny wins in nats-server). */
+  denyPublish?: string[];
   subscribe: string[];
   /** May publish to the reply subject of a request it received (it serves requests). */
   allowResponses: boolean;
@@ -139,6 +141,7 @@ export function natsPermissions(service: string, rights: ServiceAccess): NatsPer
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
   }
+  const denyPublish = new Set<string>();
   for (const stream of rights.replays) {
     publish.add(`$JS.API.STREAM.INFO.${stream}`);
     // Replay reads ranges with ordered consumers of its own (ephemeral, named per run), so it
@@ -147,8 +150,20 @@ export function natsPermissions(service: string, rights: ServiceAccess): NatsPer
     publish.add(`$JS.API.CONSUMER.CREATE.${stream}`);
     for (const op of ['CREATE', 'DELETE', 'INFO', 'MSG.NEXT'])
       publish.add(`$JS.API.CONSUMER.${op}.${stream}.>`);
+    // The services' durable consumers stay theirs: pulling from one would take its messages,
+    // deleting or recreating it would lose its position.
+    for (const c of consumers.filter((c) => c.stream === stream && !rights.consumes.includes(c.durable))) {
+      for (const op of ['CREATE', 'DURABLE.CREATE', 'DELETE', 'MSG.NEXT'])
+        denyPublish.add(`$JS.API.CONSUMER.${op}.${stream}.${c.durable}`);
+      denyPublish.add(`$JS.API.CONSUMER.CREATE.${stream}.${c.durable}.>`);
+    }
   }
-  return { publish: [...publish], subscribe: [...subscribe], allowResponses: rights.serves.length > 0 };
+  return {
+    publish: [...publish],
+    ...(denyPublish.size > 0 ? { denyPublish: [...denyPublish] } : {}),
+    subscribe: [...subscribe],
+    allowResponses: rights.serves.length > 0,
+  };
 }
 
 /**
@@ -163,7 +178,8 @@ export function provisionPermissions(): NatsPermissions {
   for (const s of streams) stream(s.name);
   for (const b of buckets) stream(`KV_${b.name}`);
   for (const c of consumers) {
-    for (const op of ['INFO', 'CREATE', 'DURABLE.CREATE']) publish.add(`$JS.API.CONSUMER.${op}.${c.stream}.${c.durable}`);
+    for (const op of ['INFO', 'CREATE', 'DURABLE.CREATE'])
+      publish.add(`$JS.API.CONSUMER.${op}.${c.stream}.${c.durable}`);
     // nats.js creates and updates a consumer with one filter subject on CREATE.<stream>.<name>.<filter>.
     publish.add(`$JS.API.CONSUMER.CREATE.${c.stream}.${c.durable}.>`);
   }
@@ -181,11 +197,14 @@ export const natsPasswordVar = (service: string): string =>
 export function natsAuthorization(): string {
   const quote = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(', ')}]`;
   const users = [
-    ...Object.entries(access).map(([service, rights]) => [service, natsPermissions(service, rights)] as const),
+    ...Object.entries(access).map(
+      ([service, rights]) => [service, natsPermissions(service, rights)] as const,
+    ),
     [provisionUser, provisionPermissions()] as const,
   ].map(([service, p]) => {
     const responses = p.allowResponses ? ', allow_responses: true' : '';
-    return `    { user: ${JSON.stringify(service)}, password: $${natsPasswordVar(service)}, permissions: { publish: { allow: ${quote(p.publish)} }, subscribe: { allow: ${quote(p.subscribe)} }${responses} } }`;
+    const deny = p.denyPublish ? `, deny: ${quote(p.denyPublish)}` : '';
+    return `    { user: ${JSON.stringify(service)}, password: $${natsPasswordVar(service)}, permissions: { publish: { allow: ${quote(p.publish)}${deny} }, subscribe: { allow: ${quote(p.subscribe)} }${responses} } }`;
   });
   users.push(`    { user: "admin", password: $${natsPasswordVar('admin')} }`);
   return [

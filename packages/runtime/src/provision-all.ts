@@ -38,7 +38,8 @@ export async function provisionAll(nc: NatsConnection, options: ProvisionAllOpti
   await provisionStreams(jsm, options.streams ?? contractStreams, settings, log);
   await provisionConsumers(jsm, options.consumers ?? contractConsumers, log);
   for (const spec of options.buckets ?? contractBuckets) {
-    const ttlMs = spec.ttlSetting === undefined ? undefined : (options.bucketTtlMs?.[spec.name] ?? spec.ttlMs);
+    const ttlMs =
+      spec.ttlSetting === undefined ? undefined : (options.bucketTtlMs?.[spec.name] ?? spec.ttlMs);
     await provisionBucket(js, jsm, spec, settings, ttlMs, log);
   }
 }
@@ -78,5 +79,3 @@ export function bucketTtlsFrom(
   }
   return out;
 }
-
-

@@ -41,7 +41,8 @@ try {
     await link.nc.close();
   }
 } catch (error) {
-  const message = error instanceof ConfigError || error instanceof StartupError ? error.message : String(error);
+  const message =
+    error instanceof ConfigError || error instanceof StartupError ? error.message : String(error);
   process.stderr.write(`provision: failed: ${message}\n`);
   code = 1;
 }

@@ -136,7 +136,10 @@ export async function provisionStreams(
     ).filter((k) => JSON.stringify(existing[k]) !== JSON.stringify(wanted[k]));
     if (changed.length === 0) continue;
     if (mode === 'verify')
-      throw notProvisioned(`stream ${spec.name}`, `differs from contracts and config in ${changed.join(', ')}`);
+      throw notProvisioned(
+        `stream ${spec.name}`,
+        `differs from contracts and config in ${changed.join(', ')}`,
+      );
     try {
       await jsm.streams.update(spec.name, { ...existing, ...wanted });
     } catch (error) {
@@ -166,7 +169,8 @@ export async function provisionConsumers(
       if (!notFound(error)) throw error;
     }
     if (!existing) {
-      if (mode === 'verify') throw notProvisioned(`consumer ${spec.stream}/${spec.durable}`, 'does not exist');
+      if (mode === 'verify')
+        throw notProvisioned(`consumer ${spec.stream}/${spec.durable}`, 'does not exist');
       await jsm.consumers.add(spec.stream, wanted);
       log.info({ stream: spec.stream, consumer: spec.durable }, 'consumer created');
       continue;
@@ -292,8 +296,12 @@ export async function provisionBucket(
   );
   if (changed.length > 0 && mode === 'verify') {
     const settingsNamed = changed.map(bucketSetting).join(', ');
-    const hint = changed.includes('max_age') && spec.ttlSetting ? ` (give it the same ${spec.ttlSetting})` : '';
-    throw notProvisioned(`bucket ${spec.name}`, `differs from contracts and config in ${settingsNamed}${hint}`);
+    const hint =
+      changed.includes('max_age') && spec.ttlSetting ? ` (give it the same ${spec.ttlSetting})` : '';
+    throw notProvisioned(
+      `bucket ${spec.name}`,
+      `differs from contracts and config in ${settingsNamed}${hint}`,
+    );
   }
   if (changed.length > 0) {
     // JetStream refuses a duplicate window longer than the age limit (a TTL under its 2 min default).
