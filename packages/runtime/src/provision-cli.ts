@@ -33,7 +33,7 @@ try {
   try {
     await provisionAll(link.nc, {
       settings: config.jetstream,
-      bucketTtlMs: bucketTtlsFrom(config as unknown as Record<string, unknown>),
+      bucketTtlMs: bucketTtlsFrom(config),
       log,
     });
     log.info('provisioned');
