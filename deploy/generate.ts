@@ -4,9 +4,12 @@
 //   k8s/base/provision.yaml (the provisioning Job)    ← contracts/src/access.ts `provision`
 //   k8s/base/config/*.yaml                            ← deploy/config/*.yaml
 // `node deploy/generate.ts` writes them; `--check` fails naming each file that is stale.
+// `node deploy/generate.ts --nats-auth FILE` prints the authorization for an acq-modbus config
+// FILE instead (./heatstream start: acq-modbus may publish only for the devices it polls).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { access, natsAuthorization, natsPasswordVar, provisionUser } from '@heatstream/contracts';
+import { access, natsPasswordVar, provisionUser } from '@heatstream/contracts';
+import { authorizationFor } from './device-rights.ts';
 import { deployables, type Deployable, type SecretRef } from './deployables.ts';
 
 const root = new URL('../', import.meta.url);
@@ -265,7 +268,15 @@ function provisionJob(): object[] {
   ];
 }
 
-const nats = natsAuthorization();
+const natsAuthFor = process.argv.indexOf('--nats-auth');
+if (natsAuthFor >= 0) {
+  const file = process.argv[natsAuthFor + 1];
+  if (!file) throw new Error('--nats-auth needs the acq-modbus config file');
+  process.stdout.write(authorizationFor(file));
+  process.exit(0);
+}
+
+const nats = authorizationFor(new URL('deploy/config/acq-modbus.yaml', root).pathname);
 const missing = deployables.filter((d) => !(d.name in access)).map((d) => d.name);
 if (missing.length > 0)
   throw new Error(`no NATS rights in contracts/src/access.ts for ${missing.join(', ')}`);

@@ -27,7 +27,11 @@ set -a
 source "$DATA/secrets.env" # exported: nats-server reads the services' passwords from its environment
 set +a
 
-cp deploy/nats-auth.conf "$DATA/nats/nats-auth.conf"
+# The rights of deploy/nats-auth.conf, with acq-modbus limited to the devices of the config it will
+# run with (yours, else the demo's): a changed device list gets its rights at the next start.
+acq_devices="$DATA/acq-modbus.yaml"
+[ -f "$acq_devices" ] || acq_devices=deploy/config/acq-modbus.yaml
+node deploy/generate.ts --nats-auth "$acq_devices" >"$DATA/nats/nats-auth.conf"
 cat > "$DATA/nats/nats.conf" <<EOT
 listen: "127.0.0.1:$NATS_PORT"
 server_name: heatstream-local

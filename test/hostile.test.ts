@@ -1,12 +1,13 @@
 // A hostile process with one service's NATS credentials, against a nats-server configured with
 // the authorization file `./heatstream start` gives it (deploy/nats-auth.conf, generated from
-// contracts/src/access.ts): it tries to read others' replies and buckets, to change or purge a
+// contracts/src/access.ts and acq-modbus' devices in deploy/config/acq-modbus.yaml): it tries to read others' replies and buckets, to change or purge a
 // stream, to create or delete consumers and to publish outside its subjects. Each attempt is
 // refused, and the server's log names the user and the subject.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import {
@@ -168,19 +169,28 @@ describe('a hostile process with one service’s NATS credentials', () => {
           '{"stream_name":"READINGS","config":{"durable_name":"evil","ack_policy":"none"}}',
         );
 
-      // Publishing outside its subjects: forged readings, alerts, commands, anything.
-      const rights = access[user];
-      if (!rights?.publishes.some((p) => p.startsWith('readings.')))
-        await refusedPublish(nc, user, subjects.reading('home', 'wpm1'));
-      if (!rights?.publishes.some((p) => p.startsWith('alerts.')))
-        await refusedPublish(nc, user, subjects.alert('home', 'wpm1'));
-      await refusedPublish(nc, user, 'commands.v1.home.wpm1');
+      // Publishing outside its subjects: readings and status of a device nobody is configured for
+      // (acq-modbus may publish only for the devices of its config), alerts, commands.
+      await refusedPublish(nc, user, subjects.reading('home', 'intruder'));
+      await refusedPublish(nc, user, subjects.deviceStatus('home', 'intruder'));
+      if (!access[user]?.publishes.some((p) => p.startsWith('alerts.')))
+        await refusedPublish(nc, user, subjects.alert('home', 'wpm'));
+      await refusedPublish(nc, user, 'commands.v1.home.wpm');
+
+      if (user === 'acq-modbus') {
+        // …while a device of its config is stored.
+        const e = readingEvent({ site: 'home', device: 'wpm', model: 'm', metrics: { elec_power: 2 } });
+        const ack = await jetstream(nc).publish(subjects.reading('home', 'wpm'), JSON.stringify(e), {
+          msgID: e.id,
+        });
+        assert.equal(ack.stream, 'READINGS');
+      }
     });
   }
 
   test('after the attacks the streams, consumers and buckets are as provisioned', async () => {
     const readings = await nats.jsm.streams.info('READINGS');
-    assert.equal(readings.state.messages, 1);
+    assert.equal(readings.state.messages, 2, "the seeded reading and acq-modbus' own");
     assert.notEqual(readings.config.max_age, 1);
     const names: string[] = [];
     for await (const c of nats.jsm.consumers.list('READINGS')) names.push(c.name);

@@ -5,7 +5,7 @@
 // with its reason instead of as a permission error later.
 import { buckets, bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches } from './subjects.ts';
+import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches, subjects } from './subjects.ts';
 
 export interface ServiceAccess {
   /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
@@ -22,12 +22,23 @@ export interface ServiceAccess {
   serves: readonly string[];
   /** Request/reply subjects it asks. */
   requests: readonly string[];
+  /**
+   * An acquisition service: where its devices are known at deploy time (its config), it may
+   * publish only their subjects (natsPermissions' `devices`); otherwise its `publishes` as declared.
+   */
+  deviceScoped?: boolean;
+}
+
+/** A device an acquisition service is configured for. */
+export interface DeviceRef {
+  site: string;
+  device: string;
 }
 
 type DeclaredAccess = Partial<Omit<ServiceAccess, 'kv'>>;
 
 const declared: Readonly<Record<string, DeclaredAccess>> = {
-  'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'] },
+  'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'], deviceScoped: true },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel
@@ -119,8 +130,18 @@ export interface NatsPermissions {
  * durable consumers, reads and writes of its own buckets. Creating or changing a stream, consumer
  * or bucket is the provisioning user's (provisionPermissions).
  */
-export function natsPermissions(service: string, rights: ServiceAccess): NatsPermissions {
-  const publish = new Set<string>(['$JS.API.INFO', ...rights.publishes, ...rights.requests]);
+export function natsPermissions(
+  service: string,
+  rights: ServiceAccess,
+  devices?: readonly DeviceRef[],
+): NatsPermissions {
+  const publishes =
+    rights.deviceScoped && devices
+      ? devices
+          .flatMap((d) => [subjects.reading(d.site, d.device), subjects.deviceStatus(d.site, d.device)])
+          .filter((subject) => rights.publishes.some((p) => subjectMatches(p, subject)))
+      : rights.publishes;
+  const publish = new Set<string>(['$JS.API.INFO', ...publishes, ...rights.requests]);
   const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`, ...rights.subscribes, ...rights.serves]);
   if (rights.consumes.length > 0) publish.add(`rejected.v1.${service}`);
   for (const s of streamsOf(rights)) publish.add(`$JS.API.STREAM.INFO.${s.name}`);
@@ -192,13 +213,14 @@ export const natsPasswordVar = (service: string): string =>
 
 /**
  * The nats-server `authorization` block: one user per service with its permissions, the
- * provisioning user, and an `admin` user for operators' CLIs. Passwords are environment references, never literals.
+ * provisioning user, and an `admin` user for operators' CLIs. `devices` narrows a device-scoped
+ * acquisition service to the devices its config names. Passwords are environment references, never literals.
  */
-export function natsAuthorization(): string {
+export function natsAuthorization(devices: Readonly<Record<string, readonly DeviceRef[]>> = {}): string {
   const quote = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(', ')}]`;
   const users = [
     ...Object.entries(access).map(
-      ([service, rights]) => [service, natsPermissions(service, rights)] as const,
+      ([service, rights]) => [service, natsPermissions(service, rights, devices[service])] as const,
     ),
     [provisionUser, provisionPermissions()] as const,
   ].map(([service, p]) => {

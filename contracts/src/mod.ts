@@ -60,6 +60,7 @@ export {
   provisionPermissions,
   provisionUser,
   streamsOf,
+  type DeviceRef,
   type NatsPermissions,
   type ServiceAccess,
 } from './access.ts';
