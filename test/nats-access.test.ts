@@ -103,6 +103,37 @@ describe('NATS users per service', () => {
     assert.equal(await svc.stop(), 0);
   });
 
+  test('a service whose consumer was not provisioned stops at start-up and says to provision', async () => {
+    const provision = (): Promise<void> =>
+      as(provisionUser).then((nc) =>
+        provisionAll(nc, {
+          settings: { retention: {} },
+          bucketTtlMs: { gateway_sessions: SESSION_TTL_MS },
+          log: pino({ level: 'silent' }),
+        }),
+      );
+    await nats.jsm.consumers.delete('READINGS', 'alerting-readings');
+    const alertingLike = defineService({
+      name: 'alerting',
+      init(ctx) {
+        ctx.consume('alerting-readings', () => Promise.resolve());
+        return undefined;
+      },
+    });
+    const env = nats.env({ HS_NATS__USER: 'alerting', HS_NATS__PASSWORD: passwords.alerting });
+    await assert.rejects(
+      serviceFixture(alertingLike, { env }),
+      (error: Error) =>
+        error.message.includes('consumer READINGS/alerting-readings does not exist') &&
+        error.message.includes(RUN_PROVISIONING),
+    );
+    // It only looked (INFO): no create was attempted, so the server logged no violation.
+    assert.ok(!nats.server.output().includes('/user:alerting" - Publish Violation'));
+    await provision();
+    await using svc = await serviceFixture(alertingLike, { env });
+    assert.equal(await svc.stop(), 0);
+  });
+
   test('a service cannot publish outside its subjects', async () => {
     const acq = jetstream(await as('acq-modbus'), { timeout: 2_000 });
     const alert = alertEvent(
