@@ -108,3 +108,32 @@ test('every service in k8s gets the settings its config requires', async () => {
     );
   }
 });
+
+test('compose provisions NATS once, as its own user, before every service starts', () => {
+  const rendered = parse(
+    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...secrets },
+      encoding: 'utf8',
+    }),
+  ) as {
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>;
+        command?: string[];
+        depends_on?: Record<string, { condition: string }>;
+      }
+    >;
+  };
+  const provision = rendered.services.provision;
+  assert.ok(provision, 'a provision service');
+  assert.deepEqual(provision.command, ['packages/runtime/src/provision-cli.ts']);
+  assert.equal(provision.environment?.HS_NATS__USER, 'provision');
+  for (const d of deployables)
+    assert.equal(
+      rendered.services[d.name]?.depends_on?.provision?.condition,
+      'service_completed_successfully',
+      `${d.name} waits for provisioning`,
+    );
+});

@@ -98,3 +98,33 @@ test('k3s: 3 NATS nodes, streams replicated 3 times, probes, limits, PDBs, HPA, 
   };
   assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 });
+
+test('k3s: a Job provisions NATS as its own user, with the replicas the services verify', () => {
+  const job = render('k8s/overlays/k3s').find(
+    (o) => o.kind === 'Job' && o.metadata.name === 'heatstream-provision',
+  ) as
+    | {
+        spec: {
+          template: {
+            spec: {
+              containers: {
+                args: string[];
+                envFrom: { configMapRef: { name: string } }[];
+                env: { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[];
+              }[];
+            };
+          };
+        };
+      }
+    | undefined;
+  const container = job?.spec.template.spec.containers[0];
+  assert.ok(container, 'the provisioning Job');
+  assert.deepEqual(container.args, ['packages/runtime/src/provision-cli.ts']);
+  assert.equal(container.env.find((e) => e.name === 'HS_NATS__USER')?.value, 'provision');
+  assert.equal(
+    container.env.find((e) => e.name === 'HS_NATS__PASSWORD')?.valueFrom?.secretKeyRef.key,
+    'NATS_PASSWORD_PROVISION',
+  );
+  // The shared settings (HS_JETSTREAM__REPLICAS=3 on k3s) the services read as well.
+  assert.ok(container.envFrom.some((e) => e.configMapRef.name.startsWith('heatstream-config')));
+});
