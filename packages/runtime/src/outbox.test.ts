@@ -44,12 +44,14 @@ void describe('Outbox', () => {
       kept.map((e) => e.msgId),
       ['m0', 'm1', 'm2', 'm3', 'm4'],
     );
-    assert.equal(kept[2].subject, 'readings.v1.site1.dev2');
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(kept[2].data)), { i: 2, pad: 'x'.repeat(100) });
-    assert.deepEqual(kept[2].headers, entry(2).headers);
-    assert.equal(kept[2].queuedAt, 1002);
+    const third = kept.at(2);
+    assert.ok(third);
+    assert.equal(third.subject, 'readings.v1.site1.dev2');
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(third.data)), { i: 2, pad: 'x'.repeat(100) });
+    assert.deepEqual(third.headers, entry(2).headers);
+    assert.equal(third.queuedAt, 1002);
     assert.equal(again.fill.messages, 5);
-    again.removeUpTo(kept[2].seq);
+    again.removeUpTo(third.seq);
     assert.deepEqual(
       again.oldest(10).map((e) => e.msgId),
       ['m3', 'm4'],
