@@ -68,6 +68,7 @@ export class Outbox {
   readonly #oldest: StatementSync;
   readonly #removeUpTo: StatementSync;
   readonly #totals: StatementSync;
+  readonly #holds: StatementSync;
   #messages: number;
   #bytes: number;
   #dropped = 0;
@@ -118,6 +119,7 @@ export class Outbox {
       'SELECT seq, subject, msg_id, data, headers, queued_at FROM outbox ORDER BY seq LIMIT ?',
     );
     this.#removeUpTo = this.#db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    this.#holds = this.#db.prepare('SELECT 1 FROM outbox WHERE seq = ?');
     this.#totals = this.#db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM outbox');
     this.#messages = 0;
     this.#bytes = 0;
@@ -195,6 +197,11 @@ export class Outbox {
       headers: JSON.parse(r.headers) as Record<string, string>,
       queuedAt: r.queued_at,
     }));
+  }
+
+  /** False once the entry was removed, or dropped to make room while a sender held it. */
+  holds(seq: number): boolean {
+    return this.#holds.get(seq) !== undefined;
   }
 
   /** Removes every entry up to and including `seq` (JetStream confirmed them). */

@@ -27,6 +27,12 @@ export interface PublishOptions {
 /** A publish the outbox took instead of JetStream: on disk, sent once NATS confirms again. */
 export interface Queued {
   queued: true;
+  /**
+   * Why: NATS was disconnected, or the outbox held earlier publishes (nothing was sent), or the
+   * error of the one attempt made — after which JetStream may in fact have stored it (a resend is
+   * then dropped as a duplicate).
+   */
+  reason: string;
   stream?: undefined;
   seq?: undefined;
   duplicate?: undefined;
@@ -243,7 +249,7 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
         'publish not confirmed: keeping it and what follows in the outbox',
       );
     drain();
-    return { queued: true };
+    return { queued: true, reason: why };
   };
 
   const drain = (): void => {
@@ -257,18 +263,28 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
         // Checked and cleared in one turn of the event loop: no publish can slip in between.
         if (batch.length === 0) break;
         let confirmed: OutboxEntry | undefined;
+        // Confirmed entries leave the outbox a batch at a time (one fsync), and before any wait, so
+        // that they do not count towards its bound while NATS is away again.
+        const settle = (): void => {
+          if (confirmed) outbox.removeUpTo(confirmed.seq);
+          confirmed = undefined;
+        };
         for (const entry of batch) {
           while (!halted()) {
             if (!connected()) {
+              settle();
               await clock.sleep(250, drainStopped.signal);
               continue;
             }
+            // Dropped to make room while this batch waited: it must not go out after all.
+            if (!outbox.holds(entry.seq)) break;
             try {
               await sendOnce(entry.subject, entry.data, entry.msgId, headersOf(entry.headers));
               failures = 0;
               break;
             } catch (error) {
               failures++;
+              settle();
               if (failures === 1 || failures % 10 === 0)
                 olog.warn(
                   { err: error, msgId: entry.msgId, failures },
@@ -282,7 +298,7 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
           sent++;
           sentCount.add(1);
         }
-        if (confirmed) outbox.removeUpTo(confirmed.seq);
+        settle();
       }
       if (outbox.empty && sent > 0)
         olog.info({ sent, ms: clock.now() - began }, 'outbox sent: publishing directly again');
