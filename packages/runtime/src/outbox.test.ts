@@ -81,6 +81,25 @@ void describe('Outbox', () => {
     outbox.close();
   });
 
+  test('the entry a sender holds is not dropped: the next oldest go instead', () => {
+    const size = new Outbox(dirOf('size2'), 1024 ** 2);
+    size.append(entry(0), 0);
+    const one = size.fill.bytes;
+    size.close();
+    const outbox = new Outbox(dirOf('inflight'), one * 3);
+    for (let i = 0; i < 3; i++) outbox.append(entry(i), i);
+    const held = outbox.oldest(1).at(0);
+    assert.ok(held);
+    const dropped = outbox.append(entry(3), 3, held.seq);
+    assert.deepEqual(dropped.oldest, { msgId: 'm1', queuedAt: 1 });
+    assert.deepEqual(
+      outbox.oldest(10).map((e) => e.msgId),
+      ['m0', 'm2', 'm3'],
+    );
+    assert.ok(outbox.holds(held.seq));
+    outbox.close();
+  });
+
   test('a second process (or opener) of the same outbox is refused, naming the setting', () => {
     const dir = dirOf('lock');
     const owner = new Outbox(dir, 1024 ** 2);

@@ -67,6 +67,7 @@ export class Outbox {
   readonly #insert: StatementSync;
   readonly #oldest: StatementSync;
   readonly #removeUpTo: StatementSync;
+  readonly #dropUpTo: StatementSync;
   readonly #totals: StatementSync;
   readonly #holds: StatementSync;
   #messages: number;
@@ -119,6 +120,7 @@ export class Outbox {
       'SELECT seq, subject, msg_id, data, headers, queued_at FROM outbox ORDER BY seq LIMIT ?',
     );
     this.#removeUpTo = this.#db.prepare('DELETE FROM outbox WHERE seq <= ?');
+    this.#dropUpTo = this.#db.prepare('DELETE FROM outbox WHERE seq <= ? AND seq != ?');
     this.#holds = this.#db.prepare('SELECT 1 FROM outbox WHERE seq = ?');
     this.#totals = this.#db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM outbox');
     this.#messages = 0;
@@ -143,9 +145,9 @@ export class Outbox {
   /**
    * Keeps an entry (on disk when this returns). When the bound is reached the oldest entries go
    * first (the newest readings are worth most: the live state, alerting and counter totals), and
-   * the caller is told what went so it can say so loudly.
+   * the caller is told what went so it can say so loudly. `inFlight`: the entry a sender holds.
    */
-  append(entry: Omit<OutboxEntry, 'seq' | 'queuedAt'>, queuedAt: number): Dropped {
+  append(entry: Omit<OutboxEntry, 'seq' | 'queuedAt'>, queuedAt: number, inFlight?: number): Dropped {
     const headers = JSON.stringify(entry.headers);
     const size = entry.data.byteLength + entry.subject.length + entry.msgId.length + headers.length;
     const dropped: Dropped = { count: 0, bytes: 0 };
@@ -157,6 +159,9 @@ export class Outbox {
           .iterate() as Iterable<{ seq: number; msg_id: string; queued_at: number; size: number }>;
         let lastSeq: number | undefined;
         for (const v of victims) {
+          // The entry being sent is not dropped: it may be stored already, and "dropped" must mean
+          // that it never reached the stream through the outbox.
+          if (v.seq === inFlight) continue;
           if (this.#bytes - dropped.bytes + size <= this.maxBytes) break;
           dropped.count++;
           dropped.bytes += v.size;
@@ -164,7 +169,7 @@ export class Outbox {
           dropped.newest = { msgId: v.msg_id, queuedAt: v.queued_at };
           lastSeq = v.seq;
         }
-        if (lastSeq !== undefined) this.#removeUpTo.run(lastSeq);
+        if (lastSeq !== undefined) this.#dropUpTo.run(lastSeq, inFlight ?? -1);
       }
       this.#insert.run(entry.subject, entry.msgId, entry.data, headers, queuedAt, size);
       this.#db.exec('COMMIT');

@@ -14,7 +14,7 @@ import { abortable, backoffDelay, systemClock, type Clock } from './clock.ts';
 import { PublishError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { headersOf } from './nats.ts';
-import type { Outbox, OutboxEntry, OutboxFill } from './outbox.ts';
+import type { Outbox, OutboxFill } from './outbox.ts';
 import { injectTraceHeaders } from './telemetry.ts';
 
 export interface PublishOptions {
@@ -194,6 +194,14 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
     });
 
   let draining: Promise<void> | undefined;
+  // The drain's place: the entry being sent, and the last one JetStream confirmed but that is
+  // still in the outbox (removed a batch at a time: one fsync).
+  let inFlight: number | undefined;
+  let confirmedUpTo: number | undefined;
+  const settle = (): void => {
+    if (confirmedUpTo !== undefined) outbox.removeUpTo(confirmedUpTo);
+    confirmedUpTo = undefined;
+  };
   const drainStopped = new AbortController();
   stopping?.addEventListener(
     'abort',
@@ -220,7 +228,9 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
     const wasEmpty = outbox.empty;
     let dropped;
     try {
-      dropped = outbox.append({ subject, msgId: p.msgId, data: p.data, headers }, clock.now());
+      // Confirmed entries leave first, so that only unsent ones are dropped.
+      settle();
+      dropped = outbox.append({ subject, msgId: p.msgId, data: p.data, headers }, clock.now(), inFlight);
     } catch (error) {
       throw new PublishError(`publish to ${subject} not confirmed (${why}), nor could the outbox keep it`, {
         cause: error,
@@ -262,13 +272,6 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
         const batch = outbox.oldest(DRAIN_BATCH);
         // Checked and cleared in one turn of the event loop: no publish can slip in between.
         if (batch.length === 0) break;
-        let confirmed: OutboxEntry | undefined;
-        // Confirmed entries leave the outbox a batch at a time (one fsync), and before any wait, so
-        // that they do not count towards its bound while NATS is away again.
-        const settle = (): void => {
-          if (confirmed) outbox.removeUpTo(confirmed.seq);
-          confirmed = undefined;
-        };
         for (const entry of batch) {
           while (!halted()) {
             if (!connected()) {
@@ -279,8 +282,12 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
             // Dropped to make room while this batch waited: it must not go out after all.
             if (!outbox.holds(entry.seq)) break;
             try {
+              inFlight = entry.seq;
               await sendOnce(entry.subject, entry.data, entry.msgId, headersOf(entry.headers));
               failures = 0;
+              confirmedUpTo = entry.seq;
+              sent++;
+              sentCount.add(1);
               break;
             } catch (error) {
               failures++;
@@ -293,11 +300,10 @@ export function createOutboxPublisher(deps: OutboxPublisherDeps): OutboxPublishe
               await clock.sleep(backoffDelay(failures, retryBackoff), drainStopped.signal);
             }
           }
+          inFlight = undefined;
           if (halted()) break;
-          confirmed = entry;
-          sent++;
-          sentCount.add(1);
         }
+        inFlight = undefined;
         settle();
       }
       if (outbox.empty && sent > 0)
