@@ -1,7 +1,7 @@
 // /livez: the process is up. /readyz: 200 only while started and every dependency is reachable;
 // 503 during start-up, while draining, and while NATS (or a service's own store) is down.
-// The two probes answer status (and the outbox's fill), no data, so orchestrators can call them without a secret;
-// every other route of a service is its own and authenticated there.
+// The two probes answer status (/readyz also the outbox's fill: counts), no data, so orchestrators
+// can call them without a secret; every other route of a service is its own and authenticated there.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,7 +12,7 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** Figures both probes' bodies carry (the outbox's fill): counts only, nothing a caller could misuse. */
+/** Figures /readyz's body carries beside the status (the outbox's fill): counts, nothing private. */
 export type Details = () => Record<string, unknown>;
 
 export async function startHealthServer(

@@ -1,9 +1,10 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams → init (buckets; declared dependencies
-//   start probing) → consumers → start hooks → consume loops and subscriptions → ready
+//   config → logger → telemetry → outbox (if declared) → probes → NATS → streams → init (buckets;
+//   declared dependencies start probing) → consumers → start hooks → outbox sending → consume
+//   loops and subscriptions → ready
 //   draining → subscriptions close → consume loops finish in-flight → stop hooks → dependency
-//   probes → NATS drain → probes → telemetry
+//   probes → outbox sending stops → NATS drain → probes → outbox closed → telemetry
 // A service reaches NATS only through its context: no connection, JetStream client or manager.
 // Every wait of the runtime ends when the service stops (clock.ts); a stop during a NATS outage
 // takes no longer than the handler in hand.
