@@ -23,6 +23,11 @@ export interface Deployable {
   egressTo: readonly (string | { port: number })[];
   resources: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string };
   autoscale?: { min: number; max: number; cpuPercent: number };
+  /**
+   * An outbox (packages/runtime, acquisition services): HS_OUTBOX__DIR on a volume of its own
+   * (k8s: an emptyDir, kept across container restarts; compose: a named volume).
+   */
+  outbox?: boolean;
   /** Only with simulated devices: compose profile `simulators`. */
   demo?: boolean;
 }
@@ -90,6 +95,7 @@ export const deployables: readonly Deployable[] = [
     ingressFrom: [],
     egressTo: [{ port: 502 }, 'simulators'],
     resources: small,
+    outbox: true,
   },
   {
     name: 'simulators',

@@ -169,7 +169,7 @@ else
   devices="$DATA/config/acq-modbus.yaml"
   mode="simulated devices (put your own in $DATA/acq-modbus.yaml)"
 fi
-service acq-modbus HS_CONFIG="$devices"
+service acq-modbus HS_CONFIG="$devices" HS_OUTBOX__DIR="$DATA/outbox/acq-modbus"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml

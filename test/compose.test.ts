@@ -52,7 +52,16 @@ test('every service in docker-compose gets the settings its config requires', as
       env: { ...process.env, ...secrets },
       encoding: 'utf8',
     }),
-  ) as { services: Record<string, { environment?: Record<string, string>; command?: string[] }> };
+  ) as {
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>;
+        command?: string[];
+        volumes?: (string | { source?: string; target: string })[];
+      }
+    >;
+  };
   for (const d of deployables) {
     const service = rendered.services[d.name];
     assert.ok(service, `${d.name} is in docker-compose.yml`);
@@ -64,6 +73,22 @@ test('every service in docker-compose gets the settings its config requires', as
       d.name,
     );
     assert.equal(env.HS_NATS__USER, d.name, `${d.name} uses its own NATS user`);
+    // A service with an outbox starts only with outbox.dir, and it must be on a volume of its own.
+    assert.equal(
+      definition.outbox === true && env.HS_OUTBOX__DIR !== undefined,
+      definition.outbox === true,
+      `${d.name}: HS_OUTBOX__DIR`,
+    );
+    assert.equal(d.outbox === true, definition.outbox === true, `${d.name}: deployables' outbox`);
+    if (definition.outbox)
+      assert.ok(
+        // docker-compose renders volumes in the short syntax (`source:target[:mode]`) or the long one.
+        (service.volumes ?? []).some((v) => {
+          const [source = '', target] = typeof v === 'string' ? v.split(':') : [v.source ?? '', v.target];
+          return target === env.HS_OUTBOX__DIR && !source.startsWith('/') && !source.startsWith('.');
+        }),
+        `${d.name}: a named volume at ${env.HS_OUTBOX__DIR ?? ''}`,
+      );
   }
 });
 

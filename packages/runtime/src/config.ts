@@ -62,6 +62,23 @@ export const baseConfigProperties = {
     },
     { additionalProperties: false, default: {} },
   ),
+  // Used by services that declare `outbox: true` (acquisition): there `dir` is required.
+  outbox: Type.Object(
+    {
+      dir: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'where publishes NATS did not confirm are kept until it does',
+        }),
+      ),
+      maxBytes: Type.Integer({
+        default: 256 * 1024 ** 2,
+        minimum: 1024,
+        description: 'the bound of the outbox; beyond it the oldest entries are dropped (and logged)',
+      }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
   shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 100 }),
 };
 

@@ -1,7 +1,7 @@
 // /livez: the process is up. /readyz: 200 only while started and every dependency is reachable;
 // 503 during start-up, while draining, and while NATS (or a service's own store) is down.
-// The two probes answer status only, no data, so orchestrators can call them without a secret;
-// every other route of a service is its own and authenticated there.
+// The two probes answer status (/readyz also the outbox's fill: counts), no data, so orchestrators
+// can call them without a secret; every other route of a service is its own and authenticated there.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,7 +12,15 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(host: string, port: number, ready: Check): Promise<HealthServer> {
+/** Figures /readyz's body carries beside the status (the outbox's fill): counts, nothing private. */
+export type Details = () => Record<string, unknown>;
+
+export async function startHealthServer(
+  host: string,
+  port: number,
+  ready: Check,
+  details: Details = () => ({}),
+): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' || (path !== '/livez' && path !== '/readyz')) {
@@ -22,7 +30,12 @@ export async function startHealthServer(host: string, port: number, ready: Check
     const problem = path === '/readyz' ? ready() : undefined;
     res
       .writeHead(problem ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      .end(JSON.stringify(problem ? { status: 'unavailable', reason: problem } : { status: 'ok' }));
+      .end(
+        JSON.stringify({
+          ...(problem ? { status: 'unavailable', reason: problem } : { status: 'ok' }),
+          ...(path === '/readyz' ? details() : {}),
+        }),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,9 +1,10 @@
 // One way to write a service: defineService({ name, config, init }) and runService(service).
 // Start-up runs in a fixed order and shutdown undoes it in reverse:
-//   config → logger → telemetry → probes → NATS → streams (verified) → init (buckets; declared dependencies
-//   start probing) → consumers → start hooks → consume loops and subscriptions → ready
+//   config → logger → telemetry → outbox (if declared) → probes → NATS → streams (verified) → init
+//   (buckets; declared dependencies start probing) → consumers → start hooks → outbox sending →
+//   consume loops and subscriptions → ready
 //   draining → subscriptions close → consume loops finish in-flight → stop hooks → dependency
-//   probes → NATS drain → probes → telemetry
+//   probes → outbox sending stops → NATS drain → probes → outbox closed → telemetry
 // A service reaches NATS only through its context: no connection, JetStream client or manager.
 // Every wait of the runtime ends when the service stops (clock.ts); a stop during a NATS outage
 // takes no longer than the handler in hand.
@@ -34,7 +35,8 @@ import { ConsumeLoop, type ConsumeLoopDeps } from './consume.ts';
 import type { BatchHandler, MessageHandler } from './handlers.ts';
 import { kvOpener, type OpenKv } from './kv.ts';
 import { provisionConsumers, provisionMode, provisionStreams, type ProvisionMode } from './provision.ts';
-import { createPublisher, type Publish } from './publish.ts';
+import { Outbox } from './outbox.ts';
+import { createOutboxPublisher, createPublisher, type OutboxPublisher, type Publish } from './publish.ts';
 import { requester, type Request } from './request.ts';
 import {
   CoreSubscriptions,
@@ -108,6 +110,12 @@ export interface ServiceDefinition<P extends TProperties = TProperties> {
   readonly name: string;
   /** The service's own settings, beside the runtime's (nats, http, log, otel, jetstream, shutdownGraceMs). */
   readonly config?: P;
+  /**
+   * Acquisition services: `ctx.publish` keeps what NATS does not confirm in an outbox on disk
+   * (`outbox.dir`, required then) and sends it in order when NATS is back. Readings taken during
+   * an outage are facts that exist nowhere else; everything downstream can be re-derived.
+   */
+  readonly outbox?: boolean;
   init(ctx: ServiceContext<ConfigOf<P>>): Promise<ServiceHooks | undefined> | ServiceHooks | undefined;
 }
 
@@ -172,6 +180,7 @@ export async function runService<P extends TProperties>(
   const giveUp = new AbortController();
   const undo: { step: string; run: () => Promise<void> | void }[] = [];
   let link: NatsLink | undefined;
+  let sender: OutboxPublisher | undefined;
 
   const ready: Check = () => {
     if (phase !== 'running') return phase;
@@ -196,14 +205,39 @@ export async function runService<P extends TProperties>(
   try {
     const telemetry: Telemetry = startTelemetry(definition.name, config.otel.endpoint);
     undo.push({ step: 'telemetry', run: () => telemetry.shutdown() });
-    const health: HealthServer = await startHealthServer(config.http.host, config.http.port, ready).catch(
-      (error: unknown) => {
+    let outbox: Outbox | undefined;
+    if (definition.outbox) {
+      if (!config.outbox.dir)
         throw new StartupError(
-          `cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`,
-          { cause: error },
+          `${definition.name} keeps what it cannot publish in an outbox on disk: set outbox.dir (HS_OUTBOX__DIR)`,
         );
-      },
-    );
+      const opened = new Outbox(config.outbox.dir, config.outbox.maxBytes);
+      outbox = opened;
+      undo.push({
+        step: 'outbox',
+        run: () => {
+          opened.close();
+        },
+      });
+      if (opened.setAside)
+        log.error(
+          { file: opened.setAside },
+          'the outbox file was no database: moved aside, starting a new one',
+        );
+      log.info({ dir: opened.dir, ...opened.fill }, 'outbox opened');
+    }
+    const details = () => (sender ? { outbox: sender.fill() } : {});
+    const health: HealthServer = await startHealthServer(
+      config.http.host,
+      config.http.port,
+      ready,
+      details,
+    ).catch((error: unknown) => {
+      throw new StartupError(
+        `cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    });
     undo.push({ step: 'probes', run: () => health.close() });
 
     const natsLink = await connectNats(config.nats, `${definition.name}/${instance}`, log);
@@ -247,6 +281,21 @@ export async function runService<P extends TProperties>(
       stopping: shutdownBegun.signal,
       giveUp: giveUp.signal,
     });
+    if (outbox) {
+      const opened = createOutboxPublisher({
+        js,
+        events,
+        tracer: telemetry.tracer,
+        meter: telemetry.meter,
+        outbox,
+        connected: () => natsLink.connected(),
+        log,
+        stopping: shutdownBegun.signal,
+        giveUp: giveUp.signal,
+      });
+      sender = opened;
+      undo.push({ step: 'outbox sending', run: () => opened.stop() });
+    }
     const loops: { spec: ConsumerSpec; loop: ConsumeLoop }[] = [];
     const known = options.consumers ?? contractConsumers;
     const addLoop = (
@@ -288,7 +337,7 @@ export async function runService<P extends TProperties>(
       log,
       events,
       tracer: telemetry.tracer,
-      publish,
+      publish: sender?.publish ?? publish,
       consume: (consumer, handler, consumeOptions = {}) => {
         addLoop(consumer, { handler, ...consumeOptions });
       },
@@ -339,6 +388,8 @@ export async function runService<P extends TProperties>(
       undo.push({ step: 'service', run: stop });
     }
     await hooks.start?.();
+    // Sends what a previous run left in the outbox (a publish of a start hook already queued behind it).
+    sender?.start();
     for (const { loop } of loops) loop.start();
     undo.push({
       step: 'consumers',

@@ -1,20 +1,38 @@
 // OpenTelemetry start-up and W3C trace context carried in NATS headers.
 // The OTel API is process-global by design; registering twice (two services in one test process)
 // keeps the first provider, which is what every service in that process then shares.
-import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  propagation,
+  trace,
+  type Context,
+  type Meter,
+  type Tracer,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MsgHdrs } from '@nats-io/transport-node';
 
 export interface Telemetry {
   tracer: Tracer;
+  /** Metrics (the outbox's fill and drops) go to the same collector, at its `/v1/metrics`. */
+  meter: Meter;
   shutdown(): Promise<void>;
 }
 
 let provider: TracerProvider | undefined;
+let meterProvider: MeterProvider | undefined;
+
+/** The collector's metrics URL beside its traces URL (`…/v1/traces` → `…/v1/metrics`). */
+export function metricsUrl(tracesEndpoint: string): string {
+  return tracesEndpoint.replace(/\/v1\/traces\/?$/, '') + '/v1/metrics';
+}
 
 export function startTelemetry(service: string, otlpEndpoint: string | undefined): Telemetry {
   if (!provider) {
@@ -28,12 +46,27 @@ export function startTelemetry(service: string, otlpEndpoint: string | undefined
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     trace.setGlobalTracerProvider(provider);
+    if (otlpEndpoint) {
+      meterProvider = new MeterProvider({
+        resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'heatstream' }),
+        readers: [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter({ url: metricsUrl(otlpEndpoint) }),
+            exportIntervalMillis: 15_000,
+          }),
+        ],
+      });
+      metrics.setGlobalMeterProvider(meterProvider);
+    }
   }
   const owned = provider;
+  const ownedMeters = meterProvider;
   return {
     tracer: trace.getTracer(`heatstream.${service}`),
+    meter: metrics.getMeter(`heatstream.${service}`),
     shutdown: async () => {
       await owned.forceFlush();
+      await ownedMeters?.forceFlush();
     },
   };
 }

@@ -218,9 +218,10 @@ export class DevicePoller {
       data: { site: device.site, device: device.id, model: definition.id, metrics: values },
     });
     // Same device and measurement time → same id: a retried publish is stored once.
-    await this.#deps.publish(subjects.reading(device.site, device.id), event, {
-      msgId: `reading.${device.site}.${device.id}.${time}`,
-    });
+    const msgId = `reading.${device.site}.${device.id}.${time}`;
+    const result = await this.#deps.publish(subjects.reading(device.site, device.id), event, { msgId });
+    // Queued: NATS did not confirm it and the runtime's outbox keeps it until NATS does.
+    this.#log.debug({ msgId, queued: 'queued' in result }, 'reading published');
   }
 
   async #setState(state: DeviceState, reason: string | undefined, time: number): Promise<void> {

@@ -11,6 +11,8 @@ import { ModbusProxy } from './proxy.ts';
 export const acqModbus = defineService({
   name: 'acq-modbus',
   config: acqModbusConfig,
+  // A reading taken while NATS is away exists nowhere else: keep it on disk until NATS has it.
+  outbox: true,
   init(ctx) {
     const { devices, proxies, modbus } = ctx.config;
     const resolved = resolveDevices(devices, proxies);

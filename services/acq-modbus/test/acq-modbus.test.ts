@@ -110,6 +110,7 @@ before(async () => {
     stringify({
       nats: { url: nats.url },
       log: { level: 'silent' },
+      outbox: { dir: join(dir, 'outbox') },
       modbus: { timeoutMs: 1_000, retries: 1, retryDelayMs: 50, backoffInitialMs: 100, backoffMaxMs: 500 },
       devices: [
         {

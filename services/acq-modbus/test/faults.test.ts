@@ -15,6 +15,7 @@ import {
   portOpen,
   serviceFixture,
   spawnServer,
+  tempDir,
   waitUntil,
   type NatsFixture,
   type ServerProcess,
@@ -60,6 +61,7 @@ before(async () => {
     env: nats.env({
       // Nested settings are set one key at a time from the environment.
       HS_MODBUS__TIMEOUT_MS: '1000',
+      HS_OUTBOX__DIR: await tempDir('acq-modbus-faults-outbox'),
       HS_MODBUS__RETRIES: '1',
       HS_MODBUS__RETRY_DELAY_MS: '20',
       HS_MODBUS__BACKOFF_INITIAL_MS: '100',

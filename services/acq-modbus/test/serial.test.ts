@@ -2,7 +2,7 @@
 // bridged to pymodbus speaking RTU framing, so the bytes on the "wire" are real RTU frames.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventually, fileFixture, natsFixture, serviceFixture } from '@heatstream/testkit';
+import { eventually, fileFixture, natsFixture, serviceFixture, tempDir } from '@heatstream/testkit';
 import { lgThermaVR290 } from '@heatstream/devices';
 import { acqModbus } from '../src/service.ts';
 import {
@@ -41,6 +41,7 @@ fileFixture(async () => {
   recorder = await recordEvents(nats);
   return serviceFixture(acqModbus, {
     env: nats.env({
+      HS_OUTBOX__DIR: await tempDir('acq-modbus-serial-outbox'),
       HS_DEVICES: JSON.stringify([
         // LGR's code uses unit id 7 where the documentation says 5: the config decides.
         {

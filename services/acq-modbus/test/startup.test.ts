@@ -23,6 +23,7 @@ async function start(devices: unknown[]): Promise<{ code: number | null; output:
   const child = spawnServer(process.execPath, [mainFile], {
     HS_NATS__URL: nats.url,
     HS_DEVICES: JSON.stringify(devices),
+    HS_OUTBOX__DIR: join(dir, 'outbox'),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
