@@ -110,6 +110,12 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     fail(res, 404, { error: 'no such route' });
   });
   if (deps.publicDir) {
+    // A source map hands out the dashboard's whole source; the build makes none, and a stray one
+    // (an older build, a local `vite build --sourcemap`) is not served either.
+    app.use((req, res, next) => {
+      if (req.path.endsWith('.map')) res.status(404).end();
+      else next();
+    });
     app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '1h' }));
   }
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
