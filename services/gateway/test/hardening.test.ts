@@ -20,6 +20,7 @@ import {
 } from '@heatstream/testkit';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
+import { checkResponses, recorder, type Answer } from './openapi-check.ts';
 
 const PASSWORD = 'correct horse battery staple';
 let nats: NatsFixture;
@@ -28,12 +29,16 @@ let users: UserStore;
 let gateway: NodeProcess;
 let base: string;
 let token: string;
+let call: (path: string, init?: RequestInit) => Promise<Response>;
+/** Every REST answer here, checked against the OpenAPI document at the end. */
+const answers: Answer[] = [];
 
 before(async () => {
   nats = await natsFixture({ own: true });
   admin = await nats.serviceClient('admin');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  call = recorder(base, answers);
   gateway = runNode(
     fileURLToPath(new URL('../src/main.ts', import.meta.url)),
     nats.env({
@@ -67,7 +72,7 @@ const logLines = (): { level: number; msg: string; err?: { stack?: string } }[] 
     .map((l) => JSON.parse(l) as { level: number; msg: string });
 
 async function logIn(username: string): Promise<string> {
-  const res = await fetch(`${base}/api/login`, {
+  const res = await call('/api/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: PASSWORD }),
@@ -126,7 +131,7 @@ describe('sockets end with their credential', () => {
     await first;
     await eventually('the session socket to get the first reading', () => seen.length === 1, 10_000);
     const gone = ended(session);
-    const logout = await fetch(`${base}/api/logout`, { method: 'POST', headers: { cookie } });
+    const logout = await call('/api/logout', { method: 'POST', headers: { cookie } });
     assert.equal(logout.status, 200);
     assert.deepEqual(await gone, { reason: 'logged out', disconnect: 'io server disconnect' });
     // The witness is still in the room: once it has the second reading, so would the ended socket.
@@ -174,7 +179,7 @@ describe('requests', () => {
       ['/api/login', {}],
       ['/api/alerts/a-1/ack', bearer()],
     ] as const) {
-      const res = await fetch(`${base}${path}`, {
+      const res = await call(path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: big,
@@ -219,7 +224,7 @@ describe('requests', () => {
       ['/api/devices?site=', 'site'],
     ];
     for (const [path, name] of cases) {
-      const res = await fetch(`${base}${path}`, { headers: bearer() });
+      const res = await call(path, { headers: bearer() });
       assert.equal(res.status, 400, path);
       const body = (await res.json()) as { error: string; issues: { path: string }[] };
       assert.equal(body.error, `invalid query: ${name}`, path);
@@ -234,19 +239,16 @@ describe('requests', () => {
       '/api/alerts?hours=100&limit=10&active=true',
       '/api/devices/wpm1/cop?period=season',
     ]) {
-      const res = await fetch(`${base}${path}`, { headers: bearer() });
+      const res = await call(path, { headers: bearer() });
       assert.equal(res.status, 503, path);
       assert.deepEqual(await res.json(), { error: 'history store unavailable; retry shortly' });
     }
   });
 
   test('a duplicated or unknown metric is a 400 naming it, decided before the store', async () => {
-    const res = await fetch(
-      `${base}/api/devices/wpm1/readings?metrics=flow_temp,elec_power,flow_temp,colour`,
-      {
-        headers: bearer(),
-      },
-    );
+    const res = await call('/api/devices/wpm1/readings?metrics=flow_temp,elec_power,flow_temp,colour', {
+      headers: bearer(),
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), {
       error: 'invalid query: metrics (unknown metric colour; metric flow_temp named twice)',
@@ -260,7 +262,7 @@ describe('requests', () => {
   test('security headers: a CSP without inline script or style, no framing, nosniff, no referrer', async () => {
     // The dashboard's own files get the same headers: test/dashboard.test.ts loads them under this CSP.
     for (const path of ['/api/openapi.json', '/api/me']) {
-      const res = await fetch(`${base}${path}`);
+      const res = await call(path);
       const csp = res.headers.get('content-security-policy') ?? '';
       const directives = new Map(
         csp.split(';').map((d) => {
@@ -284,7 +286,7 @@ describe('requests', () => {
   test('a rate-limited login says when to retry', async () => {
     let limited: Response | undefined;
     for (let i = 0; i < 12 && !limited; i++) {
-      const res = await fetch(`${base}/api/login`, {
+      const res = await call('/api/login', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'nobody', password: 'wrong password' }),
@@ -297,4 +299,12 @@ describe('requests', () => {
     assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, `Retry-After ${seconds}`);
     assert.deepEqual(await limited.json(), { error: `too many requests; retry in ${seconds} s` });
   });
+});
+
+test('every answer above matches the OpenAPI document', async () => {
+  const report = await checkResponses(await (await call('/api/openapi.json')).json(), answers);
+  assert.deepEqual(report.documentErrors, []);
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(report.undocumented, []);
+  assert.ok(report.checked > 20, `${report.checked} answers checked`);
 });
