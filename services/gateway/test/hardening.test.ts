@@ -30,6 +30,8 @@ let gateway: NodeProcess;
 let base: string;
 let token: string;
 let call: (path: string, init?: RequestInit) => Promise<Response>;
+/** A session opened at the start and left to expire. */
+let expiring: { cookie: string; ended: Promise<{ reason: string; disconnect: string }> };
 /** Every REST answer here, checked against the OpenAPI document at the end. */
 const answers: Answer[] = [];
 
@@ -45,6 +47,8 @@ before(async () => {
       HS_QUESTDB__URL: `http://127.0.0.1:${await freePort()}`,
       HS_API__PORT: String(port),
       HS_API__SOCKET_RECHECK_SECONDS: '0.2',
+      // The shortest session the config allows (36 s), so one can be seen to expire.
+      HS_API__SESSION_TTL_HOURS: '0.01',
       HS_HTTP__PORT: '0',
       HS_LOG__LEVEL: 'info',
     }),
@@ -54,6 +58,8 @@ before(async () => {
   await users.createUser('anna', PASSWORD, 'admin');
   await users.createUser('ben', PASSWORD, 'viewer');
   token = await users.createToken('anna', 'tests');
+  const cookie = await logIn('anna');
+  expiring = { cookie, ended: ended(await openSocket({ cookie })) };
 });
 
 after(async () => {
@@ -187,17 +193,26 @@ describe('requests', () => {
       assert.equal(res.status, 413, path);
       assert.deepEqual(await res.json(), { error: 'body too large (16kb at most)' });
     }
+    // Chunked, without a Content-Length: refused once 16 kB have arrived.
+    const chunked = await call('/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    });
+    assert.equal(chunked.status, 413);
     const lines = await eventually(
       'the 413s in the log',
       () => {
         const l = logLines().filter((x) => x.msg === 'body too large');
-        return l.length === 2 && l;
+        return l.length === 3 && l;
       },
       10_000,
     );
     assert.deepEqual(
       lines.map((l) => [l.level, l.err]),
       [
+        [30, undefined],
         [30, undefined],
         [30, undefined],
       ],
@@ -307,4 +322,15 @@ test('every answer above matches the OpenAPI document', async () => {
   assert.deepEqual(report.problems, []);
   assert.deepEqual(report.undocumented, []);
   assert.ok(report.checked > 20, `${report.checked} answers checked`);
+});
+
+test('an expired session’s socket is disconnected', async () => {
+  // Logged in before the other tests ran, so the file waits out only what is left of the 36 s.
+  assert.equal((await fetch(`${base}/api/me`, { headers: { cookie: expiring.cookie } })).status, 200);
+  assert.deepEqual(await expiring.ended, { reason: 'session ended', disconnect: 'io server disconnect' });
+  assert.equal(
+    (await fetch(`${base}/api/me`, { headers: { cookie: expiring.cookie } })).status,
+    401,
+    'the session expired',
+  );
 });
