@@ -149,6 +149,12 @@ test('a history outage keeps live values, says so and recovers without a reload'
   assert.equal(await page.evaluate('window.notReloaded'), true, 'the same page, not reloaded');
   await page.screenshot({ path: join(shots, 'resilience-2-history-back.png'), fullPage: true });
   assert.deepEqual(violations, [], 'nothing the CSP blocked');
+  // The policy is enforced in the page, and the listener above would have seen a violation.
+  await page.evaluate(
+    "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true'; document.body.append(s)",
+  );
+  await eventually('the inline script reported', () => violations.some((v) => /^script-src/.test(v)), 10_000);
+  assert.equal(await page.evaluate('window.inlineRan'), undefined, 'the inline script did not run');
   await page.close();
 });
 
@@ -167,8 +173,22 @@ test('the served build has no source maps, and the gateway serves none', async (
   assert.equal((await fetch(`${base}/${scripts[0]}.map`)).status, 404);
 });
 
-test('logout ends the session; the login page says when the rate limit is hit and when to retry', async () => {
+test('a session ended elsewhere, and logout, bring back the login page; it says when the rate limit lets it retry', async () => {
   const { page, violations } = await newPage();
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  await page.locator('#conn.live').waitFor();
+  // Logged out in another tab (or on another replica): the gateway ends the page's socket.
+  const [first] = (await page.context().cookies()).filter((c) => c.name === 'hs_session');
+  assert.ok(first);
+  const out = await fetch(`${base}/api/logout`, {
+    method: 'POST',
+    headers: { cookie: `hs_session=${first.value}` },
+  });
+  assert.equal(out.status, 200);
+  await page.getByLabel('Password').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('#conn').isHidden(), true, 'no badge once logged out');
+
   await logIn(page);
   await page.locator('[data-device="wpm1"]').waitFor();
   const session = (await page.context().cookies()).find((c) => c.name === 'hs_session');
