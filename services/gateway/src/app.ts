@@ -139,9 +139,9 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
       log.info({ path: req.path, from: req.socket.remoteAddress }, 'body too large');
       fail(res, 413, { error: `body too large (${BODY_LIMIT} at most)` });
     } else if (typeof bodyError === 'string') {
-      // body-parser's other refusals (unsupported charset or encoding, aborted upload): 4xx by their status.
-      const status = (error as { status?: number }).status ?? 400;
-      fail(res, status >= 400 && status < 500 ? status : 400, { error: (error as Error).message });
+      // body-parser's other refusals (unsupported charset or encoding, an aborted upload): the
+      // client's, answered as the 400 the OpenAPI document gives for bodies it cannot take.
+      fail(res, 400, { error: `body refused: ${(error as Error).message}` });
     } else {
       log.error({ err: error }, 'request failed');
       fail(res, 500, { error: 'internal error' });
@@ -160,15 +160,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
           next(new Error('unauthorized'));
           return;
         }
-        socket.data = { principal };
-        // Re-resolved with the handshake's own credentials, so a socket ends with its session or token.
-        const session =
-          typeof token === 'string'
-            ? undefined
-            : cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
-        deps.sockets.track(socket, session, () =>
-          principalOf(users, authorization, socket.handshake.headers.cookie),
-        );
+        socket.data = { principal, authorization };
         next();
       },
       (error: unknown) => {
@@ -177,6 +169,14 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     );
   });
   io.on('connection', (socket) => {
+    // Re-resolved with the handshake's own credentials, so a socket ends with its session or token.
+    const { authorization } = socket.data as { authorization: string | undefined };
+    const cookie = socket.handshake.headers.cookie;
+    // principalOf prefers a Bearer token: then the socket is the token's, not the cookie's session.
+    const session = /^Bearer\s+\S+$/i.test(authorization ?? '')
+      ? undefined
+      : cookieValue(cookie, SESSION_COOKIE);
+    deps.sockets.track(socket, session, () => principalOf(users, authorization, cookie));
     socket.on('subscribe', async (raw: unknown, ack?: (answer: unknown) => void) => {
       try {
         const { device, site } = validate(Subscribe, raw, 'message');
