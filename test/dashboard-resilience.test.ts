@@ -129,15 +129,26 @@ test('a history outage keeps live values, says so and recovers without a reload'
   );
   const flow = page.locator('.live-only [data-device="wpm1"] [data-metric="flow_temp"]');
   // Published until the reading arrives: the socket joins its room on its own time after the reload.
-  await eventually(
-    'a live reading on the page during the outage',
-    async () => {
-      publish(44.5);
-      return (await flow.textContent({ timeout: 1_000 }).catch(() => '')) === '44.5 °C';
-    },
-    30_000,
-  );
+  const liveValue = (value: number, text: string): Promise<unknown> =>
+    eventually(
+      `${text} on the page during the outage`,
+      async () => {
+        publish(value);
+        return (await flow.textContent({ timeout: 1_000 }).catch(() => '')) === text;
+      },
+      30_000,
+    );
+  await liveValue(44.5, '44.5 °C');
   await page.screenshot({ path: join(shots, 'resilience-1-history-unavailable.png'), fullPage: true });
+  // The overview too: it joins the rooms of the sites it showed before the outage.
+  await page.getByRole('link', { name: 'heatstream' }).click();
+  await page.locator('h1', { hasText: 'Overview' }).waitFor();
+  await notice.waitFor();
+  await liveValue(45.5, '45.5 °C');
+  await page.screenshot({ path: join(shots, 'resilience-1b-overview-unavailable.png'), fullPage: true });
+  await page.goBack();
+  await page.locator('h1', { hasText: 'wpm1' }).waitFor();
+  await notice.waitFor();
   // A mark on this document: a reload would lose it.
   await page.evaluate('window.notReloaded = true');
 

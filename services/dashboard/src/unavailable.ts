@@ -2,7 +2,7 @@
 // brings: a notice that history is unavailable and retried, and a card per device whose live
 // readings arrive. The page that failed is loaded again every RETRY_MS until the store answers.
 import type { Device, Metrics } from './api.ts';
-import { el } from './format.ts';
+import { ago, el } from './format.ts';
 import { knownSites, type Live, type ReadingEvent } from './live.ts';
 import { deviceCard, fillValues } from './overview.ts';
 
@@ -51,6 +51,7 @@ export function renderLiveOnly(root: HTMLElement, live: Live, device: string | u
     }
     fillValues(card, merged);
     card.dataset.updated = e.time;
+    card.querySelector('.seen')?.replaceChildren(`updated ${ago(e.time)}`);
   };
   live.socket.on('reading', onReading);
   return () => {
