@@ -316,8 +316,16 @@ describe('requests', () => {
   });
 });
 
-test('every answer above matches the OpenAPI document', async () => {
-  const report = await checkResponses(await (await call('/api/openapi.json')).json(), answers);
+test('every answer above matches the OpenAPI document, which gives the 429’s Retry-After', async () => {
+  const document = (await (await call('/api/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+  };
+  for (const [path, method] of [
+    ['/api/login', 'post'],
+    ['/api/devices', 'get'],
+  ] as const)
+    assert.ok(document.paths[path]?.[method]?.responses['429']?.headers, `${method} ${path}`);
+  const report = await checkResponses(document, answers);
   assert.deepEqual(report.documentErrors, []);
   assert.deepEqual(report.problems, []);
   assert.deepEqual(report.undocumented, []);
