@@ -291,17 +291,16 @@ export function validate<T extends TObject>(schema: T | undefined, raw: unknown,
       if (name in record) record[name] = convertStrict(property, record[name]);
   }
   const value = Value.Default(schema, input);
-  const where = part === 'message' ? '' : `/${part}`;
-  const issues = [...Value.Errors(schema, value)].map((e) => ({
-    path: `${where}${e.path}`,
-    message: e.message,
-  }));
-  if (issues.length > 0) {
+  const errors = [...Value.Errors(schema, value)];
+  if (errors.length > 0) {
+    const where = part === 'message' ? '' : `/${part}`;
     // The top-level message names each parameter, for callers that show only `error`.
-    const names = [
-      ...new Set(issues.map((i) => i.path.split('/').filter(Boolean).slice(1).join('.') || part)),
-    ];
-    throw new HttpError(400, `invalid ${part === 'message' ? 'message' : part}: ${names.join(', ')}`, issues);
+    const names = new Set(errors.map((e) => e.path.split('/').filter(Boolean).join('.') || part));
+    throw new HttpError(
+      400,
+      `invalid ${part}: ${[...names].join(', ')}`,
+      errors.map((e) => ({ path: `${where}${e.path}`, message: e.message })),
+    );
   }
   return value as Static<T>;
 }
