@@ -21,6 +21,21 @@ export class Unauthorized extends Error {
   override name = 'Unauthorized';
 }
 
+/** 503: the history store does not answer; live values still arrive over the socket. */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+}
+
+/** 429, with the wait the gateway gave (Retry-After, in seconds). */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, retryAfterSeconds: number | undefined) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 async function call<T>(path: string, init: { method?: string; body?: string } = {}): Promise<T> {
   const res = await fetch(path, {
     credentials: 'same-origin',
@@ -28,10 +43,15 @@ async function call<T>(path: string, init: { method?: string; body?: string } = 
     headers: { 'content-type': 'application/json' },
   });
   if (res.status === 401) throw new Unauthorized();
-  if (!res.ok)
-    throw new Error(
-      `${path}: ${res.status} ${((await res.json().catch(() => ({}))) as Partial<ApiError>).error ?? ''}`,
-    );
+  if (!res.ok) {
+    const error = ((await res.json().catch(() => ({}))) as Partial<ApiError>).error ?? '';
+    if (res.status === 503) throw new StoreUnavailable(`${path}: ${error}`);
+    if (res.status === 429) {
+      const seconds = Number(res.headers.get('retry-after'));
+      throw new RateLimited(error, Number.isFinite(seconds) && seconds > 0 ? seconds : undefined);
+    }
+    throw new Error(`${path}: ${res.status} ${error}`);
+  }
   return (await res.json()) as T;
 }
 

@@ -2,11 +2,12 @@
 // chosen range, daily COP and SCOP with coverage, alerts with acknowledgement.
 import type uPlot from 'uplot';
 import { metrics } from '@heatstream/contracts/metrics';
-import { api, type Metrics } from './api.ts';
+import { StoreUnavailable, api, type Metrics } from './api.ts';
 import { barChart, lineChart, sparkline } from './charts.ts';
 import { ago, el, formatValue, isMetric, label } from './format.ts';
 import type { AlertEvent, Live, ReadingEvent } from './live.ts';
 import { alertList, setAlertState } from './overview.ts';
+import { RETRY_MS, unavailableNotice } from './unavailable.ts';
 
 const STATES = ['compressor_on', 'pump_on', 'defrost', 'dhw_mode'] as const;
 const CHARTS = [
@@ -24,6 +25,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   const stateSince = new Map<string, string>();
   let range: Range = '24h';
   const charts: uPlot[] = [];
+  let chartRetry: ReturnType<typeof setTimeout> | undefined;
 
   const cards = el('div', { class: 'grid cards' });
   const states = el('div', { class: 'grid states' });
@@ -37,7 +39,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
       range = r;
       for (const other of picker.querySelectorAll('button'))
         other.setAttribute('aria-pressed', String(other.dataset.range === r));
-      void drawCharts();
+      showCharts();
     });
     picker.append(b);
   }
@@ -142,6 +144,16 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     }
   };
 
+  /** Draws the charts; while the history store is down, says so where they go and tries again. */
+  const showCharts = (): void => {
+    clearTimeout(chartRetry);
+    drawCharts().catch((error: unknown) => {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      chartBox.replaceChildren(unavailableNotice());
+      chartRetry = setTimeout(showCharts, RETRY_MS);
+    });
+  };
+
   const drawCop = async (): Promise<void> => {
     const since = new Date(Date.now() - 30 * 86_400_000);
     const [days, season] = await Promise.all([
@@ -222,6 +234,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     });
   });
   return () => {
+    clearTimeout(chartRetry);
     stopFilling();
     live.socket.off('reading', onReading);
     live.socket.off('alert', onAlert);

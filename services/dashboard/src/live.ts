@@ -70,3 +70,19 @@ export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => 
     },
   };
 }
+
+const SITES_KEY = 'heatstream.sites';
+
+/** The sites of the last overview, so a page loaded during an outage knows which rooms to join. */
+export function rememberSites(sites: readonly string[]): void {
+  sessionStorage.setItem(SITES_KEY, JSON.stringify(sites));
+}
+
+export function knownSites(): string[] {
+  try {
+    const sites: unknown = JSON.parse(sessionStorage.getItem(SITES_KEY) ?? '[]');
+    return Array.isArray(sites) ? sites.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+}

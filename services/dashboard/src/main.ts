@@ -1,18 +1,47 @@
 import './style.css';
-import { Unauthorized, api } from './api.ts';
+import { RateLimited, StoreUnavailable, Unauthorized, api } from './api.ts';
 import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
 import { connectLive, type Live } from './live.ts';
 import { renderOverview } from './overview.ts';
+import { RETRY_MS, renderLiveOnly } from './unavailable.ts';
 
 const app = document.getElementById('app') as HTMLElement;
 const conn = document.getElementById('conn') as HTMLElement;
 const who = document.getElementById('who') as HTMLElement;
+const logout = document.getElementById('logout') as HTMLButtonElement;
 let live: Live | undefined;
 let leave: (() => void) | undefined;
+/** The route shown live-only while the history store is down, and its next attempt. */
+let liveOnly: string | undefined;
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+function loginMessage(error: unknown): string {
+  if (error instanceof RateLimited) {
+    const wait = error.retryAfterSeconds;
+    return `Too many login attempts. Try again ${wait ? `in ${wait < 120 ? `${wait} s` : `${Math.ceil(wait / 60)} min`}` : 'in a minute'}.`;
+  }
+  if (error instanceof Unauthorized) return 'Wrong user name or password.';
+  return `Could not log in: ${(error as Error).message}`;
+}
+
+/** Leaves the logged-in state: the page, the socket and the header's user, badge and logout. */
+function endSession(): void {
+  clearTimeout(retry);
+  leave?.();
+  leave = undefined;
+  liveOnly = undefined;
+  live?.socket.close();
+  live = undefined;
+  who.textContent = '';
+  // Before login there is no connection to show (issue 14): the badge and logout appear after it.
+  conn.hidden = true;
+  logout.hidden = true;
+}
 
 function loginForm(): void {
+  endSession();
   const user = el('input', { name: 'username', autocomplete: 'username', required: '' });
   const pass = el('input', {
     name: 'password',
@@ -34,7 +63,7 @@ function loginForm(): void {
     e.preventDefault();
     api.login(user.value, pass.value).then(
       () => void start(),
-      () => (error.textContent = 'Wrong user name or password.'),
+      (failure: unknown) => (error.textContent = loginMessage(failure)),
     );
   });
   app.replaceChildren(form);
@@ -42,16 +71,34 @@ function loginForm(): void {
 
 async function route(): Promise<void> {
   if (!live) return;
-  leave?.();
-  leave = undefined;
+  clearTimeout(retry);
   const device = /^#\/device\/(.+)$/.exec(location.hash)?.[1];
+  const key = location.hash || '#/';
+  const previous = leave;
+  leave = undefined;
   try {
-    leave = device
+    const next = device
       ? await renderDevice(app, decodeURIComponent(device), live)
       : location.hash === '#/alerts'
         ? await renderAlerts(app, live)
         : await renderOverview(app, live);
+    previous?.();
+    leave = next;
+    liveOnly = undefined;
   } catch (error) {
+    if (error instanceof StoreUnavailable) {
+      // Keep the live-only page of this route (and the values it has) while the store stays down.
+      if (liveOnly === key) leave = previous;
+      else {
+        previous?.();
+        leave = renderLiveOnly(app, live, device && decodeURIComponent(device));
+        liveOnly = key;
+      }
+      retry = setTimeout(() => void route(), RETRY_MS);
+      return;
+    }
+    previous?.();
+    liveOnly = undefined;
     if (error instanceof Unauthorized) loginForm();
     else app.replaceChildren(el('p', { class: 'error' }, `Could not load: ${(error as Error).message}`));
   }
@@ -65,12 +112,28 @@ async function start(): Promise<void> {
     loginForm();
     return;
   }
-  live ??= connectLive((state) => {
-    conn.textContent = state;
-    conn.className = `conn ${state}`;
-  });
+  conn.hidden = false;
+  logout.hidden = false;
+  if (!live) {
+    live = connectLive((state) => {
+      conn.textContent = state;
+      conn.className = `conn ${state}`;
+    });
+    // The gateway ends a socket whose session ended (logout elsewhere, expiry, user deleted).
+    live.socket.on('session-ended', () => {
+      loginForm();
+    });
+  }
   await route();
 }
 
+logout.addEventListener('click', () => {
+  void api
+    .logout()
+    .catch(() => undefined)
+    .then(() => {
+      loginForm();
+    });
+});
 window.addEventListener('hashchange', () => void route());
 void start();

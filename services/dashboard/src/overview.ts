@@ -1,7 +1,7 @@
 // Sites and devices at a glance: state, live power and temperatures, COP now, active alerts.
 import { api, type Alert, type Device, type Metrics } from './api.ts';
 import { ago, el, formatValue } from './format.ts';
-import type { Live, ReadingEvent, StatusEvent } from './live.ts';
+import { rememberSites, type Live, type ReadingEvent, type StatusEvent } from './live.ts';
 
 const SHOWN = ['elec_power', 'heat_power', 'flow_temp', 'outside_temp'] as const;
 
@@ -26,6 +26,7 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
     root.append(el('section', { class: 'site', 'data-site': site }, el('h2', {}, `Site ${site}`), grid));
   }
   if (devices.length === 0) root.append(el('p', {}, 'No devices have reported yet.'));
+  rememberSites([...bySite.keys()]);
   live.follow([...bySite.keys()].map((site) => ({ site })));
   const onReading = (e: ReadingEvent): void => {
     const card = cards.get(e.data.device);
@@ -51,7 +52,7 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
   };
 }
 
-function deviceCard(d: Device, values: Metrics): HTMLElement {
+export function deviceCard(d: Device, values: Metrics): HTMLElement {
   const card = el(
     'a',
     { class: 'card device', href: `#/device/${encodeURIComponent(d.device)}`, 'data-device': d.device },
@@ -69,7 +70,7 @@ function deviceCard(d: Device, values: Metrics): HTMLElement {
   return card;
 }
 
-function fillValues(card: HTMLElement, values: Metrics): void {
+export function fillValues(card: HTMLElement, values: Metrics): void {
   const dl = card.querySelector('dl');
   if (!dl) return;
   const cop =

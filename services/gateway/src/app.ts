@@ -2,6 +2,7 @@
 // static files and Socket.IO, on one server.
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { Type } from '@sinclair/typebox';
 import { ID_PATTERN } from '@heatstream/contracts';
 import type { Logger } from '@heatstream/runtime';
@@ -12,6 +13,7 @@ import { LoginBody, SESSION_COOKIE, cookieValue, principalOf, requireAuth, sessi
 import { deviceRoom, siteRoom } from './live.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter } from './ratelimit.ts';
+import { SocketSessions } from './socket-sessions.ts';
 import { HttpError, routes, validate, type RouteContext } from './routes.ts';
 import type { UserStore } from './users.ts';
 
@@ -24,6 +26,8 @@ export interface AppDeps extends RouteContext {
   publicDir?: string | undefined;
   loginLimiter?: RateLimiter;
   apiLimiter?: RateLimiter;
+  /** Ends sockets whose session or token no longer holds; `start()`/`stop()` are the caller's. */
+  sockets: SocketSessions;
 }
 
 /** The body size express.json accepts; larger bodies get a 413. */
@@ -40,6 +44,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(securityHeaders(deps.secureCookies));
   app.use(express.json({ limit: BODY_LIMIT }));
   // Every error answer has the one error shape the OpenAPI document gives (ApiError).
   const fail = (res: Response, status: number, error: ApiError): void => {
@@ -48,12 +53,20 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   const limit =
     (limiter: RateLimiter) =>
     (req: Request, res: Response, next: NextFunction): void => {
-      if (limiter.take(req.principal?.username ?? req.socket.remoteAddress ?? 'unknown')) next();
-      else fail(res, 429, { error: 'too many requests; slow down' });
+      const key = req.principal?.username ?? req.socket.remoteAddress ?? 'unknown';
+      if (limiter.take(key)) {
+        next();
+        return;
+      }
+      const retryMs = limiter.retryInMs(key);
+      // Retry-After in whole seconds (RFC 9110), so a client, the login page among them, can say when.
+      const seconds = Math.max(1, Math.ceil(retryMs / 1000));
+      res.setHeader('retry-after', String(seconds));
+      fail(res, 429, { error: `too many requests; retry in ${seconds} s` });
     };
 
   app.post('/api/login', limit(loginLimiter), async (req, res) => {
-    const body = validate(LoginBody, req.body, '/body');
+    const body = validate(LoginBody, req.body, 'body');
     const user = await users.authenticate(body.username, body.password);
     if (!user) {
       log.warn({ username: body.username, from: req.socket.remoteAddress }, 'login failed');
@@ -71,7 +84,10 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   app.use('/api', requireAuth(users), limit(apiLimiter));
   app.post('/api/logout', async (req, res) => {
     const secret = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    if (secret) await users.endSession(secret);
+    if (secret) {
+      await users.endSession(secret);
+      deps.sockets.endSession(secret);
+    }
     res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
     const answer: LogoutResult = { ok: true };
     res.json(answer);
@@ -82,9 +98,9 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
       if (!principal) throw new HttpError(401, 'authentication required');
       if (r.role === 'admin' && principal.role !== 'admin') throw new HttpError(403, 'admins only');
       const input = {
-        params: validate(r.params, req.params, '/params'),
-        query: validate(r.query, req.query, '/query'),
-        body: validate(r.body, req.body, '/body'),
+        params: validate(r.params, req.params, 'params'),
+        query: validate(r.query, req.query, 'query'),
+        body: validate(r.body, req.body, 'body'),
         principal,
       };
       res.json(await r.handle(input, deps));
@@ -94,9 +110,15 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     fail(res, 404, { error: 'no such route' });
   });
   if (deps.publicDir) {
+    // A source map hands out the dashboard's whole source; the build makes none, and a stray one
+    // (an older build, a local `vite build --sourcemap`) is not served either.
+    app.use((req, res, next) => {
+      if (req.path.endsWith('.map')) res.status(404).end();
+      else next();
+    });
     app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '1h' }));
   }
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
@@ -107,15 +129,19 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
         error: error.message,
         ...(error.issues.length ? { issues: [...error.issues] } : {}),
       });
-    } else if (error instanceof QuestDbUnavailableError || error instanceof QuestDbSqlError) {
-      // A query QuestDB refuses is as much "history unavailable" as an outage (e.g. ingest has not
-      // declared the tables yet); the reason is logged, not handed to the caller.
+    } else if (error instanceof QuestDbUnavailableError || isNotDeclaredYet(error)) {
       log.warn({ err: error }, 'history unavailable');
       fail(res, 503, { error: 'history store unavailable; retry shortly' });
     } else if (bodyError === 'entity.parse.failed') {
       fail(res, 400, { error: 'body is not valid JSON' });
     } else if (bodyError === 'entity.too.large') {
+      // The client's mistake, not the server's: a line at info level, no stack.
+      log.info({ path: req.path, from: req.socket.remoteAddress }, 'body too large');
       fail(res, 413, { error: `body too large (${BODY_LIMIT} at most)` });
+    } else if (typeof bodyError === 'string') {
+      // body-parser's other refusals (unsupported charset or encoding, an aborted upload): the
+      // client's, answered as the 400 the OpenAPI document gives for bodies it cannot take.
+      fail(res, 400, { error: `body refused: ${(error as Error).message}` });
     } else {
       log.error({ err: error }, 'request failed');
       fail(res, 500, { error: 'internal error' });
@@ -134,7 +160,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
           next(new Error('unauthorized'));
           return;
         }
-        socket.data = { principal };
+        socket.data = { principal, authorization };
         next();
       },
       (error: unknown) => {
@@ -143,9 +169,17 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     );
   });
   io.on('connection', (socket) => {
+    // Re-resolved with the handshake's own credentials, so a socket ends with its session or token.
+    const { authorization } = socket.data as { authorization: string | undefined };
+    const cookie = socket.handshake.headers.cookie;
+    // principalOf prefers a Bearer token: then the socket is the token's, not the cookie's session.
+    const session = /^Bearer\s+\S+$/i.test(authorization ?? '')
+      ? undefined
+      : cookieValue(cookie, SESSION_COOKIE);
+    deps.sockets.track(socket, session, () => principalOf(users, authorization, cookie));
     socket.on('subscribe', async (raw: unknown, ack?: (answer: unknown) => void) => {
       try {
-        const { device, site } = validate(Subscribe, raw, '');
+        const { device, site } = validate(Subscribe, raw, 'message');
         const rooms = [device ? deviceRoom(device) : undefined, site ? siteRoom(site) : undefined].filter(
           (r): r is string => !!r,
         );
@@ -157,4 +191,45 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     });
   });
   return { server, io };
+}
+
+/**
+ * Every query the route table sends is validated first (routes.ts), so QuestDB refusing one is a
+ * bug (500) — except for a table ingest has not declared yet on a fresh system: history is then
+ * not there yet, as during an outage.
+ */
+function isNotDeclaredYet(error: unknown): boolean {
+  return error instanceof QuestDbSqlError && /table does not exist/i.test(error.message);
+}
+
+/**
+ * helmet's headers, with a CSP that allows nothing inline: the built dashboard loads its script
+ * and styles as files (vite), uPlot styles through the CSSOM, which CSP does not restrict, and
+ * Socket.IO connects to the same origin ('self' covers ws: and wss: there). HSTS and
+ * upgrade-insecure-requests only behind HTTPS (`api.secureCookies`): on plain HTTP the latter
+ * would send the page's own requests to an https:// that does not answer.
+ */
+function securityHeaders(https: boolean): ReturnType<typeof helmet> {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: https,
+  });
 }

@@ -2,6 +2,8 @@
 //   ./heatstream admin create-user <username> [--role admin|viewer]   password from HS_NEW_PASSWORD,
 //                                                                      or stdin, or generated and printed once
 //   ./heatstream admin create-token <username> <token-name>           prints the token once
+//   ./heatstream admin delete-user <username>                          its sessions, tokens and sockets end
+//   ./heatstream admin revoke-token                                    the token from stdin
 // NATS settings as for every service: HS_NATS__URL, HS_NATS__USER, HS_NATS__PASSWORD. The buckets
 // are opened through the runtime like the gateway opens them; the sessions bucket keeps the TTL
 // the gateway's config gave it.
@@ -41,8 +43,20 @@ async function run(args: readonly string[]): Promise<number> {
       process.stdout.write(`${await users.createToken(rest[0], rest[1])}\n`);
       return 0;
     }
+    if (command === 'delete-user' && rest[0]) {
+      await users.deleteUser(rest[0]);
+      process.stdout.write(`deleted user ${rest[0]}\n`);
+      return 0;
+    }
+    if (command === 'revoke-token') {
+      // From stdin, not the command line, where other users of the machine could read it.
+      const secret = (await text(process.stdin)).trim();
+      await users.revokeToken(secret);
+      process.stdout.write('token revoked\n');
+      return 0;
+    }
     process.stderr.write(
-      'usage: heatstream admin create-user <username> [--role admin|viewer] | create-token <username> <name>\n',
+      'usage: heatstream admin create-user <username> [--role admin|viewer] | create-token <username> <name> | delete-user <username> | revoke-token (token on stdin)\n',
     );
     return 2;
   } finally {

@@ -25,6 +25,13 @@ export const authRoutes: readonly RouteDoc[] = [
   },
 ];
 
+/** A 429 says when the next request is allowed (app.ts). */
+const RETRY_AFTER = {
+  description: 'Seconds until the next request is allowed',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
+
 /**
  * Every answer of a route with its schema: 200, the handler's own errors, and those the server
  * gives around it — 400 for input that fails its schemas (and bodies that are not JSON), 401
@@ -71,7 +78,11 @@ export function openApiDocument(): Record<string, unknown> {
     const responses = Object.fromEntries(
       Object.entries(responsesOf(r)).map(([status, { description, schema }]) => [
         status,
-        { description, content: { 'application/json': { schema } } },
+        {
+          description,
+          ...(status === '429' ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
+          content: { 'application/json': { schema } },
+        },
       ]),
     );
     paths[path] = {

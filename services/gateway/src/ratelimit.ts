@@ -25,6 +25,14 @@ export class RateLimiter {
     return allowed;
   }
 
+  /** How long until the key may make its next request (0: now), for a 429's Retry-After. */
+  retryInMs(key: string): number {
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = Math.min(this.#burst, bucket.tokens + (this.#now() - bucket.at) * this.#perMs);
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.#perMs);
+  }
+
   #evictFull(now: number): void {
     for (const [key, b] of this.#buckets) {
       if (b.tokens + (now - b.at) * this.#perMs >= this.#burst) this.#buckets.delete(key);

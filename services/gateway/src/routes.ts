@@ -88,7 +88,7 @@ export interface Route<
 }
 
 /** Every route that reads ingest's tables. */
-const STORE_DOWN = 'QuestDB is unreachable or refused the query; retry shortly';
+const STORE_DOWN = 'QuestDB is unreachable, or has no tables yet on a fresh system; retry shortly';
 
 const route = <P extends TObject, Q extends TObject, B extends TObject, R extends TSchema>(
   r: Route<P, Q, B, R>,
@@ -168,12 +168,18 @@ export const routes: readonly Route[] = [
     responses: { 200: ReadingHistory, 503: STORE_DOWN },
     handle: async ({ params, query }, ctx) => {
       const names = query.metrics.split(',').map((m) => m.trim());
-      const unknown = names.filter((m) => !(metricNames as readonly string[]).includes(m));
-      if (unknown.length > 0)
+      // Checked here rather than left to QuestDB, which refuses a duplicated column as a whole query.
+      const issues = [
+        ...names
+          .filter((m) => !(metricNames as readonly string[]).includes(m))
+          .map((m) => `unknown metric ${m}`),
+        ...[...new Set(names.filter((m, i) => names.indexOf(m) !== i))].map((m) => `metric ${m} named twice`),
+      ];
+      if (issues.length > 0)
         throw new HttpError(
           400,
-          'invalid request',
-          unknown.map((m) => ({ path: '/metrics', message: `unknown metric ${m}` })),
+          `invalid query: metrics (${issues.join('; ')})`,
+          issues.map((message) => ({ path: '/query/metrics', message })),
         );
       const [from, to] = range(query.from, query.to, 24 * HOUR);
       return ctx.history.readings(params.id, from, to, names as MetricName[], query.points);
@@ -255,15 +261,47 @@ function notFound(device: string): never {
   throw new HttpError(404, `no data for device ${device}`);
 }
 
-/** Converts query strings to the schema's types and validates; every problem becomes one 400. */
-export function validate<T extends TObject>(schema: T | undefined, raw: unknown, where: string): Static<T> {
+/**
+ * Query and path parameters arrive as strings: each is converted to its schema's type only when
+ * it is written exactly as that type (`5`, `-3`, `2.5`, `true`), never by Number() or parseInt,
+ * which read `1e3` as 1000 (or 1), `0x10` as 16 and ` 5` or `5.0` as 5. Anything else stays a
+ * string and fails validation, so the 400 names the parameter.
+ */
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+function convertStrict(schema: TSchema, raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const type: unknown = schema.type;
+  if (type === 'integer') return INTEGER.test(raw) ? Number(raw) : raw;
+  if (type === 'number') return NUMBER.test(raw) ? Number(raw) : raw;
+  if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}
+
+/** Where a request's input comes from: parameters are strings to convert, a JSON body is typed. */
+export type InputPart = 'params' | 'query' | 'body' | 'message';
+
+/** Validates one part of a request against its schema, filling defaults; every problem becomes one 400. */
+export function validate<T extends TObject>(schema: T | undefined, raw: unknown, part: InputPart): Static<T> {
   if (!schema) return {};
-  const value = Value.Default(schema, Value.Convert(schema, structuredClone(raw ?? {})));
-  const issues = [...Value.Errors(schema, value)].map((e) => ({
-    path: `${where}${e.path}`,
-    message: e.message,
-  }));
-  if (issues.length > 0) throw new HttpError(400, 'invalid request', issues);
+  const input = structuredClone(raw ?? {}) as unknown;
+  if ((part === 'params' || part === 'query') && typeof input === 'object' && input !== null) {
+    const record = input as Record<string, unknown>;
+    for (const [name, property] of Object.entries(schema.properties as Record<string, TSchema>))
+      if (name in record) record[name] = convertStrict(property, record[name]);
+  }
+  const value = Value.Default(schema, input);
+  const errors = [...Value.Errors(schema, value)];
+  if (errors.length > 0) {
+    const where = part === 'message' ? '' : `/${part}`;
+    // The top-level message names each parameter, for callers that show only `error`.
+    const names = new Set(errors.map((e) => e.path.split('/').filter(Boolean).join('.') || part));
+    throw new HttpError(
+      400,
+      `invalid ${part}: ${[...names].join(', ')}`,
+      errors.map((e) => ({ path: `${where}${e.path}`, message: e.message })),
+    );
+  }
   return value as Static<T>;
 }
 

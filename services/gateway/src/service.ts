@@ -5,6 +5,7 @@ import { defineService } from '@heatstream/runtime';
 import { createGateway } from './app.ts';
 import { History } from './history.ts';
 import { startLivePush } from './live.ts';
+import { SocketSessions } from './socket-sessions.ts';
 import { UserStore } from './users.ts';
 
 export const gateway = defineService({
@@ -20,6 +21,12 @@ export const gateway = defineService({
         ),
         secureCookies: Type.Boolean({ default: false, description: 'set behind HTTPS' }),
         sessionTtlHours: Type.Number({ default: 12, minimum: 0.01 }),
+        socketRecheckSeconds: Type.Number({
+          default: 15,
+          minimum: 0.1,
+          description:
+            'how often open sockets are checked against their session or token (logout elsewhere, expiry, deleted user or token)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -42,6 +49,10 @@ export const gateway = defineService({
       };
     };
 
+    const sockets = new SocketSessions({
+      recheckMs: api.socketRecheckSeconds * 1000,
+      log: ctx.log.child({ component: 'sockets' }),
+    });
     const { server, io } = createGateway({
       users,
       history,
@@ -52,6 +63,7 @@ export const gateway = defineService({
       sessionTtlMs,
       secureCookies: api.secureCookies,
       publicDir: api.publicDir,
+      sockets,
     });
     startLivePush(ctx, io);
     return {
@@ -60,6 +72,7 @@ export const gateway = defineService({
           server.once('error', reject);
           server.listen(api.port, api.host, resolve);
         });
+        sockets.start();
         const port = (server.address() as AddressInfo).port;
         ctx.log.info({ url: `http://${api.host}:${port}/` }, 'gateway listening');
         if ((await users.countUsers()) === 0) {
@@ -68,6 +81,7 @@ export const gateway = defineService({
       },
       async stop() {
         // The runtime has closed the live subscriptions before this hook runs.
+        await sockets.stop();
         await io.close();
         server.closeAllConnections();
       },

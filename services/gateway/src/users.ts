@@ -89,6 +89,21 @@ export class UserStore {
       throw new UserError(`user ${username} exists already`);
   }
 
+  /**
+   * Removes a user: its sessions and tokens stop resolving at once (each lookup checks the user),
+   * and its open sockets end at the gateway's next recheck.
+   */
+  async deleteUser(username: string): Promise<void> {
+    if (!(await this.#user(username))) throw new UserError(`no user ${username}`);
+    await this.#users.delete(username);
+  }
+
+  /** Revokes an API token by its secret; its open sockets end at the gateway's next recheck. */
+  async revokeToken(secret: string): Promise<void> {
+    if (!(await this.#tokens.get(digest(secret)))) throw new UserError('no such token');
+    await this.#tokens.delete(digest(secret));
+  }
+
   async countUsers(): Promise<number> {
     let n = 0;
     for await (const key of this.#users.keys()) if (key) n++;

@@ -56,3 +56,23 @@ test('create-token prints a token that authenticates as the user', async () => {
   const principal = await (await UserStore.open(client)).fromToken(token);
   assert.deepEqual(principal, { username: 'anna', role: 'admin', via: 'token' });
 });
+
+test('revoke-token (from stdin) and delete-user end what they name, and say when it does not exist', async () => {
+  const token = cli(['create-token', 'ben', 'to-revoke']).out.trim();
+  const revoked = cli(['revoke-token'], {}, `${token}\n`);
+  assert.equal(revoked.status, 0, revoked.out);
+  const users = await UserStore.open(client);
+  assert.equal(await users.fromToken(token), undefined);
+  assert.match(cli(['revoke-token'], {}, `${token}\n`).out, /no such token/);
+  const session = await users.createSession({
+    username: 'ben',
+    role: 'viewer',
+    passwordHash: '',
+    createdAt: '',
+  });
+  assert.equal(cli(['delete-user', 'ben']).status, 0);
+  assert.equal(await users.fromSession(session), undefined, 'the deleted user’s session no longer holds');
+  const again = cli(['delete-user', 'ben']);
+  assert.equal(again.status, 1);
+  assert.match(again.out, /no user ben/);
+});
