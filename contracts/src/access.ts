@@ -5,11 +5,23 @@
 // with its reason instead of as a permission error later.
 import { bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches } from './subjects.ts';
+import { COP_LIVE_V1 } from './events/cop-live.v1.ts';
+import {
+  coreSubjectPatterns,
+  coreSubjects,
+  liveSubjects,
+  subjectMatches,
+  subjectPatterns,
+} from './subjects.ts';
 
 export interface ServiceAccess {
   /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
   publishes: readonly string[];
+  /**
+   * Core subjects of events stored nowhere (`coreEventTypes`, e.g. the live COP) it publishes with
+   * `ctx.publishCore`: apart from `publishes`, so they provision no stream.
+   */
+  corePublishes: readonly string[];
   /** Durable consumers (names from `consumers`) it pulls from; implies its dead-letter subject. */
   consumes: readonly string[];
   /** Core NATS subscriptions, e.g. for live push. */
@@ -44,6 +56,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
   cop: {
     publishes: ['cop.v1.>'],
+    corePublishes: [subjectPatterns[COP_LIVE_V1]],
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],
   },
@@ -59,6 +72,7 @@ export const access: Readonly<Record<string, ServiceAccess>> = Object.fromEntrie
     service,
     {
       publishes: [],
+      corePublishes: [],
       consumes: [],
       subscribes: [],
       replays: [],
@@ -99,7 +113,12 @@ export interface NatsPermissions {
 
 /** nats-server `permissions` for a service: its subjects plus the JetStream API calls they need. */
 export function natsPermissions(service: string, rights: ServiceAccess): NatsPermissions {
-  const publish = new Set<string>(['$JS.API.INFO', ...rights.publishes, ...rights.requests]);
+  const publish = new Set<string>([
+    '$JS.API.INFO',
+    ...rights.publishes,
+    ...rights.corePublishes,
+    ...rights.requests,
+  ]);
   const subscribe = new Set<string>(['_INBOX.>', ...rights.subscribes, ...rights.serves]);
   if (rights.consumes.length > 0) publish.add(`rejected.v1.${service}`);
   for (const s of streamsOf(rights)) {

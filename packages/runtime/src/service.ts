@@ -35,6 +35,7 @@ import type { BatchHandler, MessageHandler } from './handlers.ts';
 import { kvOpener, type OpenKv } from './kv.ts';
 import { provisionConsumers, provisionStreams } from './provision.ts';
 import { createPublisher, type Publish } from './publish.ts';
+import { createCorePublisher, type PublishCore } from './publish-core.ts';
 import { requester, type Request } from './request.ts';
 import {
   CoreSubscriptions,
@@ -70,6 +71,12 @@ export interface ServiceContext<C> {
   readonly events: EventRegistry;
   readonly tracer: Tracer;
   readonly publish: Publish;
+  /**
+   * Core NATS publish of an event stored nowhere (contracts' coreEventTypes, e.g. the live COP),
+   * within the service's `corePublishes` rights: validated, traced, no confirmation; returns the
+   * subject (by default the event's own).
+   */
+  readonly publishCore: PublishCore;
   /** Registers a handler for a durable consumer from contracts (or a spec); pulling starts once the service is up. */
   consume(consumer: string | ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): void;
   /**
@@ -280,6 +287,14 @@ export async function runService<P extends TProperties>(
       events,
       tracer: telemetry.tracer,
       publish,
+      publishCore: createCorePublisher({
+        nc: natsLink.nc,
+        events,
+        tracer: telemetry.tracer,
+        service: definition.name,
+        rights,
+        streams: options.streams ?? contractStreams,
+      }),
       consume: (consumer, handler, consumeOptions = {}) => {
         addLoop(consumer, { handler, ...consumeOptions });
       },
