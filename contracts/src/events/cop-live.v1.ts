@@ -11,6 +11,8 @@ export const CopLiveGap = {
   belowStartingPower: 'below-starting-power',
   noElectricity: 'no-electricity',
   noHeat: 'no-heat',
+  /** Heat below zero while running: a defrost takes heat out of the house. */
+  defrost: 'defrost',
 } as const;
 export type CopLiveGap = (typeof CopLiveGap)[keyof typeof CopLiveGap];
 
