@@ -289,3 +289,21 @@ test('the alerts page: active alerts to acknowledge, and the last 30 days', asyn
   await page.screenshot({ path: join(shots, '7-alerts-page.png'), fullPage: true });
   await page.close();
 });
+
+test('a device that first reports after the overview opened appears on it, with its site', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  assert.equal(await page.locator('[data-device="late-meter"]').count(), 0);
+  await seed(questdb.conn, [
+    readingEvent({
+      site: 'annex',
+      device: 'late-meter',
+      model: 'wago-879-30xx',
+      metrics: { elec_power: 640 },
+    }),
+  ]);
+  await page.locator('[data-site="annex"] [data-device="late-meter"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-device="wpm1"]').count(), 1, 'drawn anew, not twice');
+  await page.close();
+});

@@ -6,6 +6,7 @@ import { copCard, fillCopCard } from './cop-live.ts';
 import type { CopLiveEvent, Live, ReadingEvent, StatusEvent } from './live.ts';
 
 const SHOWN = ['elec_power', 'heat_power', 'flow_temp', 'outside_temp'] as const;
+const DEVICES_RECHECK_MS = 10_000;
 
 export async function renderOverview(root: HTMLElement, live: Live): Promise<() => void> {
   const [devices, alerts] = await Promise.all([api.devices(), api.alerts()]);
@@ -62,10 +63,38 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
   live.socket.on('reading', onReading);
   live.socket.on('status', onStatus);
   live.socket.on('cop-live', onCopLive);
-  return () => {
+  // Opened right after the start, the page may know only some devices (or none) and so follow no
+  // room of the rest: look again until the list changes, then draw the page anew.
+  const idsOf = (list: Device[]): string =>
+    list
+      .map((d) => d.device)
+      .sort()
+      .join(' ');
+  const known = idsOf(devices);
+  let left = false;
+  // A call, not the variable: it may change while the re-check awaits.
+  const hasLeft = (): boolean => left;
+  let inner: (() => void) | undefined;
+  const leaveOwn = (): void => {
+    clearInterval(recheck);
     live.socket.off('reading', onReading);
     live.socket.off('status', onStatus);
     live.socket.off('cop-live', onCopLive);
+  };
+  const recheck = setInterval(() => {
+    void (async () => {
+      const now = await api.devices();
+      if (hasLeft() || idsOf(now) === known) return;
+      leaveOwn();
+      const leaveNext = await renderOverview(root, live);
+      if (hasLeft()) leaveNext();
+      else inner = leaveNext;
+    })().catch(() => undefined);
+  }, DEVICES_RECHECK_MS);
+  return () => {
+    left = true;
+    leaveOwn();
+    inner?.();
   };
 }
 
