@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { events, subjects, type EventOf } from '@heatstream/contracts';
 import {
   alertEvent,
+  copLiveEvent,
   launchChromium,
   natsFixture,
   questDbFixture,
@@ -130,7 +131,6 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   // Core publish: live push subscribes to the subject, so no stream is needed here.
   nats.nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(published));
   await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
-  assert.equal(await card.locator('[data-metric="cop"]').textContent(), '3.01');
   await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });
 
   await card.click();
@@ -159,6 +159,78 @@ test('log in, see a live value change within 2 s, open a device, change the rang
     );
   }
   await page.screenshot({ path: join(shots, '4-alert-acknowledged.png'), fullPage: true });
+  await page.close();
+});
+
+test('each site shows heat output, electrical input and COP now from the live COP, also on a page opened later', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  const site = page.locator('[data-site-cop="home"]');
+  await page.locator('#conn.live').waitFor();
+  const running = copLiveEvent({
+    site: 'home',
+    device: 'wpm1',
+    heatW: 7980,
+    elecW: 2500,
+    cop: 3.192,
+    window: {
+      start: new Date(Date.now() - 1_800_000).toISOString(),
+      end: new Date().toISOString(),
+      runningSeconds: 1800,
+      heatKwh: 3.99,
+      elecKwh: 1.25,
+      cop: 3.192,
+    },
+  });
+  nats.nc.publish(subjects.copLive('home', 'wpm1'), JSON.stringify(running));
+  await site.locator('[data-cop="now"]', { hasText: '3.2' }).waitFor({ timeout: 30_000 });
+  const shown = async (): Promise<string[]> =>
+    Promise.all(
+      ['heat', 'elec', 'now', 'window'].map(
+        async (k) => (await site.locator(`[data-cop="${k}"]`).textContent()) ?? '',
+      ),
+    );
+  assert.deepEqual(await shown(), ['8.0 kW', '2.5 kW', '3.2', '3.2']);
+  assert.equal(await site.locator('dt').nth(3).textContent(), 'COP 30 min');
+  await page.screenshot({ path: join(shots, '8-overview-cop-now.png'), fullPage: true });
+
+  // A page opened now gets the figure on joining, without waiting for the next one.
+  const later = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(later);
+  await later
+    .locator('[data-site-cop="home"] [data-cop="now"]', { hasText: '3.2' })
+    .waitFor({ timeout: 30_000 });
+  await later.close();
+
+  const off = copLiveEvent(
+    {
+      site: 'home',
+      device: 'wpm1',
+      heatW: 0,
+      elecW: 12,
+      cop: null,
+      reason: 'below-starting-power',
+      window: {
+        start: new Date(Date.now() - 1_800_000).toISOString(),
+        end: new Date().toISOString(),
+        runningSeconds: 0,
+        heatKwh: 0,
+        elecKwh: 0,
+        cop: null,
+      },
+    },
+    { time: Date.now() + 1_000 },
+  );
+  nats.nc.publish(subjects.copLive('home', 'wpm1'), JSON.stringify(off));
+  await site.locator('[data-cop="now"]', { hasText: 'compressor off' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(await shown(), ['0 W', '12 W', '— compressor off', '— no running in 30 min']);
+  const box = await site.boundingBox();
+  const reason = await site.locator('[data-cop="window"] small').boundingBox();
+  assert.ok(
+    box && reason && reason.x + reason.width <= box.x + box.width,
+    'the reason stays inside the card',
+  );
+  await page.screenshot({ path: join(shots, '9-overview-compressor-off.png'), fullPage: true });
   await page.close();
 });
 
@@ -215,5 +287,23 @@ test('the alerts page: active alerts to acknowledge, and the last 30 days', asyn
   await item.getByRole('button', { name: 'Acknowledge' }).click();
   await item.locator('.alert-state', { hasText: 'acknowledged' }).waitFor();
   await page.screenshot({ path: join(shots, '7-alerts-page.png'), fullPage: true });
+  await page.close();
+});
+
+test('a device that first reports after the overview opened appears on it, with its site', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  assert.equal(await page.locator('[data-device="late-meter"]').count(), 0);
+  await seed(questdb.conn, [
+    readingEvent({
+      site: 'annex',
+      device: 'late-meter',
+      model: 'wago-879-30xx',
+      metrics: { elec_power: 640 },
+    }),
+  ]);
+  await page.locator('[data-site="annex"] [data-device="late-meter"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('[data-device="wpm1"]').count(), 1, 'drawn anew, not twice');
   await page.close();
 });

@@ -17,6 +17,7 @@ import { defineService, provisionAll, RUN_PROVISIONING } from '@heatstream/runti
 import {
   alertEvent,
   consumerIdle,
+  copLiveEvent,
   eventually,
   fileFixture,
   fileSetUp,
@@ -159,6 +160,29 @@ describe('NATS users per service', () => {
       () => 0,
     );
     assert.equal(stored, 0, 'nothing forged reached ALERTS');
+  });
+
+  test('cop core-publishes the live COP with its own rights and the gateway user receives it', async () => {
+    const gw = await as('gateway');
+    const got: string[] = [];
+    gw.subscribe('cop-live.v1.>', {
+      callback: (_err, msg) => {
+        got.push(msg.subject);
+      },
+    });
+    await gw.flush();
+    const copLike = defineService({
+      name: 'cop',
+      init(ctx) {
+        return { start: () => void ctx.publishCore(copLiveEvent({ site: 'home', device: 'wpm' })) };
+      },
+    });
+    await using svc = await serviceFixture(copLike, {
+      env: nats.env({ HS_NATS__USER: 'cop', HS_NATS__PASSWORD: passwords.cop, HS_LOG__LEVEL: 'error' }),
+    });
+    await eventually('the gateway user gets the live COP', () => got.length === 1);
+    assert.deepEqual(got, ['cop-live.v1.home.wpm']);
+    assert.equal(await svc.stop(), 0);
   });
 
   test('the gateway runs with its rights: users in KV, the provisioned session TTL, and login', async () => {

@@ -5,11 +5,24 @@
 // with its reason instead of as a permission error later.
 import { buckets, bucketsOf } from './buckets.ts';
 import { consumers, streams, type ConsumerSpec, type StreamSpec } from './streams.ts';
-import { coreSubjectPatterns, coreSubjects, liveSubjects, subjectMatches, subjects } from './subjects.ts';
+import { COP_LIVE_V1 } from './events/cop-live.v1.ts';
+import {
+  coreSubjectPatterns,
+  coreSubjects,
+  liveSubjects,
+  subjectMatches,
+  subjectPatterns,
+  subjects,
+} from './subjects.ts';
 
 export interface ServiceAccess {
   /** Subjects it publishes to: events stored by JetStream, or core messages (the replay channel). */
   publishes: readonly string[];
+  /**
+   * Core subjects of events stored nowhere (`coreEventTypes`, e.g. the live COP) it publishes with
+   * `ctx.publishCore`: apart from `publishes`, so they provision no stream.
+   */
+  corePublishes: readonly string[];
   /** Durable consumers (names from `consumers`) it pulls from; implies its dead-letter subject. */
   consumes: readonly string[];
   /** Core NATS subscriptions, e.g. for live push. */
@@ -55,6 +68,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
   cop: {
     publishes: ['cop.v1.>'],
+    corePublishes: [subjectPatterns[COP_LIVE_V1]],
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],
   },
@@ -70,6 +84,7 @@ export const access: Readonly<Record<string, ServiceAccess>> = Object.fromEntrie
     service,
     {
       publishes: [],
+      corePublishes: [],
       consumes: [],
       subscribes: [],
       replays: [],
@@ -141,7 +156,12 @@ export function natsPermissions(
           .flatMap((d) => [subjects.reading(d.site, d.device), subjects.deviceStatus(d.site, d.device)])
           .filter((subject) => rights.publishes.some((p) => subjectMatches(p, subject)))
       : rights.publishes;
-  const publish = new Set<string>(['$JS.API.INFO', ...publishes, ...rights.requests]);
+  const publish = new Set<string>([
+    '$JS.API.INFO',
+    ...publishes,
+    ...rights.corePublishes,
+    ...rights.requests,
+  ]);
   const subscribe = new Set<string>([`${inboxPrefixOf(service)}.>`, ...rights.subscribes, ...rights.serves]);
   if (rights.consumes.length > 0) publish.add(`rejected.v1.${service}`);
   for (const s of streamsOf(rights)) publish.add(`$JS.API.STREAM.INFO.${s.name}`);

@@ -3,6 +3,7 @@ import { newEventId, type Envelope } from './envelope.ts';
 import { ALERT_V1, AlertV1 } from './events/alert.v1.ts';
 import { COMMAND_V1, CommandV1 } from './events/command.v1.ts';
 import { COP_V1, CopV1 } from './events/cop.v1.ts';
+import { COP_LIVE_V1, CopLiveV1 } from './events/cop-live.v1.ts';
 import { DEVICE_STATUS_V1, DeviceStatusV1 } from './events/device-status.v1.ts';
 import { READING_V1, ReadingV1 } from './events/reading.v1.ts';
 import { REJECTED_V1, RejectedV1 } from './events/rejected.v1.ts';
@@ -13,6 +14,7 @@ export const EventType = {
   reading: READING_V1,
   deviceStatus: DEVICE_STATUS_V1,
   cop: COP_V1,
+  copLive: COP_LIVE_V1,
   alert: ALERT_V1,
   command: COMMAND_V1,
   rejected: REJECTED_V1,
@@ -22,6 +24,7 @@ const schemas = {
   [READING_V1]: ReadingV1,
   [DEVICE_STATUS_V1]: DeviceStatusV1,
   [COP_V1]: CopV1,
+  [COP_LIVE_V1]: CopLiveV1,
   [ALERT_V1]: AlertV1,
   [COMMAND_V1]: CommandV1,
   [REJECTED_V1]: RejectedV1,

@@ -17,6 +17,7 @@ const invalid: Record<string, string | RegExp> = {
   'array-not-an-event.json': '/type',
   'command-unknown-command-reboot.json': '/data/command',
   'cop-coverage-above-1.json': '/data/coverage',
+  'cop-live-negative-window-electricity.json': '/data/window/elecKwh',
   'cop-specversion-0.3.json': '/specversion',
   'device-status-state-offline-not-in-set.json': '/data/state',
   'not-json-truncated.json': /^invalid JSON/,

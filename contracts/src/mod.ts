@@ -14,6 +14,7 @@ export * from './events/reading.v1.ts';
 export * from './events/device-status.v1.ts';
 export * from './events/alert.v1.ts';
 export * from './events/cop.v1.ts';
+export * from './events/cop-live.v1.ts';
 export * from './events/command.v1.ts';
 export * from './events/rejected.v1.ts';
 export {
@@ -46,6 +47,7 @@ export {
   coreSubjects,
   coreSubjectPatterns,
   liveSubjects,
+  coreEventTypes,
 } from './subjects.ts';
 export { ReplayHeader, type DeriveReply } from './replay.ts';
 export { streams, consumers, streamOfSubject, type ConsumerSpec, type StreamSpec } from './streams.ts';

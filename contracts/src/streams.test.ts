@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventTypeNames } from './event-types.ts';
 import { consumers, streamOfSubject, streams } from './streams.ts';
-import { subjectMatches, subjectPatterns } from './subjects.ts';
+import { coreEventTypes, subjectMatches, subjectPatterns } from './subjects.ts';
 
 void describe('streams', () => {
-  void it('stores every event type in exactly one stream', () => {
-    for (const type of eventTypeNames) {
+  void it('stores every event type in exactly one stream, and the core-only types in none', () => {
+    for (const type of coreEventTypes) {
+      const pattern = subjectPatterns[type];
+      const holders = streams.filter((s) => s.subjects.some((f) => subjectMatches(f, pattern)));
+      assert.deepEqual(holders, [], type);
+    }
+    for (const type of eventTypeNames.filter((t) => !coreEventTypes.includes(t))) {
       const pattern = subjectPatterns[type];
       const holders = streams.filter((s) => s.subjects.some((f) => subjectMatches(f, pattern)));
       assert.equal(holders.length, 1, `${type}: ${holders.map((s) => s.name).join(', ')}`);

@@ -18,6 +18,7 @@ const build: Record<EventTypeName, (a: string, b: string) => string> = {
   'heatstream.reading.v1': subjects.reading,
   'heatstream.device-status.v1': subjects.deviceStatus,
   'heatstream.cop.v1': subjects.cop,
+  'heatstream.cop-live.v1': subjects.copLive,
   'heatstream.alert.v1': subjects.alert,
   'heatstream.command.v1': subjects.command,
   'heatstream.rejected.v1': (a) => subjects.rejected(a),
@@ -145,6 +146,7 @@ void describe('core subjects', () => {
       'devices.v1.>',
       'alerts.v1.>',
       'cop.v1.>',
+      'cop-live.v1.>',
       'replay.v1.>',
     ]);
     for (const type of [
@@ -152,6 +154,7 @@ void describe('core subjects', () => {
       'heatstream.device-status.v1',
       'heatstream.alert.v1',
       'heatstream.cop.v1',
+      'heatstream.cop-live.v1',
     ] as const) {
       assert.ok(
         liveSubjects.some((f) => subjectMatches(f, build[type]('s', 'd'))),

@@ -26,6 +26,7 @@ export { ConfigError, StartupError, ProvisioningError, PublishError } from './er
 export { ok } from './handlers.ts';
 export type { Delivery, MessageHandler, BatchHandler, BatchItem, ItemOutcome } from './handlers.ts';
 export type { Publish, PublishOptions } from './publish.ts';
+export type { PublishCore, CorePublishEventOptions } from './publish-core.ts';
 export { injectTraceHeaders, extractTraceContext, activeTraceIds } from './telemetry.ts';
 export type { Logger } from './logger.ts';
 export {

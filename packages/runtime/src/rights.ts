@@ -3,10 +3,11 @@
 // error, where this names the service, the resource and where to grant it.
 import { AccessError, subjectMatches, type ServiceAccess } from '@heatstream/contracts';
 
-type SubjectRight = 'publishes' | 'subscribes' | 'serves' | 'requests' | 'replays';
+type SubjectRight = 'publishes' | 'corePublishes' | 'subscribes' | 'serves' | 'requests' | 'replays';
 
 const verbs: Record<SubjectRight, string> = {
   publishes: 'publish to',
+  corePublishes: 'core-publish to',
   subscribes: 'subscribe to',
   serves: 'serve',
   requests: 'send requests to',

@@ -37,6 +37,7 @@ import { kvOpener, type OpenKv } from './kv.ts';
 import { provisionConsumers, provisionMode, provisionStreams, type ProvisionMode } from './provision.ts';
 import { Outbox } from './outbox.ts';
 import { createOutboxPublisher, createPublisher, type OutboxPublisher, type Publish } from './publish.ts';
+import { createCorePublisher, type PublishCore } from './publish-core.ts';
 import { requester, type Request } from './request.ts';
 import {
   CoreSubscriptions,
@@ -72,6 +73,12 @@ export interface ServiceContext<C> {
   readonly events: EventRegistry;
   readonly tracer: Tracer;
   readonly publish: Publish;
+  /**
+   * Core NATS publish of an event stored nowhere (contracts' coreEventTypes, e.g. the live COP),
+   * within the service's `corePublishes` rights: validated, traced, no confirmation; returns the
+   * subject (by default the event's own).
+   */
+  readonly publishCore: PublishCore;
   /** Registers a handler for a durable consumer from contracts (or a spec); pulling starts once the service is up. */
   consume(consumer: string | ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): void;
   /**
@@ -338,6 +345,14 @@ export async function runService<P extends TProperties>(
       events,
       tracer: telemetry.tracer,
       publish: sender?.publish ?? publish,
+      publishCore: createCorePublisher({
+        nc: natsLink.nc,
+        events,
+        tracer: telemetry.tracer,
+        service: definition.name,
+        rights,
+        streams: options.streams ?? contractStreams,
+      }),
       consume: (consumer, handler, consumeOptions = {}) => {
         addLoop(consumer, { handler, ...consumeOptions });
       },

@@ -84,3 +84,33 @@ export function copEvent(
   } as const;
   return build('heatstream.cop.v1', { ...defaults, ...data }, envelope);
 }
+
+/** A live COP: 8 kW of heat for 2.5 kW of electricity now and over the 30 minutes to the envelope's time. */
+export function copLiveEvent(
+  data: Partial<DataOf<'heatstream.cop-live.v1'>> = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.cop-live.v1'> {
+  const at = new Date(envelope.time ?? Date.now());
+  const end = Math.floor(at.getTime() / 60_000) * 60_000 + 60_000;
+  const heatW = data.heatW === undefined ? 8000 : data.heatW;
+  const elecW = data.elecW === undefined ? 2500 : data.elecW;
+  const defaults = {
+    site: 'home',
+    device: 'hp1',
+    at: at.toISOString(),
+    heatW,
+    elecW,
+    cop: heatW !== null && elecW !== null && elecW > 0 ? heatW / elecW : null,
+    startingPowerW: 100,
+    window: {
+      start: new Date(end - 1_800_000).toISOString(),
+      end: new Date(end).toISOString(),
+      runningSeconds: 1800,
+      heatKwh: 4,
+      elecKwh: 1.25,
+      cop: 3.2,
+    },
+    heatSource: 'flow-dt',
+  } as const;
+  return build('heatstream.cop-live.v1', { ...defaults, ...data }, { ...envelope, time: at });
+}

@@ -133,6 +133,7 @@ export async function questDbFixture(options: { own?: boolean } = {}): Promise<Q
 export function access(rights: Partial<ServiceAccess> = {}): ServiceAccess {
   return {
     publishes: [],
+    corePublishes: [],
     consumes: [],
     subscribes: [],
     kv: [],

@@ -360,7 +360,7 @@ void describe('CopAccumulator', () => {
     // Minutes 0–19 at 1000 W → 4000 W, then 2000 W → 5000 W. Live window = the 10 slots up to the
     // latest reading: at minute 9 all ten at COP 4; at minute 24 slots 15–24: five of each:
     // heat (5·4000 + 5·5000)/(5·1000 + 5·2000) = 45 000/15 000 = 3.
-    const acc = new CopAccumulator(source());
+    const acc = new CopAccumulator(source({ liveWindowMs: 600_000 }));
     assert.equal(acc.live(), null);
     const events = minutes(
       0,
@@ -389,7 +389,7 @@ void describe('CopAccumulator', () => {
     // the window is slots 13–22; heat's last reading before it (minute 10) holds into slots 13 and
     // 14 because minute 15 follows within 900 s, and minute 20 holds up to the live edge: COP 4
     // over all 10 slots.
-    const acc = new CopAccumulator(source());
+    const acc = new CopAccumulator(source({ liveWindowMs: 600_000 }));
     feed(
       acc,
       byTime(

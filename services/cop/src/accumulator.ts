@@ -71,6 +71,12 @@ export interface LiveCop {
   elecW: number | null;
   heatW: number | null;
   seconds: number;
+  /** The window's running slots (electricity ≥ startingPowerW): the rolling COP's sums. */
+  running: { elecKwh: number; heatKwh: number; seconds: number };
+  /** The latest slot (the minute of the latest reading, its last values held): power now. */
+  now: { elecW: number | null; heatW: number | null };
+  /** The latest reading's time. */
+  at: number;
 }
 
 export class CopStateError extends Error {
@@ -184,8 +190,12 @@ export class CopAccumulator {
       );
     });
     const c = sums.categories.combined;
+    const r = sums.categories.running;
     const hours = c.seconds / 3600;
     return {
+      running: { elecKwh: r.elecKwh, heatKwh: r.heatKwh, seconds: r.seconds },
+      now: { elecW: series.elecW.at(-1) ?? null, heatW: series.heatW.at(-1) ?? null },
+      at: Math.max(...marks),
       site: this.source.site,
       device: this.source.device,
       start: from * GRID_MS,

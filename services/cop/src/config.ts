@@ -109,8 +109,9 @@ export const CopSourceSchema = Type.Object(
     boundary: StringEnum(Boundary, { default: Boundary.h4 }),
     liveWindowMs: Type.Integer({
       minimum: GRID_MS,
-      default: 600_000,
-      description: 'rolling window of the live COP',
+      // The "COP over the last 30 minutes": long enough to span a compressor cycle.
+      default: 1_800_000,
+      description: 'rolling window of the live COP (cop-live.v1 window)',
     }),
     maxLatenessMs: Type.Integer({
       minimum: BRIDGE_MS,

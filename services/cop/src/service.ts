@@ -13,6 +13,7 @@ import {
   type ReadingV1,
 } from '@heatstream/contracts';
 import { defineService, ok, systemClock, type Clock, type ItemOutcome } from '@heatstream/runtime';
+import { LivePublisher } from './cop-live.ts';
 import { CopDerivation, type PublishCop } from './derivation.ts';
 import { parseSources, SourcesSetting } from './site-config.ts';
 
@@ -70,6 +71,19 @@ export function copService(clock: Clock = systemClock) {
         wholeDaysOnly: false,
       });
       const serial = serialQueue();
+      const livePush = new LivePublisher(
+        sources,
+        (data) =>
+          void ctx.publishCore(
+            makeEvent(EventType.copLive, {
+              source: `${ctx.name}/${ctx.instance}`,
+              subject: data.device,
+              time: data.at,
+              data,
+            }),
+          ),
+        log,
+      );
 
       ctx.consumeBatch(
         'cop-readings',
@@ -81,6 +95,7 @@ export function copService(clock: Clock = systemClock) {
                 : { status: 'reject', reason: `cop-readings carries readings, not ${event.type}` },
             );
             await live.flush();
+            livePush.publish(live.live());
             return outcomes;
           }),
         { batch: ctx.config.batch.size, maxWaitMs: ctx.config.batch.maxWaitMs },

@@ -10,6 +10,8 @@ import {
   encodeEvent,
   events,
   subjects,
+  type CopLiveV1,
+  type CopLiveV1Data,
   type CopV1Data,
   type ReadingV1,
 } from '@heatstream/contracts';
@@ -212,4 +214,38 @@ test('a bad heat source fails start-up naming every field', async () => {
       return true;
     },
   );
+});
+
+test('the live COP is core-published for the source as its readings arrive', async () => {
+  await using nats = await natsFixture();
+  const got: { subject: string; data: CopLiveV1Data }[] = [];
+  const sub = nats.nc.subscribe('cop-live.v1.>', {
+    callback: (_err, msg) => {
+      got.push({ subject: msg.subject, data: (events.decode(msg.data) as CopLiveV1).data });
+    },
+  });
+  await nats.nc.flush();
+  const cop = await runService(copService(clock), { argv: [], env: env(nats.url) });
+  try {
+    // 40 minutes at 1000 W in, 3000 W out: now 3, and the 30-minute window (30 running slots) 3.
+    const readings = fixture().filter((e) => Date.parse(e.time) < D + 40 * MIN);
+    await publish(nats.js, readings);
+    const last = new Date(D + 39 * MIN).toISOString();
+    await eventually('the live COP of the last reading', () => got.some((g) => g.data.at === last));
+    const latest = got.find((g) => g.data.at === last);
+    assert.ok(latest);
+    assert.equal(latest.subject, 'cop-live.v1.home.hp');
+    assert.deepEqual(
+      [latest.data.heatW, latest.data.elecW, latest.data.cop, latest.data.window.cop],
+      [3000, 1000, 3, 3],
+    );
+    assert.equal(latest.data.window.runningSeconds, 1800);
+    assert.equal(latest.data.window.start, new Date(D + 10 * MIN).toISOString());
+    // One per batch at most, each for a newer reading: never the same figure twice.
+    const times = got.map((g) => g.data.at);
+    assert.equal(new Set(times).size, times.length);
+  } finally {
+    sub.unsubscribe();
+    await cop.stop();
+  }
 });

@@ -18,6 +18,21 @@ export interface AlertEvent {
   data: { site: string; device: string; alertId: string; state: string; severity: string; message: string };
 }
 
+/** heatstream.cop-live.v1: a heat source's COP now and over its rolling window. */
+export interface CopLiveEvent {
+  time: string;
+  data: {
+    site: string;
+    device: string;
+    at: string;
+    heatW: number | null;
+    elecW: number | null;
+    cop: number | null;
+    reason?: string;
+    window: { start: string; end: string; cop: number | null };
+  };
+}
+
 export interface Live {
   socket: Socket;
   follow(rooms: { device?: string; site?: string }[]): void;

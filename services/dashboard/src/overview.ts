@@ -1,9 +1,12 @@
-// Sites and devices at a glance: state, live power and temperatures, COP now, active alerts.
+// Sites and devices at a glance: each site's heat output, electrical input and COP now (cop-live.ts),
+// each device's state, live power and temperatures, active alerts.
 import { api, type Alert, type Device, type Metrics } from './api.ts';
 import { ago, el, formatValue } from './format.ts';
-import { rememberSites, type Live, type ReadingEvent, type StatusEvent } from './live.ts';
+import { copCard, fillCopCard } from './cop-live.ts';
+import { rememberSites, type CopLiveEvent, type Live, type ReadingEvent, type StatusEvent } from './live.ts';
 
 const SHOWN = ['elec_power', 'heat_power', 'flow_temp', 'outside_temp'] as const;
+const DEVICES_RECHECK_MS = 10_000;
 
 export async function renderOverview(root: HTMLElement, live: Live): Promise<() => void> {
   const [devices, alerts] = await Promise.all([api.devices(), api.alerts()]);
@@ -14,6 +17,8 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
     ),
   );
   const cards = new Map<string, HTMLElement>();
+  /** Per site: its heat sources' live COP cards (a placeholder until the first figure). */
+  const copCards = new Map<string, HTMLElement>();
   root.replaceChildren(el('h1', {}, 'Overview'), alertList(alerts));
   const bySite = Map.groupBy(devices, (d) => d.site);
   for (const [site, list] of bySite) {
@@ -23,7 +28,9 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
       cards.set(d.device, card);
       grid.append(card);
     }
-    root.append(el('section', { class: 'site', 'data-site': site }, el('h2', {}, `Site ${site}`), grid));
+    const cop = el('div', { class: 'grid site-cops' }, copCard(site));
+    copCards.set(site, cop);
+    root.append(el('section', { class: 'site', 'data-site': site }, el('h2', {}, `Site ${site}`), cop, grid));
   }
   if (devices.length === 0) root.append(el('p', {}, 'No devices have reported yet.'));
   rememberSites([...bySite.keys()]);
@@ -44,11 +51,51 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
       badge.className = `state ${e.data.state}`;
     }
   };
+  const onCopLive = (e: CopLiveEvent): void => {
+    const holder = copCards.get(e.data.site);
+    if (!holder) return;
+    let card = holder.querySelector<HTMLElement>(`[data-source="${CSS.escape(e.data.device)}"]`);
+    card ??= holder.querySelector<HTMLElement>('.site-cop:not([data-source])');
+    if (!card) holder.append((card = copCard(e.data.site)));
+    // The gateway may send a figure on joining after a newer one arrived live.
+    if (card.dataset.at !== undefined && Date.parse(card.dataset.at) > Date.parse(e.data.at)) return;
+    fillCopCard(card, e);
+  };
   live.socket.on('reading', onReading);
   live.socket.on('status', onStatus);
-  return () => {
+  live.socket.on('cop-live', onCopLive);
+  // Opened right after the start, the page may know only some devices (or none) and so follow no
+  // room of the rest: look again until the list changes, then draw the page anew.
+  const idsOf = (list: Device[]): string =>
+    list
+      .map((d) => d.device)
+      .sort()
+      .join(' ');
+  const known = idsOf(devices);
+  let left = false;
+  // A call, not the variable: it may change while the re-check awaits.
+  const hasLeft = (): boolean => left;
+  let inner: (() => void) | undefined;
+  const leaveOwn = (): void => {
+    clearInterval(recheck);
     live.socket.off('reading', onReading);
     live.socket.off('status', onStatus);
+    live.socket.off('cop-live', onCopLive);
+  };
+  const recheck = setInterval(() => {
+    void (async () => {
+      const now = await api.devices();
+      if (hasLeft() || idsOf(now) === known) return;
+      leaveOwn();
+      const leaveNext = await renderOverview(root, live);
+      if (hasLeft()) leaveNext();
+      else inner = leaveNext;
+    })().catch(() => undefined);
+  }, DEVICES_RECHECK_MS);
+  return () => {
+    left = true;
+    leaveOwn();
+    inner?.();
   };
 }
 
@@ -73,16 +120,11 @@ export function deviceCard(d: Device, values: Metrics): HTMLElement {
 export function fillValues(card: HTMLElement, values: Metrics): void {
   const dl = card.querySelector('dl');
   if (!dl) return;
-  const cop =
-    values.heat_power !== undefined && values.elec_power ? values.heat_power / values.elec_power : undefined;
   dl.replaceChildren(
     ...SHOWN.filter((m) => values[m] !== undefined).flatMap((m) => [
       el('dt', {}, m.replace('_', ' ')),
       el('dd', { 'data-metric': m }, formatValue(m, values[m])),
     ]),
-    ...(cop !== undefined && cop > 0
-      ? [el('dt', {}, 'COP now'), el('dd', { 'data-metric': 'cop' }, cop.toFixed(2))]
-      : []),
   );
 }
 

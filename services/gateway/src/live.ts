@@ -2,10 +2,19 @@
 // so a reading reaches the browser milliseconds after its publish) fanned out to Socket.IO rooms
 // of its device and its site. Clients join rooms with `subscribe` ({ device } or { site }). The
 // runtime decodes and validates each event, skips invalid ones (the durable consumers that own
-// them dead-letter them) and closes the subscriptions on shutdown.
-import { EventType, coreSubjectPatterns, liveSubjects, subjectMatches } from '@heatstream/contracts';
+// them dead-letter them) and closes the subscriptions on shutdown. The live COP (`cop-live`) is
+// also kept per source and sent to a socket when it joins a room.
+import {
+  EventType,
+  coreSubjectPatterns,
+  liveSubjects,
+  subjectMatches,
+  type CopLiveV1,
+} from '@heatstream/contracts';
 import type { SubscriptionHandler } from '@heatstream/runtime';
 import type { Server } from 'socket.io';
+
+const COP_LIVE_CHANNEL = 'cop-live';
 
 /** Socket.IO event name per event type. */
 export const liveChannels: Readonly<Record<string, string>> = {
@@ -13,6 +22,7 @@ export const liveChannels: Readonly<Record<string, string>> = {
   [EventType.deviceStatus]: 'status',
   [EventType.alert]: 'alert',
   [EventType.cop]: 'cop',
+  [EventType.copLive]: COP_LIVE_CHANNEL,
 };
 
 export const deviceRoom = (device: string): string => `device:${device}`;
@@ -22,6 +32,7 @@ export function startLivePush(
   runtime: { subscribe(subject: string, handler: SubscriptionHandler): unknown },
   io: Server,
 ): void {
+  const latestCop = new LatestCop();
   const push: SubscriptionHandler = (envelope, message) => {
     const channel = liveChannels[envelope.type];
     if (!channel) return;
@@ -40,6 +51,32 @@ export function startLivePush(
     message.span.updateName(`push ${channel}`);
     message.span.setAttribute('socket.io.rooms', rooms);
     io.to(rooms).emit(channel, payload);
+    if (envelope.type === EventType.copLive) latestCop.keep(envelope as CopLiveV1);
   };
   for (const subject of liveSubjects) runtime.subscribe(subject, push);
+  // The live COP is stored nowhere, so a page opened between two figures would show none: the
+  // newest per source goes to each socket as it joins a room of its site or device. Joining is
+  // app.ts's (and its checks'); this only answers a join that happened.
+  io.of('/').adapter.on('join-room', (room: string, socketId: string) => {
+    for (const event of latestCop.of(room)) io.to(socketId).emit(COP_LIVE_CHANNEL, event);
+  });
+}
+
+/** The newest cop-live.v1 of each heat source (by `at`: one from before a restart never replaces a newer one). */
+export class LatestCop {
+  readonly #bySource = new Map<string, CopLiveV1>();
+
+  keep(event: CopLiveV1): void {
+    const key = `${event.data.site}.${event.data.device}`;
+    const held = this.#bySource.get(key);
+    if (held === undefined || Date.parse(held.data.at) <= Date.parse(event.data.at))
+      this.#bySource.set(key, event);
+  }
+
+  /** The figures a room's members want: its site's sources, or the source that is its device. */
+  of(room: string): CopLiveV1[] {
+    return [...this.#bySource.values()].filter(
+      (e) => room === siteRoom(e.data.site) || room === deviceRoom(e.data.device),
+    );
+  }
 }

@@ -53,6 +53,13 @@ export const simulatorConfig = {
         Type.String({ format: 'date-time', description: 'simulated start time; default now' }),
       ),
       outsideMeanC: Type.Number({ default: 3 }),
+      startIndoorC: Type.Optional(
+        Type.Number({
+          minimum: 5,
+          maximum: 30,
+          description: 'indoor temperature at the start; default the target (21 °C)',
+        }),
+      ),
       outsideAmplitudeC: Type.Number({ default: 4, minimum: 0 }),
     },
     { additionalProperties: false, default: {} },

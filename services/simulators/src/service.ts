@@ -31,6 +31,7 @@ export const simulators = defineService({
     const options = {
       ...defaultHouse,
       weather: { ...defaultHouse.weather, meanC: model.outsideMeanC, amplitudeC: model.outsideAmplitudeC },
+      ...(model.startIndoorC === undefined ? {} : { startIndoorC: model.startIndoorC }),
     };
     const house = new HeatPumpHouse(simStart, options);
     const server = new ModbusSimulator({

@@ -101,4 +101,21 @@ void describe('heat pump in a house', () => {
     assert.deepEqual(b.advanceTo(START + 5 * HOUR), a);
     assert.equal(b.advanceTo(START).timeMs, START + 5 * HOUR);
   });
+
+  void it('idles at its target at the start, and runs from the first step when it starts below it (the demo)', () => {
+    // At 21 °C and ~3 °C outside the house loses 180 W/K × 18 K ≈ 3.2 kW into 25 MJ/K: 0.2 K takes
+    // about 26 minutes, so the first two minutes are off. 1 K below the target it heats at once.
+    const first2Min = (options: HouseOptions) => {
+      const model = new HeatPumpHouse(START, options);
+      const modes = [];
+      for (let t = START + 10_000; t <= START + 120_000; t += 10_000) modes.push(model.advanceTo(t).mode);
+      return modes;
+    };
+    assert.ok(first2Min(defaultHouse).every((m) => m === Mode.off));
+    const demo = first2Min({ ...defaultHouse, startIndoorC: 20 });
+    assert.ok(
+      demo.every((m) => m === Mode.heating),
+      demo.join(' '),
+    );
+  });
 });

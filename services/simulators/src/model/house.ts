@@ -16,6 +16,11 @@ export interface HouseOptions {
   /** Heat capacity of the building, J/K. */
   thermalMassJPerK: number;
   indoorTargetC: number;
+  /**
+   * Indoor temperature at the start; default the target. At the target the compressor waits until
+   * the house has cooled 0.2 K (about half an hour at 3 °C outside); below it, it starts at once.
+   */
+  startIndoorC?: number;
   /** Heating curve: flow = indoorTarget + slope × (indoorTarget − outside), clamped. */
   curveSlope: number;
   maxFlowC: number;
@@ -95,7 +100,7 @@ export class HeatPumpHouse {
       timeMs: startMs,
       mode: Mode.off,
       outsideC,
-      indoorC: options.indoorTargetC,
+      indoorC: options.startIndoorC ?? options.indoorTargetC,
       dhwC: options.dhw.targetC - 2,
       flowC: options.indoorTargetC + 4,
       returnC: options.indoorTargetC + 4,
