@@ -8,6 +8,7 @@ import type { CopSource } from './config.ts';
 import type { DayRow } from './accumulator.ts';
 import {
   addSums,
+  addTempSums,
   categoriesOf,
   emptySums,
   figuresOf,
@@ -83,6 +84,7 @@ function sumsOf(row: DayRow): Sums {
         defrostHeatKwh: c.defrostHeatKwh,
         seconds: c.seconds,
       };
+      addTempSums(sums.categories[key], c);
     }
   }
   sums.starts = row.starts;
