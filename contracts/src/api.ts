@@ -160,6 +160,27 @@ export type ReadingHistory = Static<typeof ReadingHistory>;
 export const CopRow = Type.Omit(CopV2Data, ['site', 'device', 'period']);
 export type CopRow = Static<typeof CopRow>;
 
+/** A period figure of one category, with its period (7d, 30d, 90d, 365d, season). */
+export const CopFigure = Type.Omit(CopV2Data, ['site', 'device']);
+export type CopFigure = Static<typeof CopFigure>;
+
+/**
+ * heatpumpmonitor.org's system stats for one heat source: the newest stored figure of each
+ * rolling period and of the heating season, per category, as the cop service published them.
+ */
+export const CopStats = Type.Object(
+  {
+    device: Id('the heat source'),
+    asOf: Nullable(DateTime('end of the newest figure (exclusive); null without any')),
+    figures: Type.Array(CopFigure, {
+      description:
+        'period order 7d, 30d, 90d, 365d, season; categories combined, running, space_heating, hot_water, cooling',
+    }),
+  },
+  closed,
+);
+export type CopStats = Static<typeof CopStats>;
+
 /** An alert in its latest state: the alert event's data and the time of that state. */
 export const Alert = Type.Composite(
   [Type.Object({ time: DateTime('when it reached its state') }), AlertV1Data],

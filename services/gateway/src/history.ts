@@ -1,9 +1,10 @@
 // The gateway's read side: every SQL statement against ingest's tables lives here, and maps
 // QuestDB's rows onto the API's camelCase responses. Tables and columns are named through their
 // declarations in @heatstream/questdb, so a renamed column fails to compile instead of failing here.
-import { MetricKind, metricNames, metrics, type MetricName } from '@heatstream/contracts';
+import { CopPeriod, MetricKind, metricNames, metrics, type MetricName } from '@heatstream/contracts';
 import type {
   Alert,
+  CopFigure,
   CopRow,
   Device,
   DeviceStatus,
@@ -225,6 +226,23 @@ export class History {
       `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} = ${sqlString(period)} AND ${c.ts} >= ${at(from)} AND ${c.ts} < ${at(to)} ORDER BY ${c.ts}`,
     );
     return rows.map(copRowOf);
+  }
+
+  /** The newest stored figure of each rolling period and season, per category (the cop service's re-sums). */
+  async copStats(device: string): Promise<CopFigure[]> {
+    const periods = [
+      CopPeriod.days7,
+      CopPeriod.days30,
+      CopPeriod.days90,
+      CopPeriod.days365,
+      CopPeriod.season,
+    ];
+    const rows = await this.#select(
+      cop,
+      '*',
+      `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} IN (${periods.map(sqlString).join(', ')}) LATEST ON ${c.ts} PARTITION BY ${c.period}, ${c.category}`,
+    );
+    return rows.map((row) => ({ period: row.period, ...copRowOf(row) }));
   }
 
   async stats(): Promise<Stats> {

@@ -71,7 +71,10 @@ export function openApiDocument(): Record<string, unknown> {
     const responses = Object.fromEntries(
       Object.entries(responsesOf(r)).map(([status, { description, schema }]) => [
         status,
-        { description, content: { 'application/json': { schema } } },
+        {
+          description,
+          content: { [status === '200' && r.produces ? r.produces : 'application/json']: { schema } },
+        },
       ]),
     );
     paths[path] = {
