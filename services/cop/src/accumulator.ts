@@ -295,11 +295,16 @@ export class CopAccumulator {
     counters: Partial<Record<CounterChannel, Point>>,
     holdUntil?: number,
   ) {
-    const points = (channel: Channel): Point[] =>
-      samples.flatMap((x) => {
-        const v = x.values[channel];
-        return v === undefined ? [] : [{ t: x.t, v }];
-      });
+    // Every channel's points in one pass over the samples (a close can hold thousands of them).
+    const byChannel = new Map<Channel, Point[]>();
+    for (const x of samples) {
+      for (const [channel, v] of Object.entries(x.values) as [Channel, number][]) {
+        const list = byChannel.get(channel);
+        if (list === undefined) byChannel.set(channel, [{ t: x.t, v }]);
+        else list.push({ t: x.t, v });
+      }
+    }
+    const points = (channel: Channel): Point[] => byChannel.get(channel) ?? [];
     const carries: Partial<Record<GaugeChannel, GaugeCarry>> = {};
     const gauge = (channel: GaugeChannel): (number | null)[] => {
       const r = gaugeSlots(points(channel), from, to, gauges[channel], holdUntil);
