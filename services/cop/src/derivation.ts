@@ -1,5 +1,5 @@
 // The heat sources of one service run: a CopAccumulator each, its state and its finished day rows
-// in the cop_state bucket, and what leaves it as cop.v1 events. Readings are added in memory;
+// in the cop_state bucket, and what leaves it as cop.v2 events. Readings are added in memory;
 // `flush` then publishes the day rows that finished and the periods re-summed up to the newest of
 // them, stores the rows, and only then saves the accumulator's state. A crash before the state is
 // saved replays the batch from the last saved state into the same rows (the same message ids), so
