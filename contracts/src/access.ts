@@ -67,7 +67,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   },
   // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
   cop: {
-    publishes: ['cop.v1.>'],
+    publishes: ['cop.v2.>'],
     corePublishes: [subjectPatterns[COP_LIVE_V1]],
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],

@@ -50,10 +50,30 @@ export const metrics = {
   // Heat
   heat_power: g('heat_power', 'W', 'Thermal output power.'),
   heat_energy: c('heat_energy', 'Wh', 'Thermal energy delivered, total (heat meter or vendor counter).'),
+  heat_energy_heating: c(
+    'heat_energy_heating',
+    'Wh',
+    'Thermal energy delivered for space heating, total (vendor counter, e.g. Stiebel VD HEATING).',
+  ),
+  heat_energy_dhw: c(
+    'heat_energy_dhw',
+    'Wh',
+    'Thermal energy delivered for domestic hot water, total (vendor counter, e.g. Stiebel VD DHW).',
+  ),
 
   // Electricity (totals over all phases)
   elec_power: g('elec_power', 'W', 'Active electrical input power, sum of phases; negative = export.'),
   elec_energy: c('elec_energy', 'Wh', 'Active electrical energy consumed, total.'),
+  elec_energy_heating: c(
+    'elec_energy_heating',
+    'Wh',
+    'Electrical energy the compressor consumed for space heating, total (vendor counter).',
+  ),
+  elec_energy_dhw: c(
+    'elec_energy_dhw',
+    'Wh',
+    'Electrical energy the compressor consumed for domestic hot water, total (vendor counter).',
+  ),
   voltage: g('voltage', 'V', 'Line-to-neutral voltage (single phase, or mean of phases).'),
   current: g('current', 'A', 'Current, sum of phase currents.'),
   power_factor: g('power_factor', '1', 'Total power factor, 0..1.'),

@@ -105,7 +105,11 @@ void describe('device catalogue', () => {
         const values = Object.fromEntries(def.fields.map((f, i) => [f.metric, sample(f.metric, i)]));
         const image = encodeDefinition(def, values, new RegisterImage());
         const decoded = decodeDefinition(def, image);
-        assert.deepEqual(decoded.values, values);
+        // Totals are the sums of their parts' values.
+        const totals = Object.fromEntries(
+          (def.totals ?? []).map((t) => [t.metric, t.of.reduce((a, m) => a + (values[m] ?? NaN), 0)]),
+        );
+        assert.deepEqual(decoded.values, { ...values, ...totals });
         assert.deepEqual(decoded.implausible, []);
         assert.deepEqual(decoded.notAvailable, []);
       });
@@ -171,7 +175,7 @@ void describe('device catalogue', () => {
         const decoded = decodeDefinition(def, image);
         assert.equal(
           Object.keys(decoded.values).length + decoded.notAvailable.length + decoded.implausible.length,
-          def.fields.length,
+          def.fields.length + (def.totals?.length ?? 0),
         );
       });
     });

@@ -1,7 +1,13 @@
 // Decoded values from known register images equal the engineering values exactly.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeDefinition, decodeField, encodeDefinition, fieldResolution } from './codec.ts';
+import {
+  decodeDefinition,
+  decodeField,
+  encodeDefinition,
+  fieldResolution,
+  metricResolution,
+} from './codec.ts';
 import { RegisterImage } from './image.ts';
 import { eastronSdm630 } from './definitions/eastron-sdm630.ts';
 import { lgThermaVR290 } from './definitions/lg-therma-v-r290.ts';
@@ -63,6 +69,16 @@ void describe('Stiebel WPM', () => {
     const { values } = decodeDefinition(stiebelEltronWpm, image);
     assert.equal(values.heat_energy, 16_344_000);
     assert.equal(values.elec_energy, 4_501_000);
+    // The split apart: heating 12 345 kWh + DHW 3 999 kWh; consumed 4 001 + 500 kWh.
+    assert.deepEqual(
+      [
+        values.heat_energy_heating,
+        values.heat_energy_dhw,
+        values.elec_energy_heating,
+        values.elec_energy_dhw,
+      ],
+      [12_345_000, 3_999_000, 4_001_000, 500_000],
+    );
   });
 
   void it('drops an energy pair when either word is 0x8000', () => {
@@ -76,6 +92,10 @@ void describe('Stiebel WPM', () => {
       stiebel(doc, word, image);
     const decoded = decodeDefinition(stiebelEltronWpm, image);
     assert.ok(!('heat_energy' in decoded.values));
+    assert.ok(!('heat_energy_heating' in decoded.values));
+    // The total needs every part: without heating, no heat_energy either, and it says so.
+    assert.ok(decoded.notAvailable.includes('heat_energy'));
+    assert.equal(decoded.values.heat_energy_dhw, 1_001_000);
   });
 
   void it('flags a value outside the documented range as implausible', () => {
@@ -199,9 +219,12 @@ void describe('fieldResolution', () => {
     assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'compressor_on'), 1), 1);
   });
 
-  void it('adds the steps of every counter a composite sums: Stiebel heating + DHW', () => {
-    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'heat_energy'), 16_344_000), 2000);
-    assert.equal(fieldResolution(fieldOf(stiebelEltronWpm, 'elec_energy'), 4_501_000), 2000);
+  void it('adds the steps of every counter a total sums: Stiebel heating + DHW', () => {
+    assert.equal(metricResolution(stiebelEltronWpm, 'heat_energy', 16_344_000), 2000);
+    assert.equal(metricResolution(stiebelEltronWpm, 'elec_energy', 4_501_000), 2000);
+    assert.equal(metricResolution(stiebelEltronWpm, 'heat_energy_dhw', 3_999_000), 1000);
+    assert.equal(metricResolution(stiebelEltronWpm, 'outside_temp', -7.5), 0.1);
+    assert.equal(metricResolution(stiebelEltronWpm, 'heat_power', 5000), 0);
   });
 
   void it('follows a float32 value’s magnitude: 7 significant digits', () => {

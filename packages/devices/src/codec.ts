@@ -183,7 +183,39 @@ export function decodeDefinition(def: ModbusDefinition, image: RegisterImage): D
     else if (d.reason === 'implausible') out.implausible.push({ metric: field.metric, detail: d.detail });
     else out.notAvailable.push(field.metric);
   }
+  for (const total of def.totals ?? []) {
+    const parts = total.of.map((m) => out.values[m]);
+    if (parts.every((v): v is number => v !== undefined)) {
+      out.values[total.metric] = clean(parts.reduce((a, b) => a + b, 0));
+    } else if (total.of.some((m) => out.implausible.some((i) => i.metric === m))) {
+      out.implausible.push({
+        metric: total.metric,
+        detail: `a part of it (${total.of.join(' + ')}) is implausible`,
+      });
+    } else out.notAvailable.push(total.metric);
+  }
   return out;
+}
+
+/**
+ * The step of a metric's decoded value near `value`: a field's (fieldResolution), or for a total
+ * the sum of its parts' steps (each part can be a step ahead); 0 for a metric the definition lacks.
+ */
+export function metricResolution(
+  def: Pick<ModbusDefinition, 'fields' | 'totals'>,
+  metric: Field['metric'],
+  value: number,
+): number {
+  const field = def.fields.find((f) => f.metric === metric);
+  if (field !== undefined) return fieldResolution(field, value);
+  const total = def.totals?.find((t) => t.metric === metric);
+  if (total === undefined) return 0;
+  let step = 0;
+  for (const part of total.of) {
+    const f = def.fields.find((x) => x.metric === part);
+    if (f !== undefined) step += fieldResolution(f, value);
+  }
+  return clean(step);
 }
 
 /**
@@ -193,9 +225,17 @@ export function decodeDefinition(def: ModbusDefinition, image: RegisterImage): D
  */
 export function encodeDefinition(
   def: ModbusDefinition,
-  values: Partial<Record<Field['metric'], number>>,
+  given: Partial<Record<Field['metric'], number>>,
   image: RegisterImage,
 ): RegisterImage {
+  const values = { ...given };
+  // A total without its parts (a writer that knows only heat_energy) goes into its first part, the
+  // others 0, so it reads back as given; with its parts, the parts are written and the total follows.
+  for (const total of def.totals ?? []) {
+    const value = values[total.metric];
+    if (value === undefined || total.of.some((m) => values[m] !== undefined)) continue;
+    total.of.forEach((m, i) => (values[m] = i === 0 ? value : 0));
+  }
   for (const field of def.fields) {
     const value = values[field.metric];
     const scale = field.scale ?? 1;

@@ -13,6 +13,7 @@ export {
   decodeField,
   encodeDefinition,
   fieldResolution,
+  metricResolution,
   pduAddress,
   wordCount,
   type Decoded,

@@ -75,6 +75,24 @@ export const FieldSchema = Type.Object(
 );
 export type Field = Static<typeof FieldSchema>;
 
+/**
+ * A metric the device gives only as parts: the sum of other fields' values, computed after
+ * decoding, absent when a part is absent. Its registers are the parts', so no field reads them twice
+ * (Stiebel: heat_energy = heat_energy_heating + heat_energy_dhw).
+ */
+export const TotalSchema = Type.Object(
+  {
+    metric: Type.Unsafe<MetricName>(Type.String({ description: 'a metric of the contracts catalogue' })),
+    of: Type.Array(
+      Type.Unsafe<MetricName>(Type.String({ description: 'a metric mapped by a field of this definition' })),
+      { minItems: 2, description: 'the fields whose values it adds' },
+    ),
+    note: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type Total = Static<typeof TotalSchema>;
+
 export const ModbusDefinitionSchema = Type.Object(
   {
     id: Type.String({ description: 'kebab-case model id; readings carry it as `model`' }),
@@ -95,6 +113,7 @@ export const ModbusDefinitionSchema = Type.Object(
     unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, description: 'usual unit id' })),
     note: Type.Optional(Type.String()),
     fields: Type.Array(FieldSchema, { minItems: 1 }),
+    totals: Type.Optional(Type.Array(TotalSchema)),
   },
   { additionalProperties: false },
 );

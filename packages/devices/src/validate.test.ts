@@ -36,6 +36,33 @@ void describe('definitionProblems', () => {
     ]);
   });
 
+  void it('checks a total: catalogue metric, not also a field, parts that are fields in its unit', () => {
+    const energy = (metric: string, address: number) => ({
+      metric,
+      unit: 'Wh',
+      registers: [{ kind: 'holding', address, type: 'uint32' }],
+    });
+    const fields = [...base.fields, energy('elec_energy_heating', 3), energy('elec_energy_dhw', 5)];
+    const total = { metric: 'elec_energy', of: ['elec_energy_heating', 'elec_energy_dhw'] };
+    assert.deepEqual(definitionProblems({ ...base, fields, totals: [total] }), []);
+    assert.deepEqual(
+      definitionProblems({
+        ...base,
+        fields,
+        totals: [
+          { metric: 'elec_power', of: ['elec_energy_heating', 'elec_energy_dhw'] },
+          { metric: 'heat_energy', of: ['elec_energy_heating', 'heat_energy_dhw'] },
+        ],
+      }),
+      [
+        'definition "my-meter": totals[0] (elec_power).metric: elec_power is also read by a field',
+        'definition "my-meter": totals[0] (elec_power).of: elec_energy_heating is in "Wh", elec_power in "W"',
+        'definition "my-meter": totals[0] (elec_power).of: elec_energy_dhw is in "Wh", elec_power in "W"',
+        'definition "my-meter": totals[1] (heat_energy).of: heat_energy_dhw is no field of this definition',
+      ],
+    );
+  });
+
   void it('lets status flags share a register but not a bit', () => {
     const flag = (metric: string, bit: number) => ({
       metric,

@@ -115,6 +115,20 @@ export function definitionProblems(input: unknown): string[] {
       }
     });
   });
+  (def.totals ?? []).forEach((total, i) => {
+    const at = `${label}: totals[${i}] (${total.metric})`;
+    const metric: string = total.metric;
+    if (!isMetricName(metric)) found.push(`${at}.metric: ${metric} is not in the metric catalogue`);
+    else if (mapped.has(metric)) found.push(`${at}.metric: ${metric} is also read by a field`);
+    mapped.add(metric);
+    for (const part of total.of) {
+      const field = def.fields.find((f) => f.metric === part);
+      if (field === undefined) found.push(`${at}.of: ${part} is no field of this definition`);
+      else if (isMetricName(metric) && field.unit !== metrics[metric].unit) {
+        found.push(`${at}.of: ${part} is in "${field.unit}", ${metric} in "${metrics[metric].unit}"`);
+      }
+    }
+  });
   return found;
 }
 

@@ -83,9 +83,12 @@ export function consumerConfig(spec: ConsumerSpec): Partial<ConsumerConfig> & { 
   return {
     durable_name: spec.durable,
     description: spec.description,
+    // Both fields every time: an update is merged into the consumer's config, and nats-server
+    // refuses a consumer with both set, so going from one filter to several (DERIVED's cop.v1 →
+    // cop.v1 + cop.v2) must clear the other field.
     ...(spec.filterSubjects.length === 1
-      ? { filter_subject: spec.filterSubjects[0] }
-      : { filter_subjects: [...spec.filterSubjects] }),
+      ? { filter_subject: spec.filterSubjects[0], filter_subjects: [] }
+      : { filter_subject: '', filter_subjects: [...spec.filterSubjects] }),
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(spec.ackWaitMs),

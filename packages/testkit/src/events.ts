@@ -114,3 +114,52 @@ export function copLiveEvent(
   } as const;
   return build('heatstream.cop-live.v1', { ...defaults, ...data }, { ...envelope, time: at });
 }
+
+/**
+ * A cop.v2 figure: a complete daily `combined` row of a flow-dt source by default (the period is
+ * the UTC day of the envelope's time unless given); COP follows heatKwh / elecKwh unless given.
+ */
+export function copV2Event(
+  data: Partial<DataOf<'heatstream.cop.v2'>> = {},
+  envelope: EnvelopeOptions = {},
+): EventOf<'heatstream.cop.v2'> {
+  const at = new Date(envelope.time ?? Date.now());
+  const dayStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  const heatKwh = data.heatKwh ?? 30;
+  const elecKwh = data.elecKwh ?? 10;
+  const defaults: DataOf<'heatstream.cop.v2'> = {
+    site: 'home',
+    device: 'hp1',
+    period: 'day',
+    periodStart: new Date(dayStart).toISOString(),
+    periodEnd: new Date(dayStart + 86_400_000).toISOString(),
+    category: 'combined',
+    elecKwh,
+    heatKwh,
+    cop: elecKwh > 0 ? heatKwh / elecKwh : null,
+    defrostHeatKwh: 0,
+    standbyKwh: 0.5,
+    starts: 6,
+    startsPerHour: 0.25,
+    dataSeconds: 86_400,
+    coverage: 1,
+    dataDays: null,
+    partial: false,
+    partialReason: null,
+    counters: null,
+    method: {
+      heatSource: 'flow-dt',
+      heatFrom: 'flow-dt',
+      elecFrom: 'power',
+      startingPowerW: 100,
+      gridSeconds: 60,
+      bridgeSeconds: 900,
+      cpJPerKgK: 4150,
+    },
+    boundary: 'H4',
+    metering: { elecMeterClass: 'MID B (1 %)', heatMeterClass: null, backupHeater: 'inside' },
+    outsideTempC: 2.5,
+    flowTempC: 38,
+  };
+  return build('heatstream.cop.v2', { ...defaults, ...data }, envelope);
+}

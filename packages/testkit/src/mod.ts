@@ -25,6 +25,6 @@ export {
   type QuestDbFixture,
 } from './fixtures.ts';
 export { deadLetters, consumerIdle, type DeadLetter } from './inspect.ts';
-export { readingEvent, statusEvent, alertEvent, copEvent, copLiveEvent } from './events.ts';
+export { readingEvent, statusEvent, alertEvent, copEvent, copV2Event, copLiveEvent } from './events.ts';
 export { goldenEvents, type GoldenEvent } from './golden.ts';
 export { fileFixture, fileSetUp } from './file-fixture.ts';

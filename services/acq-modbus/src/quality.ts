@@ -9,7 +9,7 @@
 // can appear between two polls a moment apart although little energy flowed: the 1 MW rule applies
 // to the rise beyond the resolution the counter's definition gives.
 import { metrics, MetricKind, type MetricName } from '@heatstream/contracts';
-import { fieldResolution, type Field } from '@heatstream/devices';
+import { metricResolution, type ModbusDefinition } from '@heatstream/devices';
 
 /** |P| below this is suspicious (HMD `MIN_VALID_POWER_KW = 0.001`). */
 export const MIN_VALID_POWER_W = 1;
@@ -41,11 +41,11 @@ export class QualityGuard {
   /** Whether the previous power reading of a metric was below 1 W (accepted or not). */
   readonly #lowBefore = new Map<MetricName, boolean>();
   readonly #lastCount = new Map<MetricName, { value: number; at: number }>();
-  /** The fields the values are decoded from, for each counter's resolution; none: exact counters. */
-  readonly #fields: ReadonlyMap<MetricName, Field>;
+  /** The fields (and totals) the values are decoded from, for each counter's resolution; none: exact counters. */
+  readonly #definition: Pick<ModbusDefinition, 'fields' | 'totals'> | undefined;
 
-  constructor(definition?: { readonly fields: readonly Field[] }) {
-    this.#fields = new Map((definition?.fields ?? []).map((f) => [f.metric, f]));
+  constructor(definition?: Pick<ModbusDefinition, 'fields' | 'totals'>) {
+    this.#definition = definition;
   }
 
   /** `at`: the measurement time of the values, which bounds how far an energy counter can rise. */
@@ -72,8 +72,7 @@ export class QualityGuard {
         if (last !== undefined && metrics[name].unit === 'Wh') {
           // At least a second: measurement times are poll starts, not when the counter was read.
           const hours = Math.max(at - last.at, 1_000) / 3_600_000;
-          const field = this.#fields.get(name);
-          const step = field ? fieldResolution(field, value) : 0;
+          const step = this.#definition ? metricResolution(this.#definition, name, value) : 0;
           if (value - last.value - step > MAX_COUNTED_POWER_W * hours) {
             rejected.push({ metric: name, value, reason: Rejection.counterJump, last: last.value });
             continue;

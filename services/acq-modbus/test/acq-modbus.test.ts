@@ -48,6 +48,11 @@ const wpmValues = {
   error_code: 0,
   heat_energy: 16_344_000,
   elec_energy: 4_501_000,
+  // Stiebel's split (VD HEATING / VD DHW), of which the two totals above are the sums.
+  heat_energy_heating: 12_345_000,
+  heat_energy_dhw: 3_999_000,
+  elec_energy_heating: 4_001_000,
+  elec_energy_dhw: 500_000,
 };
 const meterValues = {
   voltage: 230,
@@ -262,7 +267,12 @@ void describe('acq-modbus against pymodbus', () => {
     const port = tcpPeer.port;
     await tcpPeer.stop();
     await eventually('wpm unavailable', () => statesOf(recorder.seen, 'wpm').at(-1) === 'unavailable');
-    const lower = deviceImage(stiebelEltronWpm, { ...wpmValues, heat_energy: 16_000_000 });
+    // VD HEATING goes back by 344 kWh, and with it the total.
+    const lower = deviceImage(stiebelEltronWpm, {
+      ...wpmValues,
+      heat_energy: 16_000_000,
+      heat_energy_heating: 12_001_000,
+    });
     tcpPeer = await startPymodbus({ 1: lower, 2: deviceImage(wago87930xx, meterValues) }, { port });
     const bad = await eventually('bad data', () =>
       recorder.seen.find(

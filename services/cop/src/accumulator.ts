@@ -15,6 +15,7 @@ import {
   figuresOf,
   methodOf,
   type CopFigures,
+  type Slot,
   type Sums,
 } from './figures.ts';
 import { counterSlots, gaugeSlots, slotOf, type GaugeCarry, type Point } from './slots.ts';
@@ -26,8 +27,23 @@ export interface StoredSample {
   values: ChannelValues;
 }
 
-type GaugeChannel = typeof Channel.elecW | typeof Channel.heatW | typeof Channel.dhw | typeof Channel.cooling;
-type CounterChannel = typeof Channel.elecWh | typeof Channel.heatWh;
+type GaugeChannel =
+  | typeof Channel.elecW
+  | typeof Channel.heatW
+  | typeof Channel.dhw
+  | typeof Channel.cooling
+  | typeof Channel.outsideC
+  | typeof Channel.flowC;
+type CounterChannel =
+  | typeof Channel.elecWh
+  | typeof Channel.heatWh
+  | typeof Channel.heatWhHeating
+  | typeof Channel.heatWhDhw
+  | typeof Channel.elecWhHeating
+  | typeof Channel.elecWhDhw;
+
+/** The vendor's split counters, whose deltas divide a running slot into space heating and hot water. */
+const SPLIT = [Channel.heatWhHeating, Channel.heatWhDhw, Channel.elecWhHeating, Channel.elecWhDhw] as const;
 
 export interface OpenDay {
   start: number;
@@ -100,6 +116,14 @@ const emptyState = (): CopState => ({
 
 const before = (a: StoredSample, t: number, device: string): boolean =>
   a.t < t || (a.t === t && a.device < device);
+
+/** One slot's split powers (W), when all four counters gave one; else null (classify by dhw_mode). */
+function splitAt(split: (number | null)[][] | null, i: number): Slot['split'] {
+  if (split === null) return null;
+  const [heatHeating, heatDhw, elecHeating, elecDhw] = split.map((values) => values[i] ?? null);
+  if (heatHeating == null || heatDhw == null || elecHeating == null || elecDhw == null) return null;
+  return { heatHeatingW: heatHeating, heatDhwW: heatDhw, elecHeatingW: elecHeating, elecDhwW: elecDhw };
+}
 
 export class CopAccumulator {
   readonly source: CopSource;
@@ -239,6 +263,9 @@ export class CopAccumulator {
         heatW: series.heatW[i] ?? null,
         dhw: series.dhw[i] ?? null,
         cooling: series.cooling[i] ?? null,
+        outsideC: series.outsideC[i] ?? null,
+        flowC: series.flowC[i] ?? null,
+        split: splitAt(series.split, i),
       };
       if (slot.elecW === null && slot.heatW === null) continue;
       const sums = this.#day((from + i) * GRID_MS).sums;
@@ -278,11 +305,16 @@ export class CopAccumulator {
     counters: Partial<Record<CounterChannel, Point>>,
     holdUntil?: number,
   ) {
-    const points = (channel: Channel): Point[] =>
-      samples.flatMap((x) => {
-        const v = x.values[channel];
-        return v === undefined ? [] : [{ t: x.t, v }];
-      });
+    // Every channel's points in one pass over the samples (a close can hold thousands of them).
+    const byChannel = new Map<Channel, Point[]>();
+    for (const x of samples) {
+      for (const [channel, v] of Object.entries(x.values) as [Channel, number][]) {
+        const list = byChannel.get(channel);
+        if (list === undefined) byChannel.set(channel, [{ t: x.t, v }]);
+        else list.push({ t: x.t, v });
+      }
+    }
+    const points = (channel: Channel): Point[] => byChannel.get(channel) ?? [];
     const carries: Partial<Record<GaugeChannel, GaugeCarry>> = {};
     const gauge = (channel: GaugeChannel): (number | null)[] => {
       const r = gaugeSlots(points(channel), from, to, gauges[channel], holdUntil);
@@ -295,7 +327,12 @@ export class CopAccumulator {
     const heatW = power(Channel.heatW, Channel.heatWh, heatFrom(this.source) === EnergyFrom.counter);
     const dhw = gauge(Channel.dhw);
     const cooling = gauge(Channel.cooling);
-    return { elecW, heatW, dhw, cooling, gauges: carries };
+    const outsideC = gauge(Channel.outsideC);
+    const flowC = gauge(Channel.flowC);
+    const split = SPLIT.some((ch) => points(ch).length > 0)
+      ? SPLIT.map((ch) => counterSlots(points(ch), from, to, counters[ch]))
+      : null;
+    return { elecW, heatW, dhw, cooling, outsideC, flowC, split, gauges: carries };
   }
 
   /** Counter deltas of the readings before `endT` into their days (a reset starts counting again). */
@@ -304,13 +341,14 @@ export class CopAccumulator {
     for (const [channel, field] of [
       [Channel.elecWh, 'counterElecKwh'],
       [Channel.heatWh, 'counterHeatKwh'],
+      ...SPLIT.map((ch) => [ch, null] as const),
     ] as const) {
       let prev = s.counters[channel];
       for (const x of pending) {
         if (x.t >= endT) break;
         const v = x.values[channel];
         if (v === undefined) continue;
-        if (prev !== undefined && x.t > prev.t && v >= prev.v) {
+        if (field !== null && prev !== undefined && x.t > prev.t && v >= prev.v) {
           const sums = this.#day(x.t).sums;
           sums[field] = (sums[field] ?? 0) + (v - prev.v) / 1000;
         }

@@ -1,6 +1,6 @@
 // Which numbers of a reading feed one heat source, under the names the COP works with. Nothing
 // here knows a vendor: the inputs are catalogue metrics of the devices the source names.
-import type { MetricName } from '@heatstream/contracts';
+import { HeatSource, type MetricName } from '@heatstream/contracts';
 import {
   EnergyFrom,
   heatFrom,
@@ -17,6 +17,14 @@ export const Channel = {
   heatWh: 'heatWh',
   dhw: 'dhw',
   cooling: 'cooling',
+  /** Reported beside the COP (cop.v2 outsideTempC / flowTempC); they decide no figure. */
+  outsideC: 'outsideC',
+  flowC: 'flowC',
+  /** A vendor's heating / hot-water counters (Stiebel VD HEATING / VD DHW), Wh. */
+  heatWhHeating: 'heatWhHeating',
+  heatWhDhw: 'heatWhDhw',
+  elecWhHeating: 'elecWhHeating',
+  elecWhDhw: 'elecWhDhw',
 } as const;
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
@@ -50,16 +58,29 @@ export function channelsOf(source: CopSource, device: string, metrics: Metrics):
   if (device === source.elec.device) {
     if (source.elec.from === EnergyFrom.power) set(Channel.elecW, metrics.elec_power);
     set(Channel.elecWh, metrics.elec_energy);
+    // The split only counts when electricity comes from the same vendor counters as the heat.
+    if (source.elec.from === EnergyFrom.counter && source.heat.method === HeatSource.vendor) {
+      set(Channel.elecWhHeating, metrics.elec_energy_heating);
+      set(Channel.elecWhDhw, metrics.elec_energy_dhw);
+    }
   }
   if (device === source.heat.device) {
     const from = heatFrom(source);
     if (from === EnergyFrom.power) set(Channel.heatW, metrics.heat_power);
     else if (from === 'flow-dt') set(Channel.heatW, flowDtHeatW(metrics));
     set(Channel.heatWh, metrics.heat_energy);
+    if (source.heat.method === HeatSource.vendor) {
+      set(Channel.heatWhHeating, metrics.heat_energy_heating);
+      set(Channel.heatWhDhw, metrics.heat_energy_dhw);
+    }
   }
   if (source.modes !== undefined && device === source.modes.device) {
     if (source.modes.hotWater) set(Channel.dhw, metrics.dhw_mode);
     if (source.modes.cooling) set(Channel.cooling, metrics.cooling_mode);
   }
+  // The heat pump's controller knows both temperatures: the modes device when there is one (it is
+  // the controller), else the heat device. A heat meter's own flow temperature is the same water.
+  if (device === (source.modes?.device ?? source.heat.device)) set(Channel.outsideC, metrics.outside_temp);
+  if (device === source.heat.device) set(Channel.flowC, metrics.flow_temp);
   return out;
 }

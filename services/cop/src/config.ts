@@ -38,7 +38,7 @@ export const CopSourceSchema = Type.Object(
     site: Type.String({ pattern: ID_PATTERN, description: 'site id' }),
     device: Type.String({
       pattern: ID_PATTERN,
-      description: 'the heat source; subject of its cop.v1 events',
+      description: 'the heat source; subject of its cop.v2 events',
     }),
     elec: Type.Object(
       {

@@ -20,6 +20,14 @@ export interface CategorySums {
   defrostHeatKwh: number;
   /** Seconds of slots where electricity and heat both exist (MyHeatpump's data_length). */
   seconds: number;
+  /**
+   * Σ temperature × seconds, and its seconds, over the category's running slots (combined: every
+   * running slot) that had the temperature. Absent on day rows saved before cop.v2.
+   */
+  outsideTempSum?: number;
+  outsideTempSeconds?: number;
+  flowTempSum?: number;
+  flowTempSeconds?: number;
 }
 
 export interface Sums {
@@ -52,6 +60,14 @@ export interface Slot {
   heatW: number | null;
   dhw: number | null;
   cooling: number | null;
+  /** Slot means of the temperatures reported beside the COP; absent where nobody reads them (live). */
+  outsideC?: number | null;
+  flowC?: number | null;
+  /**
+   * The vendor's heating / hot-water counters over this slot (W): with them a running slot's energy
+   * is divided between space heating and hot water by what each counter counted, not by dhw_mode.
+   */
+  split?: { heatHeatingW: number; heatDhwW: number; elecHeatingW: number; elecDhwW: number } | null;
 }
 
 const SLOT_SECONDS = GRID_MS / 1000;
@@ -62,6 +78,26 @@ function addTo(c: CategorySums, elecKwh: number, heatKwh: number): void {
   c.heatKwh += heatKwh;
   if (heatKwh < 0) c.defrostHeatKwh += heatKwh;
   c.seconds += SLOT_SECONDS;
+}
+
+/** Time-weighted temperature sums of a running slot; a slot without the temperature adds nothing. */
+function addTemps(c: CategorySums, slot: Slot): void {
+  if (slot.outsideC !== undefined && slot.outsideC !== null) {
+    c.outsideTempSum = (c.outsideTempSum ?? 0) + slot.outsideC * SLOT_SECONDS;
+    c.outsideTempSeconds = (c.outsideTempSeconds ?? 0) + SLOT_SECONDS;
+  }
+  if (slot.flowC !== undefined && slot.flowC !== null) {
+    c.flowTempSum = (c.flowTempSum ?? 0) + slot.flowC * SLOT_SECONDS;
+    c.flowTempSeconds = (c.flowTempSeconds ?? 0) + SLOT_SECONDS;
+  }
+}
+
+/** Adds b's temperature sums to a's. */
+export function addTempSums(a: CategorySums, b: CategorySums): void {
+  for (const key of ['outsideTempSum', 'outsideTempSeconds', 'flowTempSum', 'flowTempSeconds'] as const) {
+    const v = b[key];
+    if (v !== undefined) a[key] = (a[key] ?? 0) + v;
+  }
 }
 
 /**
@@ -80,9 +116,25 @@ export function addSlot(sums: Sums, slot: Slot, startingPowerW: number): void {
   addTo(c.combined, elecKwh, heatKwh);
   if (elecW < startingPowerW) return;
   addTo(c.running, elecKwh, heatKwh);
-  if (cooling) addTo(c.cooling, elecKwh, heatKwh);
-  else if ((slot.dhw ?? 0) > 0) addTo(c.hot_water, elecKwh, heatKwh);
-  else addTo(c.space_heating, elecKwh, heatKwh);
+  // Temperatures are means over running slots: standby slots would pull the flow mean to the room's.
+  addTemps(c.combined, slot);
+  addTemps(c.running, slot);
+  const split = slot.split;
+  if (!cooling && split !== undefined && split !== null) {
+    // Exact hot-water COP: each mode gets the energy its own counters counted in this slot.
+    for (const [mode, elecW, heatW] of [
+      [c.space_heating, split.elecHeatingW, split.heatHeatingW],
+      [c.hot_water, split.elecDhwW, split.heatDhwW],
+    ] as const) {
+      if (elecW <= 0 && heatW <= 0) continue;
+      addTo(mode, wToKwh(elecW), wToKwh(heatW));
+      addTemps(mode, slot);
+    }
+    return;
+  }
+  const mode = cooling ? c.cooling : (slot.dhw ?? 0) > 0 ? c.hot_water : c.space_heating;
+  addTo(mode, elecKwh, heatKwh);
+  addTemps(mode, slot);
 }
 
 /**
@@ -111,6 +163,7 @@ export function addSums(into: Sums, from: Sums): void {
     a.heatKwh += b.heatKwh;
     a.defrostHeatKwh += b.defrostHeatKwh;
     a.seconds += b.seconds;
+    addTempSums(a, b);
   }
   into.starts += from.starts;
   into.elecSeconds += from.elecSeconds;
@@ -129,6 +182,8 @@ export interface CopMethod {
   bridgeSeconds: number;
   /** cp in J/(kg·K), where heat comes from flow × ΔT. */
   cp?: number;
+  /** Absent on day rows saved before cop.v2. */
+  metering?: CopSource['metering'];
 }
 
 export function methodOf(source: CopSource): CopMethod {
@@ -142,6 +197,7 @@ export function methodOf(source: CopSource): CopMethod {
     gridSeconds: GRID_MS / 1000,
     bridgeSeconds: BRIDGE_MS / 1000,
     ...(from === 'flow-dt' ? { cp: WATER_CP_J_PER_KG_K } : {}),
+    metering: source.metering,
   };
 }
 

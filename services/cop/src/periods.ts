@@ -8,6 +8,7 @@ import type { CopSource } from './config.ts';
 import type { DayRow } from './accumulator.ts';
 import {
   addSums,
+  addTempSums,
   categoriesOf,
   emptySums,
   figuresOf,
@@ -33,6 +34,8 @@ export interface PeriodFigures extends CopFigures {
   days: number;
   /** Too few days of data for the period to stand for its length. */
   partial: boolean;
+  /** The rule: partial at or below this many days of data. */
+  partialAtOrBelow: number;
 }
 
 const rolling = [
@@ -81,6 +84,7 @@ function sumsOf(row: DayRow): Sums {
         defrostHeatKwh: c.defrostHeatKwh,
         seconds: c.seconds,
       };
+      addTempSums(sums.categories[key], c);
     }
   }
   sums.starts = row.starts;
@@ -112,5 +116,6 @@ export function summarise(rows: readonly DayRow[], window: PeriodWindow, source:
     calendarDays,
     days,
     partial: days <= partialAtOrBelow(window.period, calendarDays),
+    partialAtOrBelow: partialAtOrBelow(window.period, calendarDays),
   };
 }

@@ -1,4 +1,4 @@
-// cop: readings → daily COP rows and their 7/30/90/365-day and seasonal re-sums, as cop.v1 on
+// cop: readings → daily COP rows and their 7/30/90/365-day and seasonal re-sums, as cop.v2 on
 // DERIVED. One durable consumer (cop-readings, batches), one CopAccumulator per configured heat
 // source, its state in the cop_state bucket; derive.v1.cop answers `heatstream replay derive`.
 // Batches, the clock's tick and derivation requests take turns on one queue, so an accumulator is

@@ -5,6 +5,7 @@ import type {
   AlertAck,
   ApiError,
   CopRow,
+  CopStats,
   Device,
   LatestReading,
   LoginResult,
@@ -79,4 +80,5 @@ export const api = {
     call<AlertAck>(`/api/alerts/${encodeURIComponent(alertId)}/ack`, { method: 'POST' }),
   cop: (id: string, period: string, from: Date) =>
     call<CopRow[]>(`/api/devices/${encodeURIComponent(id)}/cop?period=${period}&from=${from.toISOString()}`),
+  copStats: (id: string) => call<CopStats>(`/api/devices/${encodeURIComponent(id)}/cop/stats`),
 };

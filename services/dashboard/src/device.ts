@@ -1,9 +1,10 @@
 // One device: live cards with sparklines, when each operating state last changed, charts over a
-// chosen range, daily COP and SCOP with coverage, alerts with acknowledgement.
+// chosen range, the COP panel (cop.ts), alerts with acknowledgement.
 import type uPlot from 'uplot';
 import { metrics } from '@heatstream/contracts/metrics';
 import { StoreUnavailable, api, type Metrics } from './api.ts';
-import { barChart, lineChart, sparkline } from './charts.ts';
+import { lineChart, sparkline } from './charts.ts';
+import { renderCop } from './cop.ts';
 import { ago, el, formatValue, isMetric, label } from './format.ts';
 import type { AlertEvent, Live, ReadingEvent } from './live.ts';
 import { alertList, setAlertState } from './overview.ts';
@@ -154,37 +155,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     });
   };
 
-  const drawCop = async (): Promise<void> => {
-    const since = new Date(Date.now() - 30 * 86_400_000);
-    const [days, season] = await Promise.all([
-      api.cop(device, 'day', since),
-      api.cop(device, 'season', new Date(Date.now() - 400 * 86_400_000)),
-    ]);
-    const combined = days.filter((d) => d.category === 'combined');
-    copBox.replaceChildren();
-    const scop = season.find((s) => s.category === 'combined');
-    copBox.append(
-      el(
-        'p',
-        { class: 'scop' },
-        scop
-          ? `SCOP ${scop.cop?.toFixed(2) ?? '–'} (coverage ${(scop.coverage * 100).toFixed(0)} %, ${scop.heatKwh.toFixed(0)} kWh heat / ${scop.elecKwh.toFixed(0)} kWh electric)`
-          : 'No seasonal COP yet.',
-      ),
-    );
-    if (combined.length > 0) {
-      const box = el('div', { class: 'chart' });
-      copBox.append(box);
-      charts.push(
-        barChart(
-          box,
-          'Daily COP',
-          combined.map((d) => Date.parse(d.periodStart) / 1000),
-          combined.map((d) => d.cop),
-        ),
-      );
-    }
-  };
+  const drawCop = (): Promise<void> => renderCop(copBox, device);
 
   const drawAlerts = async (): Promise<void> => {
     alertBox.replaceChildren(

@@ -103,7 +103,9 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
         body: validate(r.body, req.body, 'body'),
         principal,
       };
-      res.json(await r.handle(input, deps));
+      const answer = await r.handle(input, deps);
+      if (r.produces) res.type(r.produces).send(answer);
+      else res.json(answer);
     });
   }
   app.use('/api', (_req, res) => {

@@ -1,9 +1,10 @@
 // The gateway's read side: every SQL statement against ingest's tables lives here, and maps
 // QuestDB's rows onto the API's camelCase responses. Tables and columns are named through their
 // declarations in @heatstream/questdb, so a renamed column fails to compile instead of failing here.
-import { MetricKind, metricNames, metrics, type MetricName } from '@heatstream/contracts';
+import { CopPeriod, MetricKind, metricNames, metrics, type MetricName } from '@heatstream/contracts';
 import type {
   Alert,
+  CopFigure,
   CopRow,
   Device,
   DeviceStatus,
@@ -24,6 +25,7 @@ import {
   type RowOf,
   type TableDef,
 } from '@heatstream/questdb';
+import { copRowOf } from './cop-rows.ts';
 
 /** An API caller is waiting: give up (and answer 503) sooner than a batch job would. */
 const QUERY_TIMEOUT_MS = 10_000;
@@ -220,30 +222,27 @@ export class History {
   async cop(device: string, period: string, from: number, to: number): Promise<CopRow[]> {
     const rows = await this.#select(
       cop,
-      [
-        'ts',
-        'period_end',
-        'category',
-        'heat_kwh',
-        'elec_kwh',
-        'cop',
-        'coverage',
-        'defrost_heat_kwh',
-        'heat_source',
-      ],
+      '*',
       `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} = ${sqlString(period)} AND ${c.ts} >= ${at(from)} AND ${c.ts} < ${at(to)} ORDER BY ${c.ts}`,
     );
-    return rows.map((row) => ({
-      periodStart: row.ts,
-      periodEnd: row.period_end,
-      category: row.category,
-      heatKwh: row.heat_kwh,
-      elecKwh: row.elec_kwh,
-      cop: row.cop,
-      coverage: row.coverage,
-      ...(row.defrost_heat_kwh !== null ? { defrostHeatKwh: row.defrost_heat_kwh } : {}),
-      heatSource: row.heat_source,
-    }));
+    return rows.map(copRowOf);
+  }
+
+  /** The newest stored figure of each rolling period and season, per category (the cop service's re-sums). */
+  async copStats(device: string): Promise<CopFigure[]> {
+    const periods = [
+      CopPeriod.days7,
+      CopPeriod.days30,
+      CopPeriod.days90,
+      CopPeriod.days365,
+      CopPeriod.season,
+    ];
+    const rows = await this.#select(
+      cop,
+      '*',
+      `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} IN (${periods.map(sqlString).join(', ')}) LATEST ON ${c.ts} PARTITION BY ${c.period}, ${c.category}`,
+    );
+    return rows.map((row) => ({ period: row.period, ...copRowOf(row) }));
   }
 
   async stats(): Promise<Stats> {

@@ -81,7 +81,7 @@ export function openApiDocument(): Record<string, unknown> {
         {
           description,
           ...(status === '429' ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
-          content: { 'application/json': { schema } },
+          content: { [status === '200' && r.produces ? r.produces : 'application/json']: { schema } },
         },
       ]),
     );

@@ -17,6 +17,7 @@ import {
   Alert,
   AlertAck,
   CopRow,
+  CopStats,
   Device,
   DeviceStatus,
   Health,
@@ -27,6 +28,7 @@ import {
   Stats,
 } from '@heatstream/contracts/api';
 import type { Publish } from '@heatstream/runtime';
+import { copStats, dailyCsv } from './cop-export.ts';
 import type { History } from './history.ts';
 import type { Principal } from './users.ts';
 
@@ -69,6 +71,8 @@ export interface RouteDoc {
   open?: boolean;
   /** The 200 answer's schema and the handler's own error answers. */
   responses: { 200: TSchema } & HandlerErrors;
+  /** The 200 answer's media type when it is not JSON (the handler returns the text). */
+  produces?: 'text/csv';
 }
 
 export interface Route<
@@ -199,6 +203,27 @@ export const routes: readonly Route[] = [
     handle: ({ params, query }, ctx) => {
       const [from, to] = range(query.from, query.to, 30 * 24 * HOUR);
       return ctx.history.cop(params.id, query.period, from, to);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/cop/stats',
+    summary: 'COP stats like heatpumpmonitor.org: newest 7/30/90/365-day and season figure per category',
+    params: DeviceParams,
+    responses: { 200: CopStats, 503: STORE_DOWN },
+    handle: async ({ params }, ctx) => copStats(params.id, await ctx.history.copStats(params.id)),
+  }),
+  route({
+    method: 'get',
+    path: '/api/devices/:id/cop/daily.csv',
+    summary: 'Daily COP rows as CSV, one line per day with per-category columns (heatpumpmonitor.org style)',
+    params: DeviceParams,
+    query: Type.Object({ from: Type.Optional(Time), to: Type.Optional(Time) }),
+    produces: 'text/csv',
+    responses: { 200: Type.String({ description: 'CSV with a header line' }), 503: STORE_DOWN },
+    handle: async ({ params, query }, ctx) => {
+      const [from, to] = range(query.from, query.to, 365 * 24 * HOUR);
+      return dailyCsv(await ctx.history.cop(params.id, CopPeriod.day, from, to));
     },
   }),
   route({

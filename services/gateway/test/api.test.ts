@@ -7,6 +7,7 @@ import { events, subjects, type DataOf, type EventOf } from '@heatstream/contrac
 import type {
   Alert,
   CopRow,
+  CopStats,
   Device,
   Health,
   LatestReading,
@@ -17,6 +18,7 @@ import type { NatsClient } from '@heatstream/runtime';
 import {
   alertEvent,
   copEvent,
+  copV2Event,
   freePort,
   natsFixture,
   questDbFixture,
@@ -85,6 +87,7 @@ before(async () => {
         { time: T0 + d * 86_400_000 },
       ),
     ),
+    ...copV2Seed,
     alertEvent(raised, { time: Date.now() - 60_000 }),
     ...(['raised', 'resolved'] as const).map((state, i) =>
       alertEvent(
@@ -112,6 +115,49 @@ after(async () => {
   await svc[Symbol.asyncDispose]();
   await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
 });
+
+/** wpm2's cop.v2 figures: two days (combined, hot water), two 7-day figures and a partial 365-day one. */
+const DAY_MS = 86_400_000;
+const dayIso = (d: number) => new Date(T0 + d * DAY_MS).toISOString();
+const wpm2 = { site: 'home', device: 'wpm2' } as const;
+const copV2Seed = [
+  ...[0, 1].flatMap((d) => [
+    copV2Event({ ...wpm2, heatKwh: 30 + d, elecKwh: 10 }, { time: T0 + d * DAY_MS }),
+    copV2Event(
+      { ...wpm2, category: 'hot_water', heatKwh: 6, elecKwh: 3, dataSeconds: 3600, outsideTempC: 1.5 },
+      { time: T0 + d * DAY_MS },
+    ),
+  ]),
+  ...[-6, -5].map((d) =>
+    copV2Event(
+      {
+        ...wpm2,
+        period: '7d',
+        periodStart: dayIso(d),
+        periodEnd: dayIso(d + 7),
+        heatKwh: 205 + d,
+        elecKwh: 62,
+      },
+      { time: T0 + (d + 7) * DAY_MS },
+    ),
+  ),
+  copV2Event(
+    {
+      ...wpm2,
+      period: '365d',
+      periodStart: dayIso(2 - 365),
+      periodEnd: dayIso(2),
+      heatKwh: 61,
+      elecKwh: 20,
+      dataDays: 2,
+      coverage: 0.0055,
+      partial: true,
+      partialReason: '2 of 365 days with data; 365d needs more than 330',
+      counters: { elecKwh: 20, heatKwh: 61, cop: 3.05 },
+    },
+    { time: T0 + 2 * DAY_MS },
+  ),
+];
 
 const get = (
   path: string,
@@ -229,6 +275,79 @@ describe('REST', () => {
         ['2026-01-16', 4.1, 41, 1],
         ['2026-01-17', 4.2, 42, 1],
       ],
+    );
+  });
+
+  test('COP rows stored from cop.v1 come back with the v2 fields, unknown ones null', async () => {
+    const res = await get(`/api/devices/wpm1/cop?from=${dayIso(0)}&to=${dayIso(1)}`);
+    const [row] = (await res.json()) as CopRow[];
+    assert.ok(row);
+    assert.deepEqual(
+      [row.partial, row.standbyKwh, row.boundary, row.method.heatSource, row.method.heatFrom, row.counters],
+      [false, null, null, 'heat-meter', null, null],
+    );
+  });
+
+  test('COP stats give the newest figure of each period, partial with its reason', async () => {
+    const res = await get('/api/devices/wpm2/cop/stats');
+    assert.equal(res.status, 200);
+    const stats = (await res.json()) as CopStats;
+    assert.equal(Date.parse(stats.asOf ?? ''), T0 + 2 * DAY_MS);
+    assert.deepEqual(
+      stats.figures.map((f) => [f.period, f.category, f.heatKwh, f.elecKwh, f.partial, f.partialReason]),
+      [
+        ['7d', 'combined', 200, 62, false, null],
+        ['365d', 'combined', 61, 20, true, '2 of 365 days with data; 365d needs more than 330'],
+      ],
+    );
+    const [, year] = stats.figures;
+    assert.deepEqual(
+      [year?.counters, year?.method.heatSource, year?.boundary, year?.dataDays],
+      [{ elecKwh: 20, heatKwh: 61, cop: 3.05 }, 'flow-dt', 'H4', 2],
+    );
+    const none = (await (await get('/api/devices/nobody/cop/stats')).json()) as CopStats;
+    assert.deepEqual(none, { device: 'nobody', asOf: null, figures: [] });
+  });
+
+  test('daily COP rows export as CSV, one line per day with per-category columns', async () => {
+    const res = await get(`/api/devices/wpm2/cop/daily.csv?from=${dayIso(-1)}&to=${dayIso(3)}`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
+    const [header, ...lines] = (await res.text()).trimEnd().split('\n');
+    const columns = header?.split(',') ?? [];
+    assert.equal(lines.length, 2);
+    const cells = lines.map(
+      (line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])) as Record<string, string>,
+    );
+    assert.deepEqual(
+      cells.map((c) => [
+        c.date,
+        c.timestamp,
+        c.combined_elec_kwh,
+        c.combined_heat_kwh,
+        c.combined_cop,
+        c.water_cop,
+        c.water_data_length,
+        c.water_outsideT_mean,
+        c.space_cop,
+        c.standby_kwh,
+        c.partial,
+        c.heat_source,
+      ]),
+      [0, 1].map((d) => [
+        dayIso(d).slice(0, 10),
+        String(Date.UTC(2026, 0, 15 + d) / 1000), // day rows start at the UTC midnight of their time
+        '10',
+        String(30 + d),
+        String((30 + d) / 10),
+        '2',
+        '3600',
+        '1.5',
+        '',
+        '0.5',
+        '0',
+        'flow-dt',
+      ]),
     );
   });
 

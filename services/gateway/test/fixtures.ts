@@ -1,6 +1,6 @@
 // QuestDB holding what ingest would have written: the tables declared by @heatstream/questdb and
 // events stored through its writer, so the gateway reads exactly ingest's schema.
-import type { Envelope } from '@heatstream/contracts';
+import { events as registry, type Envelope } from '@heatstream/contracts';
 import {
   QuestDbWriter,
   declareSchema,
@@ -15,7 +15,9 @@ import { gateway } from '../src/service.ts';
 export async function seed(conn: QuestDbConnection, events: readonly Envelope[]): Promise<void> {
   await declareSchema(conn);
   const writer = new QuestDbWriter(conn);
-  const byType = Map.groupBy(events, (e) => e.type);
+  // As ingest stores them: decoded through the registry, so an older version arrives upcast.
+  const decoded = events.map((e) => registry.decode(JSON.stringify(e)));
+  const byType = Map.groupBy(decoded, (e) => e.type);
   for (const [type, list] of byType) {
     const table = tableOf(type);
     if (!table) throw new Error(`no table for ${type}`);

@@ -10,6 +10,8 @@ export interface Answer {
   path: string;
   status: number;
   body: unknown;
+  /** The answer's media type, without parameters (`text/csv`, `application/json`). */
+  mediaType?: string;
 }
 
 /** `fetch` against `base` that keeps each answer (method, path, status, JSON body) in `answers`. */
@@ -31,6 +33,7 @@ export function recorder(
       path: new URL(path, base).pathname,
       status: res.status,
       body,
+      mediaType: (res.headers.get('content-type') ?? '').split(';')[0]?.trim(),
     });
     return res;
   };
@@ -74,7 +77,9 @@ export async function checkResponses(document: unknown, answers: readonly Answer
       undocumented.push(`${answer.method.toUpperCase()} ${answer.path}`);
       continue;
     }
-    const schema = operation.responses[String(answer.status)]?.content?.['application/json']?.schema;
+    const content = operation.responses[String(answer.status)]?.content;
+    const schema =
+      content?.[answer.mediaType ?? 'application/json']?.schema ?? content?.['application/json']?.schema;
     if (!schema) {
       problems.push(`${what}: status not documented`);
       continue;

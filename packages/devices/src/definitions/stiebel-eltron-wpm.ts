@@ -68,13 +68,24 @@ export const stiebelEltronWpm: ModbusDefinition = {
     flag('cooling_mode', status, 8),
     field('defrost', type6(2506), { note: 'DEFROST INITIATED' }),
     field('error_code', type6(2507), { note: 'ACTIVE ERROR: fault number' }),
-    field('heat_energy', [...kwhPair(3502, 3503), ...kwhPair(3505, 3506)], {
-      scale: 1000,
-      note: 'VD HEATING TOTAL + VD DHW TOTAL (compressor heat; the NHZ backup heater is counted apart)',
-    }),
-    field('elec_energy', [...kwhPair(3512, 3513), ...kwhPair(3515, 3516)], {
-      scale: 1000,
+    // The split the hot-water COP needs (issue 13): heating and DHW counters apart; compressor heat
+    // and consumption only, the NHZ backup heater is counted apart (3507–3510).
+    field('heat_energy_heating', kwhPair(3502, 3503), { scale: 1000, note: 'VD HEATING TOTAL' }),
+    field('heat_energy_dhw', kwhPair(3505, 3506), { scale: 1000, note: 'VD DHW TOTAL' }),
+    field('elec_energy_heating', kwhPair(3512, 3513), { scale: 1000, note: 'VD HEATING TOTAL CONSUMED' }),
+    field('elec_energy_dhw', kwhPair(3515, 3516), { scale: 1000, note: 'VD DHW TOTAL CONSUMED' }),
+  ],
+  // The summed counters stay, as readings carried them before the split.
+  totals: [
+    {
+      metric: 'heat_energy',
+      of: ['heat_energy_heating', 'heat_energy_dhw'],
+      note: 'VD HEATING + VD DHW TOTAL',
+    },
+    {
+      metric: 'elec_energy',
+      of: ['elec_energy_heating', 'elec_energy_dhw'],
       note: 'VD HEATING + VD DHW TOTAL CONSUMED',
-    }),
+    },
   ],
 };

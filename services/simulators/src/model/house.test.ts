@@ -83,7 +83,17 @@ void describe('heat pump in a house', () => {
   });
 
   void it('has counters that never go back', () => {
-    const keys = ['heatWh', 'elecWh', 'defrostWh', 'compressorStarts', 'compressorHours'] as const;
+    const keys = [
+      'heatWh',
+      'elecWh',
+      'defrostWh',
+      'compressorStarts',
+      'compressorHours',
+      'heatWhHeating',
+      'heatWhDhw',
+      'elecWhHeating',
+      'elecWhDhw',
+    ] as const;
     for (let i = 1; i < day.samples.length; i++) {
       for (const k of keys) assert.ok(day.samples[i]![k] >= day.samples[i - 1]![k], k);
     }
@@ -92,6 +102,15 @@ void describe('heat pump in a house', () => {
       assert.ok(values[i]!.heat_energy! >= values[i - 1]!.heat_energy!);
       assert.ok(values[i]!.elec_energy! >= values[i - 1]!.elec_energy!);
     }
+  });
+
+  void it('splits heat and electricity into heating and hot-water counters that add up to the totals', () => {
+    const last = day.samples.at(-1)!;
+    assert.ok(Math.abs(last.heatWhHeating + last.heatWhDhw - last.heatWh) < 1e-6);
+    assert.ok(Math.abs(last.elecWhHeating + last.elecWhDhw - last.elecWh) < 1e-6);
+    assert.ok(last.heatWhDhw > 0 && last.elecWhDhw > 0, 'hot water was made');
+    // Hot water is made at a higher flow temperature: its COP is below the heating COP.
+    assert.ok(last.heatWhDhw / last.elecWhDhw < last.heatWhHeating / last.elecWhHeating);
   });
 
   void it('follows the clock: the same time gives the same state, steps only forwards', () => {

@@ -79,6 +79,15 @@ export interface HouseState {
   /** Heat taken back by defrost, Wh (positive number). */
   defrostWh: number;
   elecWh: number;
+  /**
+   * heatWh and elecWh split as a Stiebel WPM counts them (VD HEATING / VD DHW): hot-water mode in
+   * the DHW counters, everything else (heating, defrost, standby) in the heating ones, so the two
+   * parts always add up to the totals.
+   */
+  heatWhHeating: number;
+  heatWhDhw: number;
+  elecWhHeating: number;
+  elecWhDhw: number;
   compressorStarts: number;
   compressorHours: number;
 }
@@ -112,6 +121,10 @@ export class HeatPumpHouse {
       heatWh: 0,
       defrostWh: 0,
       elecWh: 0,
+      heatWhHeating: 0,
+      heatWhDhw: 0,
+      elecWhHeating: 0,
+      elecWhDhw: 0,
       compressorStarts: 0,
       compressorHours: 0,
     };
@@ -196,9 +209,15 @@ export class HeatPumpHouse {
     const running = mode !== Mode.off;
     if (running && !wasRunning) s.compressorStarts++;
     const dh = dtS / 3600;
-    if (heatW > 0) s.heatWh += heatW * dh;
-    else s.defrostWh += -heatW * dh;
+    const dhw = mode === Mode.dhw;
+    if (heatW > 0) {
+      s.heatWh += heatW * dh;
+      if (dhw) s.heatWhDhw += heatW * dh;
+      else s.heatWhHeating += heatW * dh;
+    } else s.defrostWh += -heatW * dh;
     s.elecWh += elecW * dh;
+    if (dhw) s.elecWhDhw += elecW * dh;
+    else s.elecWhHeating += elecW * dh;
     if (running) s.compressorHours += dh;
 
     const lossW = o.heatLossWPerK * (s.indoorC - outsideC);
