@@ -36,7 +36,8 @@ let base: string;
 before(async () => {
   await mkdir(shots, { recursive: true });
   await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
-  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture()]);
+  // Our own QuestDB: a test stops and restarts it.
+  [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
   const now = Date.now();
   await seed(questdb.conn, [
     ...Array.from({ length: 120 }, (_, i) =>
@@ -253,7 +254,8 @@ test('after a dropped connection the device page catches up from the history API
     HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
   }));
   await page.locator('#conn.live').waitFor({ timeout: 30_000 });
-  await flow.filter({ hasText: '47.3 °C' }).waitFor({ timeout: 10_000 });
+  // The cards catch up with a QuestDB query once the socket is back: generous for a loaded machine.
+  await flow.filter({ hasText: '47.3 °C' }).waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(shots, '6-caught-up-after-reconnect.png'), fullPage: true });
   await page.close();
 });
@@ -305,5 +307,36 @@ test('a device that first reports after the overview opened appears on it, with 
   ]);
   await page.locator('[data-site="annex"] [data-device="late-meter"]').waitFor({ timeout: 60_000 });
   assert.equal(await page.locator('[data-device="wpm1"]').count(), 1, 'drawn anew, not twice');
+  await page.close();
+});
+
+test('a catch-up that meets a history outage is retried until the history store is back', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page);
+  await page.locator('[data-device="wpm1"]').click();
+  const flow = page.locator('.card.metric[data-metric="flow_temp"] .value');
+  await flow.waitFor();
+  await page.locator('#conn.live').waitFor({ timeout: 30_000 });
+  const port = new URL(base).port;
+  await svc.stop();
+  await page.locator('#conn.offline').waitFor();
+  await seed(questdb.conn, [
+    readingEvent({ site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 51.6 } }),
+  ]);
+  // The gateway comes back while QuestDB is down: the page's first catch-up gets a 503.
+  await questdb.server.kill();
+  const refused = page.waitForResponse(
+    (r) => r.url().includes('/api/devices/wpm1/readings/latest') && r.status() === 503,
+    { timeout: 60_000 },
+  );
+  ({ svc } = await startGateway(nats, questdb.conn, {
+    HS_API__PORT: port,
+    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+  }));
+  await page.locator('#conn.live').waitFor({ timeout: 30_000 });
+  await refused;
+  await questdb.server.restart();
+  // Retried with a delay doubling up to 30 s: generous for a loaded machine, but finite.
+  await flow.filter({ hasText: '51.6 °C' }).waitFor({ timeout: 90_000 });
   await page.close();
 });

@@ -136,7 +136,7 @@ describe('NATS users per service', () => {
   });
 
   test('a service cannot publish outside its subjects', async () => {
-    const acq = jetstream(await as('acq-modbus'), { timeout: 2_000 });
+    const acq = jetstream(await as('acq-modbus'), { timeout: 20_000 });
     const alert = alertEvent(
       {
         site: 'home',
@@ -150,7 +150,7 @@ describe('NATS users per service', () => {
       { source: 'rogue' },
     );
     await assert.rejects(acq.publish(subjects.alert('home', 'wpm1'), JSON.stringify(alert)), /permission/i);
-    const ingest = jetstream(await as('ingest'), { timeout: 2_000 });
+    const ingest = jetstream(await as('ingest'), { timeout: 20_000 });
     await assert.rejects(
       ingest.publish(subjects.reading('home', 'wpm1'), JSON.stringify(reading('wpm1', 3))),
       /permission/i,

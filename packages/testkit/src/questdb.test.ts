@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sender } from '@questdb/nodejs-client';
-import { startQuestDb, type QuestDbServer } from './mod.ts';
+import { eventually, startQuestDb, type QuestDbServer } from './mod.ts';
 
 let questdb: QuestDbServer;
 before(async () => {
@@ -23,13 +23,12 @@ test('QuestDB from the testkit accepts a row over ILP/HTTP and returns it throug
   await sender.flush();
   await sender.close();
   // ILP/HTTP commits before answering, but a WAL table applies the commit asynchronously.
-  let rows: unknown[][] = [];
-  for (let i = 0; i < 100 && rows.length === 0; i++) {
-    rows = await questdb
+  const rows = await eventually('the row to be applied', async () => {
+    const found = await questdb
       .query(`select device, flow_temp, outside_temp, timestamp from '${table}'`)
       .catch(() => []);
-    if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
-  }
+    return found.length > 0 && found;
+  });
   assert.deepEqual(rows, [['wpm-1', 34.5, -7.25, '2026-01-15T06:00:00.000000Z']]);
 });
 
@@ -42,10 +41,9 @@ test('a stopped QuestDB restarts on the same ports and keeps its data', async (t
   await questdb.query(`insert into keep_me values (42, '2026-01-15T06:00:00.000000Z')`);
   await questdb.kill();
   await questdb.restart();
-  let rows: unknown[][] = [];
-  for (let i = 0; i < 100 && rows.length === 0; i++) {
-    rows = await questdb.query('select x from keep_me');
-    if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
-  }
+  const rows = await eventually('the kept row after the restart', async () => {
+    const found = await questdb.query('select x from keep_me');
+    return found.length > 0 && found;
+  });
   assert.deepEqual(rows, [[42]]);
 });

@@ -6,6 +6,7 @@ import modbusSerial from 'modbus-serial';
 import { backoffDelay, type BackoffOptions, type Clock, type Logger } from '@heatstream/runtime';
 import type { RegisterKind } from '@heatstream/devices';
 import { ModbusReadError } from './errors.ts';
+import { serialBinding } from './serial.ts';
 
 // The package is CommonJS; its typings describe the class as the `default` of module.exports.
 const ModbusRTU = modbusSerial.default;
@@ -93,7 +94,9 @@ export class ModbusConnection {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#queue;
-    this.#drop();
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await release(client);
   }
 
   async #read(unitId: number, kind: RegisterKind, start: number, count: number): Promise<number[]> {
@@ -157,10 +160,18 @@ export class ModbusConnection {
     client.on('error', (error: unknown) => {
       this.#options.log.debug({ err: error, endpoint: this.key }, 'port error');
     });
+    const connecting = this.#connect(client);
     try {
-      await withTimeout(this.#connect(client), this.#options.timeoutMs, `connecting to ${this.key}`);
+      await withTimeout(connecting, this.#options.timeoutMs, `connecting to ${this.key}`);
     } catch (error) {
-      destroy(client);
+      // A connect that timed out goes on: a serial port opens later all the same. Closed now it
+      // would not be (closing a port that is still opening fails), so close it once it is open —
+      // else it stays open unowned, reading from the bus beside the next link's port.
+      connecting.then(
+        () => void release(client),
+        () => undefined,
+      );
+      void release(client);
       this.#failures++;
       this.#lastError = (error as Error).message;
       const delay = backoffDelay(this.#failures, this.#options.backoff);
@@ -198,23 +209,48 @@ export class ModbusConnection {
         // rejects them (seen in this package's tests), and so would a transparent gateway.
         return client.connectTelnet(e.host ?? '127.0.0.1', { port: e.port ?? 502 });
       case 'rtu':
-        return client.connectRTUBuffered(e.path ?? '', e.serial ?? serialDefaults);
+        // serialport passes `binding` through: see serial.ts for why it is not the default one.
+        return client.connectRTUBuffered(e.path ?? '', {
+          ...(e.serial ?? serialDefaults),
+          binding: serialBinding,
+        } as Parameters<ModbusRTU['connectRTUBuffered']>[1]);
     }
   }
 
   #drop(): void {
     const client = this.#client;
     this.#client = undefined;
-    if (client) destroy(client);
+    if (client) void release(client);
   }
 }
 
-function destroy(client: ModbusRTU): void {
-  try {
-    client.destroy(() => undefined);
-  } catch {
-    // A serial port that never opened has nothing to destroy.
-  }
+/** How long closing a port may take before the link is given up as closed anyway. */
+const releaseBoundMs = 2_000;
+
+/**
+ * Ends a link, socket or serial port. modbus-serial's `destroy` does nothing for a serial port (its
+ * RTUBufferedPort has no `destroy` to call), so a serial port is closed; a socket is destroyed (not
+ * ended: a peer that stopped answering would hold a graceful end open). Never rejects; settles
+ * within `releaseBoundMs`, so a shutdown does not wait on a port that does not answer.
+ */
+function release(client: ModbusRTU): Promise<void> {
+  const port = (client as unknown as { _port?: { destroy?: unknown; isOpen?: boolean } })._port;
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, releaseBoundMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      if (port && typeof port.destroy !== 'function') {
+        if (port.isOpen) client.close(done);
+        else done();
+      } else client.destroy(done);
+    } catch {
+      // A port that never opened has nothing to end.
+      done();
+    }
+  });
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

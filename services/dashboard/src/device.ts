@@ -22,6 +22,8 @@ const SPARK = 60;
 export async function renderDevice(root: HTMLElement, device: string, live: Live): Promise<() => void> {
   const latest = await api.latest(device);
   const values: Metrics = { ...latest.metrics };
+  /** The time of the newest reading the cards show: an older answer must not overwrite them. */
+  let shownAt = Date.parse(latest.time);
   const recent = new Map<string, number[]>();
   const stateSince = new Map<string, string>();
   let range: Range = '24h';
@@ -182,6 +184,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
         stateSince.set(k, e.time);
     }
     Object.assign(values, e.data.metrics);
+    shownAt = Math.max(shownAt, Date.parse(e.time));
     absorb([e.data.metrics]);
     renderCards();
     renderStates();
@@ -195,17 +198,39 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   };
   live.socket.on('reading', onReading);
   live.socket.on('alert', onAlert);
-  // After a dropped socket: the history since the drop for the sparklines, and the latest reading
-  // for the cards, so nothing that happened meanwhile is missing.
+  // After a dropped socket: the latest reading for the cards and the history since the drop for the
+  // sparklines, so nothing that happened meanwhile is missing. Each is shown as soon as it is there
+  // (the cards do not wait for the slower history query), a live reading that arrived meanwhile is
+  // not overwritten by an older latest, and a request that fails (the gateway just back, QuestDB
+  // busy) is retried, with a growing delay, until it succeeds or the page is left.
+  let left = false;
+  const untilDone = (what: () => Promise<void>, delayMs = 1_000): void => {
+    what().catch(() => {
+      if (left) return;
+      setTimeout(() => {
+        untilDone(what, Math.min(delayMs * 2, 30_000));
+      }, delayMs);
+    });
+  };
   const stopFilling = live.onReconnect((since) => {
-    void Promise.all([loadRecent(since), api.latest(device)]).then(([, newest]) => {
+    untilDone(async () => {
+      const newest = await api.latest(device);
+      if (left || Date.parse(newest.time) < shownAt) return;
       Object.assign(values, newest.metrics);
+      shownAt = Date.parse(newest.time);
+      renderCards();
+      renderStates();
+    });
+    untilDone(async () => {
+      await loadRecent(since);
+      if (left) return;
       renderCards();
       renderStates();
     });
   });
   return () => {
     clearTimeout(chartRetry);
+    left = true;
     stopFilling();
     live.socket.off('reading', onReading);
     live.socket.off('alert', onAlert);

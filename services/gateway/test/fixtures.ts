@@ -8,7 +8,13 @@ import {
   walSettled,
   type QuestDbConnection,
 } from '@heatstream/questdb';
-import { freePort, serviceFixture, type NatsFixture, type ServiceFixture } from '@heatstream/testkit';
+import {
+  eventually,
+  freePort,
+  serviceFixture,
+  type NatsFixture,
+  type ServiceFixture,
+} from '@heatstream/testkit';
 import { gateway } from '../src/service.ts';
 
 /** Declares ingest's tables and stores the events in them, waiting until QuestDB has applied them. */
@@ -25,7 +31,9 @@ export async function seed(conn: QuestDbConnection, events: readonly Envelope[])
     if (refused.length > 0) throw new Error(`QuestDB refused fixtures: ${refused.join('; ')}`);
   }
   await writer.close();
-  for (let i = 0; i < 200 && !(await walSettled(conn)); i++) await new Promise((r) => setTimeout(r, 50));
+  // Bounded, and loud when the bound is hit: a silent give-up let tests read before the rows were
+  // there and fail later, far from the cause (a loaded CI machine applies the WAL slowly).
+  await eventually('QuestDB to apply the seeded rows', () => walSettled(conn));
 }
 
 /** The gateway in this process on a free port, against the given servers; stopped at dispose. */

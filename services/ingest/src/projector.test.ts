@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { makeEvent, newEventId, type Envelope } from '@heatstream/contracts';
 import { QuestDbWriter, declareSchema, readings, sql, walSettled } from '@heatstream/questdb';
-import { sleep, type BatchItem } from '@heatstream/runtime';
-import { startQuestDb, type QuestDbServer } from '@heatstream/testkit';
+import type { BatchItem } from '@heatstream/runtime';
+import { eventually, startQuestDb, type QuestDbServer } from '@heatstream/testkit';
 import { projector } from './projector.ts';
 
 let questdb: QuestDbServer;
@@ -52,7 +52,7 @@ test('stored events are ok, a refused one is rejected with the reason', async ()
   assert.ok(refused?.status === 'reject');
   assert.match(refused.reason, /QuestDB refused the row/);
   assert.deepEqual(outcomes[2], { status: 'ok' });
-  for (let i = 0; i < 100 && !(await walSettled(conn)); i++) await sleep(100);
+  await eventually('QuestDB to apply the rows', () => walSettled(conn));
   assert.deepEqual(await sql(conn, "SELECT flow_temp FROM readings WHERE site = 'projector' ORDER BY ts"), [
     [1],
     [3],
