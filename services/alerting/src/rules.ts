@@ -2,7 +2,7 @@
 // and the defaults a user gets without writing any (../shared/reference/alerting.md).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ID_PATTERN, metricNames, StringEnum } from '@heatstream/contracts';
+import { CopCategory, ID_PATTERN, metricNames, StringEnum } from '@heatstream/contracts';
 
 export const RuleKind = {
   threshold: 'threshold',
@@ -14,6 +14,7 @@ export const RuleKind = {
   authFailed: 'auth-failed',
   defrost: 'defrost',
   frozenCounter: 'frozen-counter',
+  copBelowPrediction: 'cop-below-prediction',
 } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
 
@@ -216,6 +217,53 @@ export const FrozenCounterRuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Judged on the cop service's day rows. Not inhibited by offline: a day row arrives after the day,
+// when the device's offline state says nothing about it; `minCoverage` keeps out a day with gaps.
+export const CopBelowPredictionRuleSchema = Type.Object(
+  {
+    ...common,
+    kind: Type.Literal(RuleKind.copBelowPrediction),
+    severity: severity(Level.warning),
+    category: StringEnum(CopCategory, {
+      default: CopCategory.running,
+      description: 'the day row category judged and learnt from',
+    }),
+    historyDays: Type.Integer({
+      minimum: 7,
+      default: 60,
+      description: 'the line is fitted over the days of this many before the day judged',
+    }),
+    minDays: Type.Integer({
+      minimum: 3,
+      default: 14,
+      description: 'usable days in the history before the line predicts',
+    }),
+    margin: Type.Number({
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 1,
+      default: 0.15,
+      description: 'a day more than this share below the prediction raises',
+    }),
+    minElecKwh: Type.Number({
+      minimum: 0,
+      default: 2,
+      description: 'a day with less electricity in its category is neither judged nor learnt',
+    }),
+    minCoverage: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.8,
+      description: 'a day with less coverage is neither judged nor learnt',
+    }),
+    maxExtrapolationK: Type.Number({
+      minimum: 0,
+      default: 3,
+      description: 'a day this far outside the learnt outside temperatures is not judged',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 // Not inhibited by offline: expired credentials are why a cloud device goes silent, and the one
 // thing a person can fix. Critical by default: nothing arrives from that source until someone logs in again.
 export const AuthFailedRuleSchema = Type.Object(
@@ -233,6 +281,7 @@ export const ruleSchemas = {
   [RuleKind.authFailed]: AuthFailedRuleSchema,
   [RuleKind.defrost]: DefrostRuleSchema,
   [RuleKind.frozenCounter]: FrozenCounterRuleSchema,
+  [RuleKind.copBelowPrediction]: CopBelowPredictionRuleSchema,
 } as const satisfies Record<RuleKind, TSchema>;
 
 export const RuleSchema = Type.Union(Object.values(ruleSchemas));
@@ -247,6 +296,7 @@ export type ShortCyclingRule = Static<typeof ShortCyclingRuleSchema>;
 export type AuthFailedRule = Static<typeof AuthFailedRuleSchema>;
 export type DefrostRule = Static<typeof DefrostRuleSchema>;
 export type FrozenCounterRule = Static<typeof FrozenCounterRuleSchema>;
+export type CopBelowPredictionRule = Static<typeof CopBelowPredictionRuleSchema>;
 export type Rule = Static<typeof RuleSchema>;
 
 export class RuleError extends Error {
@@ -297,6 +347,8 @@ export function parseRules(raw: unknown): Rule[] {
     if (ids.has(rule.id)) problems.push(`${at}.id: "${rule.id}" used twice`);
     ids.add(rule.id);
     if (rule.kind === RuleKind.threshold) problems.push(...thresholdProblems(rule).map((p) => `${at}: ${p}`));
+    if (rule.kind === RuleKind.copBelowPrediction && rule.minDays > rule.historyDays)
+      problems.push(`${at}.minDays: ${rule.minDays} days can never fit in historyDays ${rule.historyDays}`);
     const { muteUntil } = rule.notify;
     if (muteUntil !== undefined && Number.isNaN(Date.parse(muteUntil)))
       problems.push(`${at}.notify.muteUntil: "${muteUntil}" is not a date and time`);
@@ -387,4 +439,6 @@ export const defaultRules: readonly Rule[] = parseRules([
   { id: 'auth_failed', kind: 'auth-failed' },
   { id: 'defrost', kind: 'defrost', clearAfterMs: 1_800_000 },
   { id: 'counter_frozen', kind: 'frozen-counter' },
+  // A day is a day: no cooldown, and the next day within the margin resolves it.
+  { id: 'cop_below_prediction', kind: 'cop-below-prediction', cooldownMs: 0 },
 ]);
