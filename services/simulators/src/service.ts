@@ -4,6 +4,7 @@
 import { StartupError, defineService, systemClock } from '@heatstream/runtime';
 import { findDefinition } from '@heatstream/devices';
 import { simulatorConfig } from './config.ts';
+import { FaultControl } from './control.ts';
 import { FaultPlan, seededRandom } from './faults.ts';
 import { ModbusSimulator } from './modbus-server.ts';
 import { defaultHouse, HeatPumpHouse } from './model/house.ts';
@@ -13,7 +14,7 @@ export const simulators = defineService({
   name: 'simulators',
   config: simulatorConfig,
   init(ctx) {
-    const { modbus, units, model, faults, faultSeed } = ctx.config;
+    const { modbus, control, units, model, faults, faultSeed } = ctx.config;
     const problems: string[] = [];
     const resolved = units.flatMap((u, i) => {
       const definition = findDefinition(u.definition);
@@ -33,18 +34,28 @@ export const simulators = defineService({
       weather: { ...defaultHouse.weather, meanC: model.outsideMeanC, amplitudeC: model.outsideAmplitudeC },
     };
     const house = new HeatPumpHouse(simStart, options);
+    const plan = new FaultPlan(faults, realStart, seededRandom(faultSeed));
+    const faultControl = control.enabled
+      ? new FaultControl(plan, ctx.log.child({ component: 'faults' }))
+      : undefined;
     const server = new ModbusSimulator({
       host: modbus.host,
       port: modbus.port,
       units: resolved,
       values: () => metricValues(house.advanceTo(simNow()), options),
-      faults: new FaultPlan(faults, realStart, seededRandom(faultSeed)),
+      faults: plan,
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
     return {
-      start: () => server.start(),
-      stop: () => server.stop(),
+      async start() {
+        await server.start();
+        await faultControl?.start(control.host, control.port);
+      },
+      async stop() {
+        await faultControl?.stop();
+        await server.stop();
+      },
     };
   },
 });
