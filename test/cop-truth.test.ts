@@ -13,7 +13,7 @@ import {
   encodeEvent,
   makeEvent,
   subjects,
-  type CopV1Data,
+  type CopV2Data,
   events,
   type ReadingV1,
 } from '@heatstream/contracts';
@@ -95,11 +95,11 @@ test("each demo site's daily COP is within 2 % of the model's", async () => {
     await eventually('cop took every reading', () => consumerIdle(nats.jsm, 'READINGS', 'cop-readings'));
     const rows = await eventually('a day row per demo site', async () => {
       const consumer = await nats.js.consumers.get('DERIVED');
-      const out: CopV1Data[] = [];
+      const out: CopV2Data[] = [];
       for (;;) {
         const msg = await consumer.next({ expires: 1_000 });
         if (!msg) break;
-        const data = (events.decode(msg.data) as { data: CopV1Data }).data;
+        const data = (events.decode(msg.data) as { data: CopV2Data }).data;
         if (
           data.period === 'day' &&
           data.category === 'combined' &&

@@ -43,7 +43,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   },
   // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
   cop: {
-    publishes: ['cop.v1.>'],
+    publishes: ['cop.v2.>'],
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],
   },

@@ -4,7 +4,7 @@
 // Type-only imports keep TypeBox out of the dashboard's bundle.
 import { Type, type Static, type TNumber, type TOptional, type TSchema } from '@sinclair/typebox';
 import { AlertV1Data } from './events/alert.v1.ts';
-import { CopV1Data } from './events/cop.v1.ts';
+import { CopV2Data } from './events/cop.v2.ts';
 import { DeviceState } from './events/device-status.v1.ts';
 import { metricNames, metrics, type MetricName } from './metrics.ts';
 import { DateTime, Id, StringEnum } from './schema.ts';
@@ -156,8 +156,8 @@ export const ReadingHistory = Type.Object(
 );
 export type ReadingHistory = Static<typeof ReadingHistory>;
 
-/** A COP event's figures for one period and category, as ingest stored them. */
-export const CopRow = Type.Omit(CopV1Data, ['site', 'device', 'period']);
+/** A COP event's figures (cop.v2) for one period and category, as ingest stored them. */
+export const CopRow = Type.Omit(CopV2Data, ['site', 'device', 'period']);
 export type CopRow = Static<typeof CopRow>;
 
 /** An alert in its latest state: the alert event's data and the time of that state. */

@@ -3,6 +3,7 @@ import { newEventId, type Envelope } from './envelope.ts';
 import { ALERT_V1, AlertV1 } from './events/alert.v1.ts';
 import { COMMAND_V1, CommandV1 } from './events/command.v1.ts';
 import { COP_V1, CopV1 } from './events/cop.v1.ts';
+import { COP_V2, CopV2, copV1toV2 } from './events/cop.v2.ts';
 import { DEVICE_STATUS_V1, DeviceStatusV1 } from './events/device-status.v1.ts';
 import { READING_V1, ReadingV1 } from './events/reading.v1.ts';
 import { REJECTED_V1, RejectedV1 } from './events/rejected.v1.ts';
@@ -12,7 +13,7 @@ import { ContractError, createEventRegistry, defineEventType, type EventRegistry
 export const EventType = {
   reading: READING_V1,
   deviceStatus: DEVICE_STATUS_V1,
-  cop: COP_V1,
+  cop: COP_V2,
   alert: ALERT_V1,
   command: COMMAND_V1,
   rejected: REJECTED_V1,
@@ -22,6 +23,7 @@ const schemas = {
   [READING_V1]: ReadingV1,
   [DEVICE_STATUS_V1]: DeviceStatusV1,
   [COP_V1]: CopV1,
+  [COP_V2]: CopV2,
   [ALERT_V1]: AlertV1,
   [COMMAND_V1]: CommandV1,
   [REJECTED_V1]: RejectedV1,
@@ -35,9 +37,10 @@ export const eventTypeNames: readonly EventTypeName[] = Object.freeze(
   Object.keys(schemas) as EventTypeName[],
 );
 
-/** The production registry: every type heatstream publishes, with upcasters once a v2 exists. */
+/** The production registry: every type heatstream publishes, and the upcasters of older versions. */
 export const events: EventRegistry = createEventRegistry(
   eventTypeNames.map((type) => defineEventType(type, schemas[type])),
+  [copV1toV2],
 );
 
 export interface MakeEventInit<D> {

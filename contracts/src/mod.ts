@@ -14,6 +14,7 @@ export * from './events/reading.v1.ts';
 export * from './events/device-status.v1.ts';
 export * from './events/alert.v1.ts';
 export * from './events/cop.v1.ts';
+export * from './events/cop.v2.ts';
 export * from './events/command.v1.ts';
 export * from './events/rejected.v1.ts';
 export {

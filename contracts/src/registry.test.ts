@@ -100,10 +100,10 @@ void describe('makeEvent', () => {
 });
 
 void describe('events registry', () => {
-  void it('holds the six v1 types, newest per family', () => {
+  void it('holds the six families, cop at v1 and v2, newest per family', () => {
     assert.deepEqual(
       events.types().map((t) => `${t.family}@${String(t.version)}`),
-      ['reading@1', 'device-status@1', 'cop@1', 'alert@1', 'command@1', 'rejected@1'],
+      ['reading@1', 'device-status@1', 'cop@1', 'cop@2', 'alert@1', 'command@1', 'rejected@1'],
     );
     assert.deepEqual(
       events.types().map((t) => t.type),
@@ -111,9 +111,10 @@ void describe('events registry', () => {
     );
     assert.equal(events.latest('device-status').type, 'heatstream.device-status.v1');
     assert.equal(events.has('heatstream.cop.v1'), true);
-    assert.equal(events.has('heatstream.cop.v2'), false);
+    assert.equal(events.latest('cop').type, 'heatstream.cop.v2');
+    assert.equal(events.has('heatstream.cop.v3'), false);
     assert.throws(() => events.latest('weather'), ContractError);
-    assert.throws(() => events.schemaOf('heatstream.cop.v2'), /unknown event type "heatstream.cop.v2"/);
+    assert.throws(() => events.schemaOf('heatstream.cop.v3'), /unknown event type "heatstream.cop.v3"/);
     assert.throws(() => events.validate('nope', {}), ContractError);
   });
 

@@ -41,14 +41,14 @@ const DAY = 24 * 60 * MINUTE;
 
 function stream(
   name: string,
-  subject: string,
+  subject: string | readonly string[],
   description: string,
   maxAgeMs: number,
   maxBytes = -1,
 ): StreamSpec {
   return {
     name,
-    subjects: [subject],
+    subjects: typeof subject === 'string' ? [subject] : subject,
     description,
     maxAgeMs,
     maxBytes,
@@ -67,7 +67,8 @@ export const streams: readonly StreamSpec[] = [
     'heatstream.device-status.v1: online, unavailable, bad-data, auth-failed',
     365 * DAY,
   ),
-  stream('DERIVED', 'cop.v1.>', 'heatstream.cop.v1: daily and windowed COP/SCOP', 365 * DAY),
+  // cop.v1 stays beside cop.v2: a year of v1 figures is still stored, and consumers upcast them.
+  stream('DERIVED', ['cop.v1.>', 'cop.v2.>'], 'heatstream.cop.v1/v2: daily and windowed COP/SCOP', 365 * DAY),
   stream('ALERTS', 'alerts.v1.>', 'heatstream.alert.v1 lifecycle events', 365 * DAY),
   stream(
     'COMMANDS',
@@ -88,14 +89,14 @@ export const streams: readonly StreamSpec[] = [
 function consumer(
   stream: string,
   durable: string,
-  filterSubject: string,
+  filterSubject: string | readonly string[],
   description: string,
   maxAckPending = 1_000,
 ): ConsumerSpec {
   return {
     stream,
     durable,
-    filterSubjects: [filterSubject],
+    filterSubjects: typeof filterSubject === 'string' ? [filterSubject] : filterSubject,
     ackWaitMs: 30 * SECOND,
     maxDeliver: 5,
     backoffMs: [1 * SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND],
@@ -129,7 +130,13 @@ export const consumers: readonly ConsumerSpec[] = [
     'ingest: alert lifecycle into QuestDB',
     INGEST_MAX_ACK_PENDING,
   ),
-  consumer('DERIVED', 'ingest-derived', 'cop.v1.>', 'ingest: COP rows into QuestDB', INGEST_MAX_ACK_PENDING),
+  consumer(
+    'DERIVED',
+    'ingest-derived',
+    ['cop.v1.>', 'cop.v2.>'],
+    'ingest: COP rows into QuestDB',
+    INGEST_MAX_ACK_PENDING,
+  ),
   consumer('READINGS', 'cop-readings', 'readings.v1.>', 'cop: readings into daily COP'),
   consumer('READINGS', 'alerting-readings', 'readings.v1.>', 'alerting: threshold and data-quality rules'),
   consumer('DEVICES', 'alerting-devices', 'devices.v1.>', 'alerting: offline and auth-failed devices'),

@@ -17,7 +17,9 @@ import {
 const build: Record<EventTypeName, (a: string, b: string) => string> = {
   'heatstream.reading.v1': subjects.reading,
   'heatstream.device-status.v1': subjects.deviceStatus,
-  'heatstream.cop.v1': subjects.cop,
+  // Nothing publishes cop.v1 any more; its stored events keep their subjects.
+  'heatstream.cop.v1': (a, b) => `cop.v1.${a}.${b}`,
+  'heatstream.cop.v2': subjects.cop,
   'heatstream.alert.v1': subjects.alert,
   'heatstream.command.v1': subjects.command,
   'heatstream.rejected.v1': (a) => subjects.rejected(a),
@@ -27,7 +29,7 @@ void describe('subjects', () => {
   void it('builds the subjects of the design', () => {
     assert.equal(subjects.reading('home', 'wpm3'), 'readings.v1.home.wpm3');
     assert.equal(subjects.deviceStatus('home', 'wpm3'), 'devices.v1.home.wpm3.status');
-    assert.equal(subjects.cop('home', 'wpm3'), 'cop.v1.home.wpm3');
+    assert.equal(subjects.cop('home', 'wpm3'), 'cop.v2.home.wpm3');
     assert.equal(subjects.alert('home', 'wpm3'), 'alerts.v1.home.wpm3');
     assert.equal(subjects.command('site_2', 'esp32-07'), 'commands.v1.site_2.esp32-07');
     assert.equal(subjects.rejected('ingest'), 'rejected.v1.ingest');
@@ -145,6 +147,7 @@ void describe('core subjects', () => {
       'devices.v1.>',
       'alerts.v1.>',
       'cop.v1.>',
+      'cop.v2.>',
       'replay.v1.>',
     ]);
     for (const type of [
@@ -152,6 +155,7 @@ void describe('core subjects', () => {
       'heatstream.device-status.v1',
       'heatstream.alert.v1',
       'heatstream.cop.v1',
+      'heatstream.cop.v2',
     ] as const) {
       assert.ok(
         liveSubjects.some((f) => subjectMatches(f, build[type]('s', 'd'))),

@@ -1,6 +1,7 @@
 import { ALERT_V1 } from './events/alert.v1.ts';
 import { COMMAND_V1 } from './events/command.v1.ts';
 import { COP_V1 } from './events/cop.v1.ts';
+import { COP_V2 } from './events/cop.v2.ts';
 import { DEVICE_STATUS_V1 } from './events/device-status.v1.ts';
 import { READING_V1 } from './events/reading.v1.ts';
 import { REJECTED_V1 } from './events/rejected.v1.ts';
@@ -24,6 +25,7 @@ const routes: Record<EventTypeName, readonly string[]> = {
   [READING_V1]: ['readings', 'v1', '{site}', '{device}'],
   [DEVICE_STATUS_V1]: ['devices', 'v1', '{site}', '{device}', 'status'],
   [COP_V1]: ['cop', 'v1', '{site}', '{device}'],
+  [COP_V2]: ['cop', 'v2', '{site}', '{device}'],
   [ALERT_V1]: ['alerts', 'v1', '{site}', '{device}'],
   [COMMAND_V1]: ['commands', 'v1', '{site}', '{device}'],
   [REJECTED_V1]: ['rejected', 'v1', '{service}'],
@@ -49,7 +51,7 @@ function fill(type: EventTypeName, ids: Partial<Record<Param, unknown>>): string
 export const subjects = {
   reading: (site: string, device: string) => fill(READING_V1, { site, device }),
   deviceStatus: (site: string, device: string) => fill(DEVICE_STATUS_V1, { site, device }),
-  cop: (site: string, device: string) => fill(COP_V1, { site, device }),
+  cop: (site: string, device: string) => fill(COP_V2, { site, device }),
   alert: (site: string, device: string) => fill(ALERT_V1, { site, device }),
   command: (site: string, device: string) => fill(COMMAND_V1, { site, device }),
   rejected: (service: string) => fill(REJECTED_V1, { service }),
@@ -82,6 +84,7 @@ export const liveSubjects: readonly string[] = [
   familyOf(DEVICE_STATUS_V1),
   familyOf(ALERT_V1),
   familyOf(COP_V1),
+  familyOf(COP_V2),
   coreSubjectPatterns.replay,
 ];
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { Type, type Static } from '@sinclair/typebox';
 import { envelopeSchema, type Envelope } from './envelope.ts';
 import { events } from './event-types.ts';
+import { COP_V2, type CopV2Data } from './events/cop.v2.ts';
 import { READING_V1, ReadingV1, type ReadingV1Data } from './events/reading.v1.ts';
 import { metricNames, type MetricName } from './metrics.ts';
 import { ContractError, createEventRegistry, defineEventType, type Upcaster } from './registry.ts';
@@ -103,5 +104,38 @@ void describe('upcasting reading v1 → v2', () => {
       () => faulty.decode(fixture('heatstream.reading.v1/stiebel-wpm3-frosty-morning.json')),
       /upcaster heatstream\.reading\.v1 → heatstream\.reading\.v2 produced an invalid heatstream\.reading\.v2: \/data\/siteId/,
     );
+  });
+});
+
+void describe('upcasting cop v1 → v2 (the production registry)', () => {
+  void it('keeps the shared figures and leaves what v1 never had unknown', () => {
+    const bytes = fixture('heatstream.cop.v1/day-combined-heat-meter.json');
+    const v1 = JSON.parse(bytes.toString('utf8')) as Envelope;
+    const v2 = events.decode(bytes);
+    assert.equal(v2.type, COP_V2);
+    assert.deepEqual(events.validate(COP_V2, v2), []);
+    assert.deepEqual([v2.id, v2.time, v2.subject, v2.source], [v1.id, v1.time, v1.subject, v1.source]);
+    const data = v2.data as CopV2Data;
+    assert.deepEqual(
+      [data.heatKwh, data.elecKwh, data.cop, data.defrostHeatKwh, data.coverage, data.method.heatSource],
+      [98.4, 33.1, 2.97, -2.6, 0.993, 'heat-meter'],
+    );
+    assert.deepEqual(
+      [data.standbyKwh, data.starts, data.dataSeconds, data.counters, data.boundary, data.outsideTempC],
+      [null, null, null, null, null, null],
+    );
+    assert.equal(data.partial, false);
+  });
+
+  void it('gives a v1 figure without defrost a defrost of 0', () => {
+    const v2 = events.decode(fixture('heatstream.cop.v1/season-space-heating-flow-dt.json'));
+    assert.equal((v2.data as CopV2Data).defrostHeatKwh, 0);
+  });
+
+  void it('decodes a v2 event as it is, negative heat included', () => {
+    const bytes = fixture('heatstream.cop.v2/day-cooling-net-defrost-vendor.json');
+    const v2 = events.decode(bytes);
+    assert.deepEqual(v2, JSON.parse(bytes.toString('utf8')));
+    assert.equal((v2.data as CopV2Data).heatKwh, -0.3);
   });
 });

@@ -12,7 +12,7 @@ import {
   type MetricName,
 } from '@heatstream/contracts';
 
-export type ColumnType = 'SYMBOL' | 'DOUBLE' | 'LONG' | 'VARCHAR' | 'TIMESTAMP';
+export type ColumnType = 'SYMBOL' | 'DOUBLE' | 'LONG' | 'VARCHAR' | 'TIMESTAMP' | 'BOOLEAN';
 
 /** A column's value in TypeScript: what the ILP sender takes, and what SQL over /exec returns. */
 export interface ColumnValue {
@@ -22,6 +22,8 @@ export interface ColumnValue {
   LONG: number;
   /** RFC 3339; /exec answers with microsecond digits, e.g. 2026-01-15T06:00:00.000000Z. */
   TIMESTAMP: string;
+  /** QuestDB has no NULL boolean: an absent value reads as false. */
+  BOOLEAN: boolean;
 }
 
 export interface Column<T extends ColumnType = ColumnType, E = never, V = unknown> {
@@ -91,6 +93,10 @@ function builders<E>() {
       type: 'TIMESTAMP',
       read,
     }),
+    boolean: <V extends Nullable<boolean>>(read: (event: E) => V): Spec<'BOOLEAN', E, V> => ({
+      type: 'BOOLEAN',
+      read,
+    }),
     /** One column per catalogue metric (states LONG, the rest DOUBLE), read from one object. */
     metrics(
       group: (event: E) => Partial<Record<MetricName, number>>,
@@ -128,6 +134,7 @@ const put: { [T in ColumnType]: (sender: Sender, name: string, value: ColumnValu
   DOUBLE: (sender, name, value) => sender.floatColumn(name, value),
   LONG: (sender, name, value) => sender.intColumn(name, value),
   TIMESTAMP: (sender, name, value) => sender.timestampColumn(name, micros(value), 'us'),
+  BOOLEAN: (sender, name, value) => sender.booleanColumn(name, value),
 };
 
 function writerOf(column: Column<ColumnType, unknown>): Write {

@@ -53,6 +53,7 @@ export const alerts = defineTable(EventType.alert, (c) => ({
   dedupKeys: ['site', 'device', 'alert_id', 'state'],
 }));
 
+// One row per figure and category; cop.v1 events arrive upcast to v2, their unknown figures NULL.
 export const cop = defineTable(EventType.cop, (c) => ({
   name: 'cop',
   // `ts` is the period start: a re-derivation of the same period replaces the row.
@@ -63,7 +64,7 @@ export const cop = defineTable(EventType.cop, (c) => ({
     source: c.symbol((e) => e.source),
     period: c.symbol((e) => e.data.period),
     category: c.symbol((e) => e.data.category),
-    heat_source: c.symbol((e) => e.data.heatSource),
+    heat_source: c.symbol((e) => e.data.method.heatSource),
     period_end: c.timestamp((e) => e.data.periodEnd),
     heat_kwh: c.double((e) => e.data.heatKwh),
     elec_kwh: c.double((e) => e.data.elecKwh),
@@ -72,6 +73,29 @@ export const cop = defineTable(EventType.cop, (c) => ({
     coverage: c.double((e) => e.data.coverage),
     // When the COP service derived it: the event's own time.
     computed_at: c.timestamp((e) => e.time),
+    // cop.v2: added after the v1 columns, so an existing table gains them (ADD COLUMN).
+    standby_kwh: c.double((e) => e.data.standbyKwh),
+    starts: c.long((e) => e.data.starts),
+    starts_per_hour: c.double((e) => e.data.startsPerHour),
+    data_seconds: c.double((e) => e.data.dataSeconds),
+    data_days: c.long((e) => e.data.dataDays),
+    partial: c.boolean((e) => e.data.partial),
+    partial_reason: c.varchar((e) => e.data.partialReason),
+    counter_elec_kwh: c.double((e) => e.data.counters?.elecKwh),
+    counter_heat_kwh: c.double((e) => e.data.counters?.heatKwh),
+    counter_cop: c.double((e) => e.data.counters?.cop),
+    heat_from: c.symbol((e) => e.data.method.heatFrom),
+    elec_from: c.symbol((e) => e.data.method.elecFrom),
+    starting_power_w: c.double((e) => e.data.method.startingPowerW),
+    grid_seconds: c.double((e) => e.data.method.gridSeconds),
+    bridge_seconds: c.double((e) => e.data.method.bridgeSeconds),
+    cp_j_per_kg_k: c.double((e) => e.data.method.cpJPerKgK),
+    boundary: c.symbol((e) => e.data.boundary),
+    elec_meter_class: c.varchar((e) => e.data.metering.elecMeterClass),
+    heat_meter_class: c.varchar((e) => e.data.metering.heatMeterClass),
+    backup_heater: c.symbol((e) => e.data.metering.backupHeater),
+    outside_temp_c: c.double((e) => e.data.outsideTempC),
+    flow_temp_c: c.double((e) => e.data.flowTempC),
   },
   dedupKeys: ['site', 'device', 'period', 'category'],
 }));

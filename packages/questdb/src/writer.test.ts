@@ -107,7 +107,7 @@ describe('QuestDB schema and writer', () => {
           acknowledgedBy: 'anna',
         },
       }),
-      makeEvent('heatstream.cop.v1', {
+      makeEvent('heatstream.cop.v2', {
         ...init,
         data: {
           site: 'site1',
@@ -115,13 +115,33 @@ describe('QuestDB schema and writer', () => {
           period: 'day',
           periodStart: '2026-01-14T00:00:00Z',
           periodEnd: '2026-01-15T00:00:00Z',
-          category: 'combined',
+          category: 'running',
           heatKwh: 40.5,
           elecKwh: 10,
           cop: 4.05,
           defrostHeatKwh: -1.25,
+          standbyKwh: 0.75,
+          starts: 7,
+          startsPerHour: 0.3,
+          dataSeconds: 84_000,
           coverage: 0.98,
-          heatSource: 'heat-meter',
+          dataDays: null,
+          partial: true,
+          partialReason: 'coverage 89 % of the day',
+          counters: { elecKwh: 10.2, heatKwh: 41, cop: 4.02 },
+          method: {
+            heatSource: 'heat-meter',
+            heatFrom: 'power',
+            elecFrom: 'counter',
+            startingPowerW: 100,
+            gridSeconds: 60,
+            bridgeSeconds: 900,
+            cpJPerKgK: null,
+          },
+          boundary: 'H2',
+          metering: { elecMeterClass: 'MID B (1 %)', heatMeterClass: '2', backupHeater: 'outside' },
+          outsideTempC: -2.5,
+          flowTempC: 41.25,
         },
       }),
     ];
@@ -139,7 +159,7 @@ describe('QuestDB schema and writer', () => {
       );
       assert.equal(rows.length, 1, table.name);
       const row = rows[0]!;
-      const ts = table === tableOf('heatstream.cop.v1') ? '2026-01-14T00:00:00Z' : time.toISOString();
+      const ts = table === tableOf('heatstream.cop.v2') ? '2026-01-14T00:00:00Z' : time.toISOString();
       assert.equal(instant(row.ts), instant(ts), `${table.name}.ts`);
       for (const column of Object.values(table.columns)) {
         const read = column.read as (e: Envelope) => unknown;

@@ -5,15 +5,15 @@
 // saved replays the batch from the last saved state into the same rows (the same message ids), so
 // nothing is lost and nothing counted twice; a failed flush rolls the accumulators back to it.
 import { createHash } from 'node:crypto';
-import type { CopV1Data, ReadingV1 } from '@heatstream/contracts';
+import type { CopV2Data, ReadingV1 } from '@heatstream/contracts';
 import type { Kv, Logger } from '@heatstream/runtime';
 import { CopAccumulator, type CopState, type DayRow } from './accumulator.ts';
 import type { CopSource } from './config.ts';
-import { copV1Data } from './cop-v1.ts';
+import { copV2Data } from './cop-v2.ts';
 import { periodWindows, summarise } from './periods.ts';
 
 /** Publishes one figure with the message id that makes a repeat of it a duplicate. */
-export type PublishCop = (data: CopV1Data, msgId: string) => Promise<void>;
+export type PublishCop = (data: CopV2Data, msgId: string) => Promise<void>;
 
 const keyOf = (s: CopSource): string => `${s.site}.${s.device}`;
 export const stateKey = (s: CopSource): string => `${keyOf(s)}.state`;
@@ -25,7 +25,7 @@ export const dayKey = (s: CopSource, day: string): string => `${keyOf(s)}.day.${
  * window; a changed figure gets a new id, so it is stored and replaces the row in QuestDB
  * (DEDUP UPSERT on site, device, period, category, period start) instead of being dropped.
  */
-export function copMsgId(d: CopV1Data): string {
+export function copMsgId(d: CopV2Data): string {
   const digest = createHash('sha256').update(JSON.stringify(d)).digest('hex').slice(0, 16);
   return `cop.${d.site}.${d.device}.${d.period}.${d.periodStart}.${d.category}.${digest}`;
 }
@@ -162,13 +162,13 @@ export class CopDerivation {
       .takeFinishedDays()
       .filter((r) => !this.#options.wholeDaysOnly || (first !== undefined && r.start >= first));
     let published = 0;
-    for (const row of rows) published += await this.#emit(copV1Data(row));
+    for (const row of rows) published += await this.#emit(copV2Data(row));
     const last = rows.at(-1);
     if (last !== undefined) {
       for (const row of rows) h.days.set(row.day, row);
       const all = [...h.days.values()];
       for (const window of periodWindows(last.day, h.source.season))
-        published += await this.#emit(copV1Data(summarise(all, window, h.source)));
+        published += await this.#emit(copV2Data(summarise(all, window, h.source)));
       for (const row of rows) await this.#kv.putJson(dayKey(h.source, row.day), row);
     }
     if (this.#options.persistState) {
@@ -181,17 +181,13 @@ export class CopDerivation {
     return published;
   }
 
-  async #emit(figures: CopV1Data[]): Promise<number> {
-    let n = 0;
+  async #emit(figures: CopV2Data[]): Promise<number> {
+    // cop.v2 carries every category, a net-defrost one (heat < 0) included.
     for (const data of figures) {
-      // cop.v1 holds heat ≥ 0: a category whose defrosts outweigh its heat waits for cop.v2.
-      if (data.heatKwh < 0 || (data.cop !== null && data.cop < 0)) {
-        this.#log.warn({ figure: data }, 'negative heat does not fit cop.v1; figure not published');
-        continue;
-      }
+      if (data.heatKwh < 0)
+        this.#log.debug({ figure: data }, 'defrost outweighs heat: negative heat published');
       await this.#publish(data, copMsgId(data));
-      n++;
     }
-    return n;
+    return figures.length;
   }
 }

@@ -20,6 +20,14 @@ export interface CategorySums {
   defrostHeatKwh: number;
   /** Seconds of slots where electricity and heat both exist (MyHeatpump's data_length). */
   seconds: number;
+  /**
+   * Σ temperature × seconds, and its seconds, over the category's running slots (combined: every
+   * running slot) that had the temperature. Absent on day rows saved before cop.v2.
+   */
+  outsideTempSum?: number;
+  outsideTempSeconds?: number;
+  flowTempSum?: number;
+  flowTempSeconds?: number;
 }
 
 export interface Sums {
@@ -129,6 +137,8 @@ export interface CopMethod {
   bridgeSeconds: number;
   /** cp in J/(kg·K), where heat comes from flow × ΔT. */
   cp?: number;
+  /** Absent on day rows saved before cop.v2. */
+  metering?: CopSource['metering'];
 }
 
 export function methodOf(source: CopSource): CopMethod {
@@ -142,6 +152,7 @@ export function methodOf(source: CopSource): CopMethod {
     gridSeconds: GRID_MS / 1000,
     bridgeSeconds: BRIDGE_MS / 1000,
     ...(from === 'flow-dt' ? { cp: WATER_CP_J_PER_KG_K } : {}),
+    metering: source.metering,
   };
 }
 

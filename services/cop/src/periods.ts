@@ -33,6 +33,8 @@ export interface PeriodFigures extends CopFigures {
   days: number;
   /** Too few days of data for the period to stand for its length. */
   partial: boolean;
+  /** The rule: partial at or below this many days of data. */
+  partialAtOrBelow: number;
 }
 
 const rolling = [
@@ -112,5 +114,6 @@ export function summarise(rows: readonly DayRow[], window: PeriodWindow, source:
     calendarDays,
     days,
     partial: days <= partialAtOrBelow(window.period, calendarDays),
+    partialAtOrBelow: partialAtOrBelow(window.period, calendarDays),
   };
 }

@@ -1,4 +1,4 @@
-// cop against a real nats-server: readings in, cop.v1 day rows out with the figures the fixture
+// cop against a real nats-server: readings in, cop.v2 day rows out with the figures the fixture
 // implies; a restart half-way keeps them (state in cop_state); readings seen twice count once; a
 // re-derivation through the replay CLI gives the same rows; a bad source fails start-up by name.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import {
   encodeEvent,
   events,
   subjects,
-  type CopV1Data,
+  type CopV2Data,
   type ReadingV1,
 } from '@heatstream/contracts';
 import { runService, type Clock } from '@heatstream/runtime';
@@ -82,19 +82,19 @@ async function publish(js: JetStreamClient, list: readonly ReadingV1[], tag = ''
   }
 }
 
-/** Every cop.v1 event stored on DERIVED, oldest first. */
-async function derived(js: JetStreamClient): Promise<CopV1Data[]> {
+/** Every cop event stored on DERIVED (as v2), oldest first. */
+async function derived(js: JetStreamClient): Promise<CopV2Data[]> {
   const consumer = await js.consumers.get('DERIVED');
-  const out: CopV1Data[] = [];
+  const out: CopV2Data[] = [];
   for (;;) {
     const msg = await consumer.next({ expires: 1_000 });
     if (!msg) break;
-    out.push((events.decode(msg.data) as { data: CopV1Data }).data);
+    out.push((events.decode(msg.data) as { data: CopV2Data }).data);
   }
   return out;
 }
 
-const dayRow = (rows: readonly CopV1Data[], category: string): CopV1Data[] =>
+const dayRow = (rows: readonly CopV2Data[], category: string): CopV2Data[] =>
   rows.filter((r) => r.period === 'day' && r.category === category);
 
 test('readings in, day rows out; a restart half-way and repeated readings change nothing', async () => {
@@ -133,7 +133,7 @@ test('readings in, day rows out; a restart half-way and repeated readings change
         heat: combined?.heatKwh,
         cop: combined?.cop,
         coverage: combined?.coverage,
-        heatSource: combined?.heatSource,
+        heatSource: combined?.method.heatSource,
       },
       {
         start: new Date(D).toISOString(),

@@ -24,6 +24,7 @@ import {
   type RowOf,
   type TableDef,
 } from '@heatstream/questdb';
+import { copRowOf } from './cop-rows.ts';
 
 /** An API caller is waiting: give up (and answer 503) sooner than a batch job would. */
 const QUERY_TIMEOUT_MS = 10_000;
@@ -220,30 +221,10 @@ export class History {
   async cop(device: string, period: string, from: number, to: number): Promise<CopRow[]> {
     const rows = await this.#select(
       cop,
-      [
-        'ts',
-        'period_end',
-        'category',
-        'heat_kwh',
-        'elec_kwh',
-        'cop',
-        'coverage',
-        'defrost_heat_kwh',
-        'heat_source',
-      ],
+      '*',
       `WHERE ${c.device} = ${sqlString(device)} AND ${c.period} = ${sqlString(period)} AND ${c.ts} >= ${at(from)} AND ${c.ts} < ${at(to)} ORDER BY ${c.ts}`,
     );
-    return rows.map((row) => ({
-      periodStart: row.ts,
-      periodEnd: row.period_end,
-      category: row.category,
-      heatKwh: row.heat_kwh,
-      elecKwh: row.elec_kwh,
-      cop: row.cop,
-      coverage: row.coverage,
-      ...(row.defrost_heat_kwh !== null ? { defrostHeatKwh: row.defrost_heat_kwh } : {}),
-      heatSource: row.heat_source,
-    }));
+    return rows.map(copRowOf);
   }
 
   async stats(): Promise<Stats> {

@@ -4,11 +4,11 @@ import { describe, it } from 'node:test';
 import { EventType, makeEvent } from '@heatstream/contracts';
 import { CopAccumulator } from './accumulator.ts';
 import { parseCopSource } from './config.ts';
-import { copV1Data, round } from './cop-v1.ts';
+import { copV2Data, round } from './cop-v2.ts';
 import { periodWindows, summarise } from './periods.ts';
 import { byTime, feed, MIN, series, T0 } from './testing.ts';
 
-void describe('copV1Data', () => {
+void describe('copV2Data', () => {
   const source = parseCopSource({
     site: 'home',
     device: 'hp',
@@ -29,7 +29,7 @@ void describe('copV1Data', () => {
   const [row] = acc.takeFinishedDays();
 
   void it('gives one valid event per category, rounded as MyHeatpump stores figures', () => {
-    const data = copV1Data(row!);
+    const data = copV2Data(row!);
     assert.deepEqual(
       data.map((d) => d.category),
       ['combined', 'running', 'space_heating', 'hot_water', 'cooling'],
@@ -43,7 +43,7 @@ void describe('copV1Data', () => {
     assert.equal(combined.heatKwh, 3.333);
     assert.equal(combined.cop, 3.333);
     assert.equal(combined.coverage, round(1 / 24, 4));
-    assert.equal(combined.heatSource, 'heat-meter');
+    assert.equal(combined.method.heatSource, 'heat-meter');
     const cooling = data[4]!;
     assert.equal(cooling.cop, null);
     assert.equal(cooling.elecKwh, 0);
@@ -51,7 +51,7 @@ void describe('copV1Data', () => {
 
   void it('names the period of re-summed figures', () => {
     const windows = periodWindows(row!.day, source.season);
-    const data = windows.flatMap((w) => copV1Data(summarise([row!], w, source)));
+    const data = windows.flatMap((w) => copV2Data(summarise([row!], w, source)));
     assert.deepEqual([...new Set(data.map((d) => d.period))], ['7d', '30d', '90d', '365d', 'season']);
     for (const d of data)
       makeEvent(EventType.cop, { source: 'cop/0', subject: d.device, time: d.periodStart, data: d });
