@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitCopLine, judgeCopDay, type CopDayRow, type CopMemory, type CopPoint } from './cop-prediction.ts';
 import { AlertEvaluator } from './evaluator.ts';
-import { parseRules, RuleError, type CopBelowPredictionRule } from './rules.ts';
+import { defaultRules, parseRules, RuleError, type CopBelowPredictionRule } from './rules.ts';
 import { SITE } from './testing.ts';
 
 const DAY = 86_400_000;
@@ -97,12 +97,26 @@ void describe('judgeCopDay', () => {
     });
     assert.equal(low.memory.points.length, 14, 'a day below the line is not learnt');
     const ok = judgeCopDay(rule, low.memory, row(15, 5, 3.0));
-    assert.equal(ok.condition?.active, false);
-    assert.equal(
-      ok.condition.message,
-      "COP 3 on 2025-12-16 at 5 °C outside is within 15 % of the 3.5 this system's history predicts",
-    );
+    assert.deepEqual(ok.condition, {
+      active: false,
+      message:
+        "COP 3 on 2025-12-16 at 5 °C outside is 14 % below the 3.5 this system's history predicts, within the 15 % margin",
+    });
     assert.equal(ok.memory.points.length, 15, 'a day within the margin is learnt');
+  });
+
+  void it('keeps a raised alert until a day is within margin − hysteresis (10 %: 3.15 at 5 °C)', () => {
+    const memory = learnt();
+    const held = judgeCopDay(rule, memory, row(14, 5, 3.1), true);
+    assert.equal(held.condition?.active, true, '11 % below: inside the band, still raised');
+    assert.equal(held.memory.points.length, 15, 'a day inside the margin is learnt even while raised');
+    const back = judgeCopDay(rule, memory, row(14, 5, 3.16), true);
+    assert.equal(back.condition?.active, false, '9.7 % below: back within 10 %');
+    const above = judgeCopDay(rule, memory, row(14, 5, 3.6), true);
+    assert.equal(
+      above.condition?.message,
+      "COP 3.6 on 2025-12-15 at 5 °C outside is at or above the 3.5 this system's history predicts",
+    );
   });
 
   void it('says how many days it still needs', () => {
@@ -179,19 +193,34 @@ void describe('cop-below-prediction in the evaluator', () => {
       [['raised', 'warning', `${SITE}-wpm-cop_low-20251216T000000000Z`]],
     );
     assert.equal(raised[0]?.at, D0 + 15 * DAY, 'the alert is at the end of the day it judged');
-    const resolved = again.onCopDay(row(15, 5, 3.4));
+    assert.deepEqual(again.onCopDay(row(15, 5, 3.1)), [], '11 % below: inside the hysteresis band');
+    const resolved = again.onCopDay(row(16, 5, 3.4));
     assert.deepEqual(
       resolved.map((t) => [t.kind, t.alert.alertId]),
       [['resolved', `${SITE}-wpm-cop_low-20251216T000000000Z`]],
     );
   });
 
-  void it('is among the default rules; minDays beyond historyDays is refused', () => {
+  void it('is among the default rules; refuses minDays beyond historyDays and a hysteresis as wide as the margin', () => {
+    const fallback = defaultRules.find((r) => r.kind === 'cop-below-prediction');
+    assert.deepEqual(
+      fallback && [fallback.id, fallback.margin, fallback.hysteresis, fallback.minDays, fallback.historyDays],
+      ['cop_below_prediction', 0.15, 0.05, 14, 60],
+    );
+    const bad = {
+      id: 'c',
+      kind: 'cop-below-prediction',
+      historyDays: 10,
+      minDays: 14,
+      margin: 0.1,
+      hysteresis: 0.1,
+    };
     assert.throws(
-      () => parseRules([{ id: 'c', kind: 'cop-below-prediction', historyDays: 10, minDays: 14 }]),
+      () => parseRules([bad]),
       (e: unknown) =>
         e instanceof RuleError &&
-        e.problems[0] === 'rules[0].minDays: 14 days can never fit in historyDays 10',
+        e.problems.join('|') ===
+          'rules[0].minDays: 14 days can never fit in historyDays 10|rules[0].hysteresis: 0.1 must be less than the margin 0.1',
     );
   });
 });

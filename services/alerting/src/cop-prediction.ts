@@ -4,8 +4,9 @@
 // system's line is its own (emitters, heating curve, installation), so it is learnt: a least-squares
 // line of the daily COP against the day's mean outside temperature, over the usable days of the
 // last `historyDays` before the day judged. A day more than `margin` below the line's prediction at
-// its outside temperature raises; a day back within it resolves. A day below the line is kept out
-// of the history, so a fault does not teach the model that it is normal.
+// its outside temperature raises; a raised alert resolves on a day back within margin − hysteresis
+// (so a COP hovering at the limit is one alert, as thresholds have it). A day past the margin is
+// kept out of the history, so a fault does not teach the model that it is normal.
 import type { Condition } from './lifecycle.ts';
 import type { CopBelowPredictionRule } from './rules.ts';
 
@@ -89,11 +90,15 @@ export interface CopVerdict {
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** One day row judged against the line learnt before it, and learnt from unless it is below. */
+/**
+ * One day row judged against the line learnt before it, and learnt from unless it is past the
+ * margin. `held`: the rule's condition holds for this heat source now (the hysteresis band keeps it).
+ */
 export function judgeCopDay(
   rule: CopBelowPredictionRule,
   memory: CopMemory | undefined,
   row: CopDayRow,
+  held = false,
 ): CopVerdict {
   const m: CopMemory = memory ?? { points: [] };
   if (row.period !== 'day' || row.category !== rule.category)
@@ -114,6 +119,7 @@ export function judgeCopDay(
     outsideTempC <= line.maxTempC + rule.maxExtrapolationK;
   const judged = predicted !== undefined && predicted > 0 && inRange;
   const below = judged && cop < predicted * (1 - rule.margin);
+  const stillBelow = judged && held && cop < predicted * (1 - rule.margin + rule.hysteresis);
   const newest = m.latest === undefined || t >= m.latest;
 
   const point: CopPoint = { t, outsideTempC, cop };
@@ -138,16 +144,20 @@ export function judgeCopDay(
   const day = row.periodStart.slice(0, 10);
   const shortfall = Math.round((1 - cop / predicted) * 100);
   const detail = `COP ${round(cop)} on ${day} at ${round(outsideTempC, 1)} °C outside`;
-  const condition: Condition = below
-    ? {
-        active: true,
-        message: `${detail} is ${shortfall} % below the ${round(predicted)} this system's history predicts`,
-        value: round(cop),
-        threshold: round(predicted * (1 - rule.margin)),
-      }
-    : {
-        active: false,
-        message: `${detail} is within ${round(rule.margin * 100, 1)} % of the ${round(predicted)} this system's history predicts`,
-      };
+  const condition: Condition =
+    below || stillBelow
+      ? {
+          active: true,
+          message: `${detail} is ${shortfall} % below the ${round(predicted)} this system's history predicts`,
+          value: round(cop),
+          threshold: round(predicted * (1 - rule.margin)),
+        }
+      : {
+          active: false,
+          message:
+            cop >= predicted
+              ? `${detail} is at or above the ${round(predicted)} this system's history predicts`
+              : `${detail} is ${shortfall} % below the ${round(predicted)} this system's history predicts, within the ${round(rule.margin * 100, 1)} % margin`,
+        };
   return { memory: next, condition };
 }

@@ -189,7 +189,8 @@ export class AlertEvaluator {
     for (const rule of this.#of(RuleKind.copBelowPrediction, device)) {
       const memory = (this.#state.cop ??= {});
       const key = `${rule.id}/${deviceKey(site, device)}`;
-      const r = judgeCopDay(rule, memory[key], row);
+      const held = this.#lifecycle.holding(rule.id, site, device) !== undefined;
+      const r = judgeCopDay(rule, memory[key], row, held);
       memory[key] = r.memory;
       if (r.condition === undefined) skipped(rule.id, r.skipped ?? 'no verdict');
       else out.push(...this.#update(rule, site, device, r.condition, Date.parse(row.periodEnd)));

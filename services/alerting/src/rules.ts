@@ -244,6 +244,11 @@ export const CopBelowPredictionRuleSchema = Type.Object(
       default: 0.15,
       description: 'a day more than this share below the prediction raises',
     }),
+    hysteresis: Type.Number({
+      minimum: 0,
+      default: 0.05,
+      description: 'a raised alert resolves on a day within margin − hysteresis of the prediction',
+    }),
     minElecKwh: Type.Number({
       minimum: 0,
       default: 2,
@@ -349,6 +354,8 @@ export function parseRules(raw: unknown): Rule[] {
     if (rule.kind === RuleKind.threshold) problems.push(...thresholdProblems(rule).map((p) => `${at}: ${p}`));
     if (rule.kind === RuleKind.copBelowPrediction && rule.minDays > rule.historyDays)
       problems.push(`${at}.minDays: ${rule.minDays} days can never fit in historyDays ${rule.historyDays}`);
+    if (rule.kind === RuleKind.copBelowPrediction && rule.hysteresis >= rule.margin)
+      problems.push(`${at}.hysteresis: ${rule.hysteresis} must be less than the margin ${rule.margin}`);
     const { muteUntil } = rule.notify;
     if (muteUntil !== undefined && Number.isNaN(Date.parse(muteUntil)))
       problems.push(`${at}.notify.muteUntil: "${muteUntil}" is not a date and time`);
