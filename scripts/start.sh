@@ -5,7 +5,7 @@
 # rights in contracts/src/access.ts. Without .data/acq-modbus.yaml (your devices), simulated
 # devices are started and polled. A service that crashes is restarted; Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020, probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
 cd "${HS_ROOT:?run through ./heatstream start}"
@@ -19,6 +19,7 @@ QUESTDB_PG_PORT=${HS_QUESTDB_PG_PORT:-8812}
 MQTT_PORT=${HS_MQTT_PORT:-1883}
 GATEWAY_PORT=${HS_GATEWAY_PORT:-8080}
 SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
+SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
 
 node deploy/secrets.ts --fill "$DATA/secrets.env"
@@ -93,7 +94,8 @@ port_free() { # name port variable: refuse to start beside something already lis
   fi
 }
 for check in "nats $NATS_PORT HS_NATS_PORT" "questdb $QUESTDB_HTTP_PORT HS_QUESTDB_HTTP_PORT" "questdb $QUESTDB_PG_PORT HS_QUESTDB_PG_PORT" \
-  "mosquitto $MQTT_PORT HS_MQTT_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT"; do
+  "mosquitto $MQTT_PORT HS_MQTT_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" \
+  "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT"; do
   # shellcheck disable=SC2086
   port_free $check
 done
@@ -160,14 +162,16 @@ service alerting HS_CONFIG="$alerting_config"
 devices="$DATA/acq-modbus.yaml"
 if [ -f "$devices" ]; then
   mode="your devices from $devices"
+  fault_hint=""
 else
   # Demo mode: the simulators' devices, polled over loopback.
-  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/" -e "s/port: 5020/port: $SIMULATOR_PORT/" deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
+  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
   service simulators HS_CONFIG="$DATA/config/simulators.yaml"
   wait_port simulators "$SIMULATOR_PORT"
   sed -e "s/host: simulators/host: 127.0.0.1/g" -e "s/port: 5020/port: $SIMULATOR_PORT/g" deploy/config/acq-modbus.yaml >"$DATA/config/acq-modbus.yaml"
   devices="$DATA/config/acq-modbus.yaml"
   mode="simulated devices (put your own in $DATA/acq-modbus.yaml)"
+  fault_hint=$'\n  Make a simulated device misbehave: curl -X PUT 127.0.0.1:'"$SIMULATOR_CONTROL_PORT"$'/faults -d \'{"mode":"exception","unitId":2}\'; DELETE clears it.'
 fi
 service acq-modbus HS_CONFIG="$devices" HS_OUTBOX__DIR="$DATA/outbox/acq-modbus"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
@@ -188,7 +192,7 @@ heatstream is running with $mode.
   NATS       nats://127.0.0.1:$NATS_PORT   QuestDB http://127.0.0.1:$QUESTDB_HTTP_PORT   MQTT mqtt://127.0.0.1:$MQTT_PORT
   Logs in $DATA/logs/, credentials in $DATA/secrets.env, probes listed in $DATA/probes.
   Alert rules and webhook/ntfy targets: $DATA/alerting.yaml (see services/alerting/README.md).
-  Replay a stream range: ./heatstream replay --help. Users and tokens: ./heatstream admin.
+  Replay a stream range: ./heatstream replay --help. Users and tokens: ./heatstream admin.$fault_hint
 Press Ctrl-C to stop.
 EOT
 wait

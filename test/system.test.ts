@@ -158,6 +158,7 @@ before(async () => {
     HS_MQTT_PORT: String(ports[3]),
     HS_GATEWAY_PORT: String(ports[4]),
     HS_SIMULATOR_PORT: String(ports[5]),
+    HS_SIMULATOR_CONTROL_PORT: String(ports[6]),
     HS_PROBE_PORT_BASE: String(30_000 + Math.floor(Math.random() * 20_000)),
     HS_OTEL__ENDPOINT: otlpUrl,
   };

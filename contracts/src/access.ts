@@ -63,7 +63,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   },
   alerting: {
     publishes: ['alerts.v1.>'],
-    consumes: ['alerting-readings', 'alerting-devices', 'alerting-alerts'],
+    consumes: ['alerting-readings', 'alerting-devices', 'alerting-alerts', 'alerting-cop'],
   },
   // Readings in, COP figures out; answers `heatstream replay derive` for the cop derivation.
   cop: {

@@ -82,6 +82,7 @@ void describe('consumers', () => {
     const durables = consumers.map((c) => c.durable).sort();
     assert.deepEqual(durables, [
       'alerting-alerts',
+      'alerting-cop',
       'alerting-devices',
       'alerting-readings',
       'cop-readings',

@@ -143,6 +143,8 @@ export const consumers: readonly ConsumerSpec[] = [
   // Durable rather than a core subscription: an acknowledgement the gateway publishes while
   // alerting restarts is still learnt when it is back.
   consumer('ALERTS', 'alerting-alerts', 'alerts.v1.>', 'alerting: acknowledgements from the gateway'),
+  // cop.v2 only: v1 day rows carry no outside temperature, which the COP prediction is a line of.
+  consumer('DERIVED', 'alerting-cop', 'cop.v2.>', 'alerting: daily COP against its predicted value'),
 ];
 
 /** The stream that stores a subject, if any. */

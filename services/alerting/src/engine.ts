@@ -12,6 +12,7 @@ import {
 } from '@heatstream/contracts';
 import type { Clock, Kv, Logger, Publish } from '@heatstream/runtime';
 import { alertV1Data, transitionId } from './alert-v1.ts';
+import type { CopDayRow } from './cop-prediction.ts';
 import { AlertEvaluator, type EvaluatorState } from './evaluator.ts';
 import { AlertNotFoundError, AlertPhase, TransitionKind, type Transition } from './lifecycle.ts';
 import type { Notifier } from './notifier.ts';
@@ -64,6 +65,18 @@ export class AlertEngine {
 
   onStatus(event: DeviceStatusV1): Promise<void> {
     return this.#serial(() => this.#evaluator.onStatus(event));
+  }
+
+  /** A cop day row; `log` hears why a row gave no verdict (no model yet, too little data). */
+  onCopDay(row: CopDayRow, log: Logger): Promise<void> {
+    return this.#serial(() =>
+      this.#evaluator.onCopDay(row, (rule, why) => {
+        log.debug(
+          { rule, site: row.site, device: row.device, day: row.periodStart, why },
+          'cop day not judged',
+        );
+      }),
+    );
   }
 
   tick(): Promise<void> {

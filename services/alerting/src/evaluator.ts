@@ -5,6 +5,7 @@
 // The state is plain JSON, so a restart carries on with the same active alerts and ids.
 import { DeviceState, type DeviceStatusV1, type MetricName, type ReadingV1 } from '@heatstream/contracts';
 import type { Clock } from '@heatstream/runtime';
+import { judgeCopDay, type CopDayRow, type CopMemory } from './cop-prediction.ts';
 import { cycling, type CyclingMemory } from './cycling.ts';
 import { defrosts, type DefrostMemory } from './defrost.ts';
 import { frozenCounters, type FrozenMemory } from './frozen.ts';
@@ -25,6 +26,8 @@ export interface EvaluatorState {
   /** Absent in state saved before the defrost rule existed. */
   defrost?: Record<string, DefrostMemory>;
   frozen?: Record<string, Partial<Record<MetricName, FrozenMemory>>>;
+  /** Each cop-below-prediction rule's learnt days per heat source; absent before that rule. */
+  cop?: Record<string, CopMemory>;
 }
 
 export interface EvaluatorOptions {
@@ -70,6 +73,7 @@ export class AlertEvaluator {
       cycling: saved?.cycling ?? {},
       defrost: saved?.defrost ?? {},
       frozen: saved?.frozen ?? {},
+      cop: saved?.cop ?? {},
     };
   }
 
@@ -173,6 +177,25 @@ export class AlertEvaluator {
         return this.#update(rule, site, device, { active, message, value: rejectedReadings }, t);
       }),
     ];
+  }
+
+  /**
+   * A day row of the cop service: learnt by each cop-below-prediction rule of its heat source, and
+   * judged against what the days before it predict. `skipped` hears why a row gave no verdict.
+   */
+  onCopDay(row: CopDayRow, skipped: (rule: string, why: string) => void = () => undefined): Transition[] {
+    const { site, device } = row;
+    const out: Transition[] = [];
+    for (const rule of this.#of(RuleKind.copBelowPrediction, device)) {
+      const memory = (this.#state.cop ??= {});
+      const key = `${rule.id}/${deviceKey(site, device)}`;
+      const held = this.#lifecycle.holding(rule.id, site, device) !== undefined;
+      const r = judgeCopDay(rule, memory[key], row, held);
+      memory[key] = r.memory;
+      if (r.condition === undefined) skipped(rule.id, r.skipped ?? 'no verdict');
+      else out.push(...this.#update(rule, site, device, r.condition, Date.parse(row.periodEnd)));
+    }
+    return out;
   }
 
   /** Offline detection and the end of every wait; the service calls it on an interval. */

@@ -2,7 +2,8 @@
 // KV, a tick on the clock for silence and waits, transitions published on ALERTS, notifications
 // by signed webhook and ntfy. Acknowledgements come back from the gateway as alert.v1 events on
 // ALERTS, through a durable consumer of their own (contracts/src/streams.ts: alerting-alerts).
-import type { AlertV1Data, DeviceStatusV1, ReadingV1 } from '@heatstream/contracts';
+// The cop service's day rows come in on alerting-cop, for the COP-below-prediction rule.
+import type { AlertV1Data, CopV2Data, DeviceStatusV1, ReadingV1 } from '@heatstream/contracts';
 import { defineService, systemClock, type Clock } from '@heatstream/runtime';
 import { AlertEngine } from './engine.ts';
 import { Notifier } from './notifier.ts';
@@ -42,6 +43,10 @@ export function alertingService(clock: Clock = systemClock) {
       ctx.consume('alerting-devices', (event) => engine.onStatus(event as DeviceStatusV1));
       ctx.consume('alerting-alerts', (event, delivery) =>
         engine.onAlertEvent(event.data as AlertV1Data, delivery.log),
+      );
+      // Day rows (v1 ones upcast, with no outside temperature) for cop-below-prediction.
+      ctx.consume('alerting-cop', (event, delivery) =>
+        engine.onCopDay(event.data as CopV2Data, delivery.log),
       );
       let timer: NodeJS.Timeout | undefined;
       const tickLog = ctx.log.child({ component: 'tick' });

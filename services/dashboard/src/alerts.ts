@@ -1,6 +1,7 @@
 // The alerts page: active alerts with acknowledgement, and the last 30 days of alerts by each
 // one's latest state. A live alert event changes a listed alert in place (ingest may not have
-// stored it yet); one not listed reloads the lists.
+// stored it yet); one not listed reloads the lists, and is shown from the event itself until the
+// reloaded lists have it — the push usually arrives before ingest has written the alert.
 import { api, type Alert } from './api.ts';
 import { ago, el } from './format.ts';
 import type { AlertEvent, Live } from './live.ts';
@@ -33,11 +34,18 @@ function historyTable(alerts: Alert[]): HTMLElement {
   );
 }
 
+/** The live event carries alert.v1's data (rule included): enough to list the alert. */
+const fromEvent = (e: AlertEvent): Alert => ({ rule: '', ...e.data, time: e.time }) as Alert;
+
 export async function renderAlerts(root: HTMLElement, live: Live): Promise<() => void> {
   const active = el('div', { class: 'active-alerts' });
   const history = el('div', { class: 'alert-history-box' });
+  /** Raised alerts pushed live that the API did not return yet, by id. */
+  const pushed = new Map<string, Alert>();
   const draw = async (): Promise<void> => {
-    const [open, all] = await Promise.all([api.alerts(), api.alertHistory()]);
+    const [stored, all] = await Promise.all([api.alerts(), api.alertHistory()]);
+    for (const a of stored) pushed.delete(a.alertId);
+    const open = [...pushed.values(), ...stored];
     active.replaceChildren(alertList(open, (a) => api.ack(a.alertId).then(() => undefined)));
     history.replaceChildren(historyTable(all));
   };
@@ -48,7 +56,9 @@ export async function renderAlerts(root: HTMLElement, live: Live): Promise<() =>
   const onAlert = (e: AlertEvent): void => {
     const selector = `[data-alert="${CSS.escape(e.data.alertId)}"]`;
     const item = active.querySelector(selector);
+    if (e.data.state === 'resolved') pushed.delete(e.data.alertId);
     if (!item) {
+      if (e.data.state !== 'resolved') pushed.set(e.data.alertId, fromEvent(e));
       void draw();
       return;
     }

@@ -2,7 +2,7 @@
 // its supply (unit 2) and an LG Therma V (unit 5) on one Modbus TCP server, in real time.
 import { Type } from '@sinclair/typebox';
 
-const FaultFields = {
+export const FaultFields = {
   mode: Type.Union([
     Type.Literal('slow'),
     Type.Literal('exception'),
@@ -22,6 +22,19 @@ export const simulatorConfig = {
     {
       host: Type.String({ default: '127.0.0.1' }),
       port: Type.Integer({ default: 5020, minimum: 0, maximum: 65535, description: '0 picks a free port' }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  control: Type.Object(
+    {
+      host: Type.String({ default: '127.0.0.1', description: 'loopback: the switch has no login' }),
+      port: Type.Integer({
+        default: 0,
+        minimum: 0,
+        maximum: 65535,
+        description: 'the fault switch (PUT /faults); 0 picks a free port',
+      }),
+      enabled: Type.Boolean({ default: true }),
     },
     { additionalProperties: false, default: {} },
   ),

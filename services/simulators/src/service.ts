@@ -4,6 +4,7 @@
 import { StartupError, defineService, systemClock } from '@heatstream/runtime';
 import { findDefinition } from '@heatstream/devices';
 import { simulatorConfig } from './config.ts';
+import { FaultControl } from './control.ts';
 import { FaultPlan, seededRandom } from './faults.ts';
 import { ModbusSimulator } from './modbus-server.ts';
 import { defaultHouse, HeatPumpHouse } from './model/house.ts';
@@ -13,7 +14,7 @@ export const simulators = defineService({
   name: 'simulators',
   config: simulatorConfig,
   init(ctx) {
-    const { modbus, units, model, faults, faultSeed } = ctx.config;
+    const { modbus, control, units, model, faults, faultSeed } = ctx.config;
     const problems: string[] = [];
     const resolved = units.flatMap((u, i) => {
       const definition = findDefinition(u.definition);
@@ -34,18 +35,28 @@ export const simulators = defineService({
       ...(model.startIndoorC === undefined ? {} : { startIndoorC: model.startIndoorC }),
     };
     const house = new HeatPumpHouse(simStart, options);
+    const plan = new FaultPlan(faults, realStart, seededRandom(faultSeed));
+    const faultControl = control.enabled
+      ? new FaultControl(plan, ctx.log.child({ component: 'faults' }))
+      : undefined;
     const server = new ModbusSimulator({
       host: modbus.host,
       port: modbus.port,
       units: resolved,
       values: () => metricValues(house.advanceTo(simNow()), options),
-      faults: new FaultPlan(faults, realStart, seededRandom(faultSeed)),
+      faults: plan,
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
     return {
-      start: () => server.start(),
-      stop: () => server.stop(),
+      async start() {
+        await server.start();
+        await faultControl?.start(control.host, control.port);
+      },
+      async stop() {
+        await faultControl?.stop();
+        await server.stop();
+      },
     };
   },
 });
