@@ -76,5 +76,9 @@ test('event builders make valid events of every live type with the fields a test
 test('golden events load for every registered event type', () => {
   const golden = goldenEvents();
   assert.deepEqual([...new Set(golden.map((g) => g.type))].sort(), [...eventTypeNames].sort());
-  for (const g of golden) assert.equal(g.event.type, g.type, g.file);
+  // Decoding upcasts: a fixture of an older version comes out as the newest of its family.
+  for (const g of golden) {
+    const family = events.types().find((t) => t.type === g.type)?.family ?? g.type;
+    assert.equal(g.event.type, events.latest(family).type, g.file);
+  }
 });
