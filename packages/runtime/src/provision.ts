@@ -157,6 +157,12 @@ export async function provisionStreams(
   }
 }
 
+/** The server leaves out empty settings (`filter_subjects: []`, `filter_subject: ''`): absent is empty. */
+function sameSetting(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown): unknown => (v === '' || (Array.isArray(v) && v.length === 0) ? undefined : v);
+  return JSON.stringify(empty(a)) === JSON.stringify(empty(b));
+}
+
 export async function provisionConsumers(
   jsm: JetStreamManager,
   specs: readonly ConsumerSpec[],
@@ -192,7 +198,7 @@ export async function provisionConsumers(
     if (mode === 'verify') {
       const current = existing;
       const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter(
-        (k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]),
+        (k) => !sameSetting(current[k], wanted[k]),
       );
       if (changed.length > 0)
         throw notProvisioned(
