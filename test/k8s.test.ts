@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '@heatstream/testkit';
-import { deployables } from '../deploy/deployables.ts';
+import { deployables, secretOf } from '../deploy/deployables.ts';
+import { processSecrets, secretNames } from '../deploy/secrets.ts';
 
 interface K8sObject {
   apiVersion: string;
@@ -97,4 +98,39 @@ test('k3s: 3 NATS nodes, streams replicated 3 times, probes, limits, PDBs, HPA, 
     spec: { podSelector: object; policyTypes: string[] };
   };
   assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+});
+
+test('every workload reads only its own Secret, and the NATS admin password is in none', () => {
+  const workloads = render('k8s/base').filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  const servers = ['nats', 'questdb', 'mosquitto'];
+  assert.deepEqual(
+    workloads.map((w) => w.metadata.name).sort(),
+    [...deployables.map((d) => d.name), ...servers].sort(),
+  );
+  for (const w of workloads) {
+    // Every way a pod can name a Secret: env, envFrom, volumes; collected from the whole spec.
+    const named = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        const o = value as Record<string, unknown>;
+        for (const key of ['secretRef', 'secretKeyRef']) {
+          const ref = o[key] as { name?: string } | undefined;
+          if (ref?.name) named.add(ref.name);
+        }
+        const secret = o.secret as { secretName?: string } | undefined;
+        if (secret?.secretName) named.add(secret.secretName);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(w.spec);
+    assert.deepEqual([...named], [secretOf(w.metadata.name)], `${w.kind}/${w.metadata.name}`);
+  }
+  // What each Secret holds comes from deploy/secrets.ts: only the operator's has the admin password.
+  const all = Object.fromEntries(secretNames.map((n) => [n, `value-of-${n}`]));
+  const own = processSecrets(all, () => '$2b$10$stand-in');
+  for (const [name, env] of Object.entries(own)) {
+    const held = Object.values(env).includes(all.NATS_PASSWORD_ADMIN ?? '');
+    assert.equal(held, name === 'operator', `${name}.env and the admin password`);
+  }
 });
