@@ -101,11 +101,16 @@ supervised() {
   shift 2
   (
     trap '' INT # a terminal's Ctrl-C reaches the start script, which stops this one with TERM
-    child=
-    trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM
+    child= nap=
+    trap 'kill -TERM $child $nap 2>/dev/null; wait; exit 0' TERM
     delay=1 quick=0
     stopping() { [ -e "$DATA/run/stopping" ]; }
-    pause() { sleep "$1" & wait $!; } # a TERM ends the wait at once, a bare sleep would hold it
+    pause() { # a TERM ends the wait at once (and the trap the sleep); a bare sleep would hold it
+      sleep "$1" &
+      nap=$!
+      wait $nap || true
+      nap=
+    }
     while true; do
       started=$SECONDS
       with_secrets "$secrets" "$@" >>"$DATA/logs/$name.log" 2>&1 &
