@@ -73,7 +73,7 @@ EOT
 
 servers=() # supervisors of nats-server, QuestDB, Mosquitto: stopped last
 pids=()    # supervisors of the services
-mkdir -p "$DATA/run" && rm -f "$DATA/run/stopping"
+mkdir -p "$DATA/run" && rm -f "$DATA/run/stopping" "$DATA/run/failed"
 stop_all() {
   # Once: a second Ctrl-C, or the SIGINT every process of the group gets, must not cut it short.
   trap '' INT TERM
@@ -90,11 +90,13 @@ stop_all() {
   echo "[start] stopped; data kept in $DATA"
 }
 trap stop_all EXIT
-trap 'stop_all; exit 0' INT TERM
+# Exits 1 when a supervisor gave up (it leaves run/failed and stops the start script with TERM).
+trap 'stop_all; [ ! -e "$DATA/run/failed" ]; exit' INT TERM
 
 # supervised name secrets command…: runs the command as that process (its secrets only, output to
-# logs/<name>.log) and starts it again when it dies: after 1 s, doubling while it keeps dying
-# within 30 s of its start, up to 16 s; after 6 such deaths in a row everything is stopped.
+# logs/<name>.log) and starts it again when it dies: after 1 s (0.2 s after a SIGKILL), then
+# doubling while it keeps dying within 30 s of its start, up to 16 s; after 6 such deaths in a row
+# everything is stopped.
 # Prints its supervisor's pid in $supervisor.
 supervised() {
   local name=$1 secrets=$2
@@ -119,18 +121,22 @@ supervised() {
       code=0
       wait "$child" || code=$?
       child=
-      # A service stopping by the same Ctrl-C as the start script must not look like a crash.
-      pause 1
+      # A service stopping by the same Ctrl-C as the start script must not look like a crash: give
+      # the start script a moment to say it is stopping. A SIGKILL is no Ctrl-C: restart sooner.
+      if ((code == 137)); then pause 0.2; else pause 1; fi
       stopping && exit 0
       if ((SECONDS - started < 30)); then quick=$((quick + 1)); else quick=0 delay=1; fi
       if ((quick >= 6)); then
-        echo "[start] $name died $quick times in a row, each within 30 s; giving up, see logs/$name.log" >&2
+        echo "[start] $name died $quick times in a row, each within 30 s; giving up. The end of logs/$name.log:" >&2
+        tail -5 "$DATA/logs/$name.log" >&2
+        touch "$DATA/run/failed"
         kill -TERM $$
         exit 1
       fi
       how="exited with code $code"
       ((code > 128)) && how="was killed by signal $(kill -l $((code - 128)))"
-      echo "[start] $name $how; starting it again in $delay s (see logs/$name.log)" >&2
+      when=now && ((delay > 1)) && when="in $delay s"
+      echo "[start] $name $how; starting it again $when (see logs/$name.log)" >&2
       ((delay > 1)) && pause $((delay - 1))
       stopping && exit 0
       ((quick > 0)) && delay=$((delay * 2 > 16 ? 16 : delay * 2))
