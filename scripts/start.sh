@@ -9,7 +9,8 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020, probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020, probes HS_PROBE_PORT_BASE+1… (9460). QuestDB's JVM
+# options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
 cd "${HS_ROOT:?run through ./heatstream start}"
@@ -182,10 +183,14 @@ wait_port() { # name port: the process started last must open its port, or we st
 
 server nats nats "$HS_NATS_SERVER" -c "$DATA/nats/nats.conf"
 wait_port nats "$NATS_PORT"
+# C1 only (TieredStopAtLevel=1): on a busy 2-core machine QuestDB then starts, and comes back after
+# a crash, in 5-8 s instead of 15-30 s (C2's compiler threads compete for the cores); its queries
+# run mostly in native code, so little is lost. HS_QUESTDB_JAVA_OPTS replaces these options.
+read -ra questdb_java_opts <<<"${HS_QUESTDB_JAVA_OPTS:--Xms64m -Xmx2g -XX:TieredStopAtLevel=1}"
 QDB_HTTP_BIND_TO=127.0.0.1:$QUESTDB_HTTP_PORT QDB_PG_NET_BIND_TO=127.0.0.1:$QUESTDB_PG_PORT \
   QDB_HTTP_USER=heatstream QDB_PG_USER=heatstream \
   QDB_HTTP_MIN_ENABLED=false QDB_LINE_TCP_ENABLED=false QDB_LINE_UDP_ENABLED=false QDB_TELEMETRY_ENABLED=false \
-  server questdb questdb java -Xms64m -Xmx2g -p "$HS_QUESTDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA/questdb"
+  server questdb questdb java "${questdb_java_opts[@]}" -p "$HS_QUESTDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA/questdb"
 wait_port questdb "$QUESTDB_HTTP_PORT"
 server mosquitto - "$HS_MOSQUITTO" -c "$DATA/mosquitto/mosquitto.conf"
 wait_port mosquitto "$MQTT_PORT"
