@@ -136,7 +136,9 @@ supervised() {
         tail -5 "$DATA/logs/$name.log" >&2
         touch "$DATA/run/failed"
         kill -TERM $$
-        exit 1
+        # Wait for the start script's TERM like every other supervisor: exiting here at once races
+        # its stop (bash, in the trap, waited for this already-reaped pid and never stopped the servers).
+        while true; do pause 1; done
       fi
       how="exited with code $code"
       ((code > 128)) && how="was killed by signal $(kill -l $((code - 128)))"
