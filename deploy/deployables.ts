@@ -2,10 +2,16 @@
 // network-policies.yaml are generated from (node deploy/manifests.ts), and what the compose test
 // holds docker-compose.yml to. One image serves them all; `main` picks the service.
 
-/** A value from the `heatstream-secrets` Secret (compose: the same name from the environment). */
+/**
+ * A secret of deploy/secrets.ts' set, given to this service alone: in its own env file
+ * (`node deploy/secrets.ts --split`), hence compose's env_file and its own k8s Secret.
+ */
 export interface SecretRef {
   secret: string;
 }
+
+/** The k8s Secret only this workload (or server) reads, made from its `<name>.env`. */
+export const secretOf = (name: string): string => `${name}-secrets`;
 
 export interface Deployable {
   name: string;

@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
 # Starts heatstream on this machine: nats-server (JetStream), QuestDB, Mosquitto and every service,
 # on loopback, with data under .data/ (kept between runs; HS_DATA moves it). Secrets are generated
-# on first start into .data/secrets.env (mode 600); each service has its own NATS user with the
-# rights in contracts/src/access.ts. Without .data/acq-modbus.yaml (your devices), simulated
-# devices are started and polled. A service that crashes is restarted; Ctrl-C stops everything.
+# on first start into .data/secrets.env (mode 600, read only by this script and ./heatstream's
+# admin and replay commands); each process gets only its own, from .data/secrets/<name>.env, as
+# variables set for that process alone (nats-server: bcrypt hashes, no password). Each service has
+# its own NATS user with the rights in contracts/src/access.ts. Without .data/acq-modbus.yaml (your
+# devices), simulated devices are started and polled. Everything started here is supervised: a
+# server or service that dies is started again, with backoff, and the console says so. Only one
+# start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
 # HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
+# QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
 cd "${HS_ROOT:?run through ./heatstream start}"
 DATA=${HS_DATA:-$HS_ROOT/.data}
 mkdir -p "$DATA"/{nats,questdb,mosquitto,logs,config}
 chmod 700 "$DATA"
+
+# One start per data folder. The lock is inherited by everything started below, so it is held as
+# long as any of it still runs on this folder; checked before anything is written or stopped.
+exec 9>>"$DATA/start.lock"
+if ! flock -n 9; then
+  running=$(cat "$DATA/start.pid" 2>/dev/null || echo '?')
+  echo "[start] heatstream is already running on $DATA (pid $running); nothing was started or stopped." >&2
+  echo "[start] Stop that one first (Ctrl-C in its terminal, or kill $running), or use another folder with HS_DATA=…" >&2
+  exit 1
+fi
+echo $$ >"$DATA/start.pid"
 
 NATS_PORT=${HS_NATS_PORT:-4222}
 QUESTDB_HTTP_PORT=${HS_QUESTDB_HTTP_PORT:-9000}
@@ -22,11 +38,20 @@ SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
 
-node deploy/secrets.ts --fill "$DATA/secrets.env"
-set -a
-# shellcheck disable=SC1091
-source "$DATA/secrets.env" # exported: nats-server reads the services' passwords from its environment
-set +a
+# secrets.env keeps the full set; secrets/<process>.env what each process may see (deploy/secrets.ts).
+node deploy/secrets.ts --fill "$DATA/secrets.env" --split "$DATA/secrets"
+secret() { # name: one value of secrets.env, for this script only (never exported)
+  sed -n "s/^$1=//p" "$DATA/secrets.env"
+}
+with_secrets() { # process command…: becomes the command, with that process's secrets in its
+  # environment alone; so call it in a subshell or in the background (then $! is the command's pid).
+  # `-`: none (Mosquitto here reads its password file, written below).
+  local file="$DATA/secrets/$1.env" key value
+  shift
+  # Read, not sourced: nats' bcrypt hashes hold `$`, which the shell would expand.
+  [[ $file == */-.env ]] || while IFS='=' read -r key value; do export "$key=$value"; done <"$file"
+  exec "$@"
+}
 
 # The rights of deploy/nats-auth.conf, with acq-modbus limited to the devices of the config it will
 # run with (yours, else the demo's): a changed device list gets its rights at the next start.
@@ -41,7 +66,7 @@ include ./nats-auth.conf
 EOT
 
 touch "$DATA/mosquitto/passwd" && chmod 600 "$DATA/mosquitto/passwd"
-mosquitto_passwd -b "$DATA/mosquitto/passwd" heatstream "$MQTT_PASSWORD"
+mosquitto_passwd -b "$DATA/mosquitto/passwd" heatstream "$(secret MQTT_PASSWORD)"
 cat > "$DATA/mosquitto/mosquitto.conf" <<EOT
 listener $MQTT_PORT 127.0.0.1
 # Stay the user who started it: mosquitto would otherwise switch to "mosquitto", which cannot read the data folder.
@@ -52,40 +77,93 @@ persistence true
 persistence_location $DATA/mosquitto/
 EOT
 
-pids=()
+servers=() # supervisors of nats-server, QuestDB, Mosquitto: stopped last
+pids=()    # supervisors of the services
+mkdir -p "$DATA/run" && rm -f "$DATA/run/stopping" "$DATA/run/failed"
 stop_all() {
-  trap - INT TERM EXIT
+  # Once: a second Ctrl-C, or the SIGINT every process of the group gets, must not cut it short.
+  trap '' INT TERM
+  trap - EXIT
+  [ $((${#pids[@]} + ${#servers[@]})) -gt 0 ] || return 0
+  touch "$DATA/run/stopping" # supervisors see it and restart nothing from here on
   echo
   echo "[start] stopping"
+  # Services first, so they can finish their work while NATS and QuestDB still answer.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ((i = ${#servers[@]} - 1; i >= 0; i--)); do kill -TERM "${servers[i]}" 2>/dev/null || true; done
   wait || true
   echo "[start] stopped; data kept in $DATA"
 }
 trap stop_all EXIT
-trap 'stop_all; exit 0' INT TERM
+# Exits 1 when a supervisor gave up (it leaves run/failed and stops the start script with TERM).
+trap 'stop_all; [ ! -e "$DATA/run/failed" ]; exit' INT TERM
 
-run() { # name, then the command; output goes to logs/<name>.log
-  local name=$1
-  shift
-  "$@" >>"$DATA/logs/$name.log" 2>&1 &
-  pids+=($!)
-}
-supervise() { # like run, but a crashed service is started again
-  local name=$1
-  shift
+# supervised name secrets command…: runs the command as that process (its secrets only, output to
+# logs/<name>.log) and starts it again when it dies: after 1 s (0.2 s after a SIGKILL), then
+# doubling while it keeps dying within 30 s of its start, up to 16 s; after 6 such deaths in a row
+# everything is stopped.
+# Prints its supervisor's pid in $supervisor.
+supervised() {
+  local name=$1 secrets=$2
+  shift 2
   (
-    child=
-    trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM INT
+    trap '' INT # a terminal's Ctrl-C reaches the start script, which stops this one with TERM
+    child= nap=
+    trap 'kill -TERM $child $nap 2>/dev/null; wait; exit 0' TERM
+    delay=1 quick=0
+    stopping() { [ -e "$DATA/run/stopping" ]; }
+    pause() { # a TERM ends the wait at once (and the trap the sleep); a bare sleep would hold it
+      sleep "$1" &
+      nap=$!
+      wait $nap || true
+      nap=
+    }
     while true; do
-      "$@" >>"$DATA/logs/$name.log" 2>&1 &
+      started=$SECONDS
+      with_secrets "$secrets" "$@" >>"$DATA/logs/$name.log" 2>&1 &
       child=$!
+      [ -n "${again:-}" ] && echo "[start] $name restarted (pid $child)" >&2
       code=0
       wait "$child" || code=$?
-      echo "[start] $name exited with code $code; starting it again in 2 s (see logs/$name.log)" >&2
-      sleep 2
+      child=
+      # A service stopping by the same Ctrl-C as the start script must not look like a crash: give
+      # the start script a moment to say it is stopping. A SIGKILL is no Ctrl-C: restart sooner.
+      if ((code == 137)); then pause 0.2; else pause 1; fi
+      stopping && exit 0
+      if ((SECONDS - started < 30)); then quick=$((quick + 1)); else quick=0 delay=1; fi
+      if ((quick >= 6)); then
+        echo "[start] $name died $quick times in a row, each within 30 s; giving up. The end of logs/$name.log:" >&2
+        tail -5 "$DATA/logs/$name.log" >&2
+        touch "$DATA/run/failed"
+        kill -TERM $$
+        # Wait for the start script's TERM like every other supervisor: exiting here at once races
+        # its stop (bash, in the trap, waited for this already-reaped pid and never stopped the servers).
+        while true; do pause 1; done
+      fi
+      how="exited with code $code"
+      ((code > 128)) && how="was killed by signal $(kill -l $((code - 128)))"
+      when=now && ((delay > 1)) && when="in $delay s"
+      echo "[start] $name $how; starting it again $when (see logs/$name.log)" >&2
+      ((delay > 1)) && pause $((delay - 1))
+      stopping && exit 0
+      ((quick > 0)) && delay=$((delay * 2 > 16 ? 16 : delay * 2))
+      again=1
     done
   ) &
-  pids+=($!)
+  supervisor=$!
+}
+server() { # name secrets command…: a server, supervised, with its own secrets (`-`: none)
+  local name=$1 secrets=$2
+  shift 2
+  supervised "$name" "$secrets" "$@"
+  servers+=("$supervisor")
+}
+supervise() { # name command…: a service, supervised, with its own secrets
+  local name=$1
+  shift
+  supervised "$name" "$name" "$@"
+  pids+=("$supervisor")
 }
 port_free() { # name port variable: refuse to start beside something already listening there
   if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
@@ -100,7 +178,7 @@ for check in "nats $NATS_PORT HS_NATS_PORT" "questdb $QUESTDB_HTTP_PORT HS_QUEST
   port_free $check
 done
 wait_port() { # name port: the process started last must open its port, or we stop with its log
-  local pid=${pids[-1]}
+  local pid=$supervisor
   for _ in $(seq 1 900); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
     kill -0 "$pid" 2>/dev/null || break
@@ -111,37 +189,41 @@ wait_port() { # name port: the process started last must open its port, or we st
   exit 1
 }
 
-run nats "$HS_NATS_SERVER" -c "$DATA/nats/nats.conf"
+server nats nats "$HS_NATS_SERVER" -c "$DATA/nats/nats.conf"
 wait_port nats "$NATS_PORT"
 
 # Provisioning: streams, durable consumers and KV buckets are created or converged by their own
 # NATS user (`provision` in contracts/src/access.ts) before any service starts; the services'
 # users may only verify them. It reads the settings the services read (HS_JETSTREAM__*,
-# HS_API__SESSION_TTL_HOURS for the gateway's sessions bucket) from this environment.
-HS_NATS__URL="nats://127.0.0.1:$NATS_PORT" HS_NATS__USER=provision HS_NATS__PASSWORD="$NATS_PASSWORD_PROVISION" \
-  node packages/runtime/src/provision-cli.ts >>"$DATA/logs/provision.log" 2>&1 \
+# HS_API__SESSION_TTL_HOURS for the gateway's sessions bucket) from this environment, and only its
+# own password. One-shot, not supervised: what it creates is kept in nats' store on disk, so a
+# nats-server the supervisor restarts comes back with it and needs no second run.
+(HS_NATS__URL="nats://127.0.0.1:$NATS_PORT" HS_NATS__USER=provision \
+  with_secrets provision node packages/runtime/src/provision-cli.ts) >>"$DATA/logs/provision.log" 2>&1 \
   || { echo "[start] provisioning NATS failed; the end of logs/provision.log:" >&2; tail -5 "$DATA/logs/provision.log" >&2; exit 1; }
+
+# C1 only (TieredStopAtLevel=1): on a busy 2-core machine QuestDB then starts, and comes back after
+# a crash, in 5-8 s instead of 15-30 s (C2's compiler threads compete for the cores); its queries
+# run mostly in native code, so little is lost. HS_QUESTDB_JAVA_OPTS replaces these options.
+read -ra questdb_java_opts <<<"${HS_QUESTDB_JAVA_OPTS:--Xms64m -Xmx2g -XX:TieredStopAtLevel=1}"
 QDB_HTTP_BIND_TO=127.0.0.1:$QUESTDB_HTTP_PORT QDB_PG_NET_BIND_TO=127.0.0.1:$QUESTDB_PG_PORT \
-  QDB_HTTP_USER=heatstream QDB_HTTP_PASSWORD=$QUESTDB_PASSWORD \
-  QDB_PG_USER=heatstream QDB_PG_PASSWORD=$QUESTDB_PASSWORD \
+  QDB_HTTP_USER=heatstream QDB_PG_USER=heatstream \
   QDB_HTTP_MIN_ENABLED=false QDB_LINE_TCP_ENABLED=false QDB_LINE_UDP_ENABLED=false QDB_TELEMETRY_ENABLED=false \
-  run questdb java -Xms64m -Xmx2g -p "$HS_QUESTDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA/questdb"
+  server questdb questdb java "${questdb_java_opts[@]}" -p "$HS_QUESTDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA/questdb"
 wait_port questdb "$QUESTDB_HTTP_PORT"
-run mosquitto "$HS_MOSQUITTO" -c "$DATA/mosquitto/mosquitto.conf"
+server mosquitto - "$HS_MOSQUITTO" -c "$DATA/mosquitto/mosquitto.conf"
 wait_port mosquitto "$MQTT_PORT"
 
 # Every service reads its settings from HS_* variables (packages/runtime/README.md).
 export HS_NATS__URL="nats://127.0.0.1:$NATS_PORT"
-export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER=heatstream HS_QUESTDB__PASSWORD="$QUESTDB_PASSWORD"
+export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER=heatstream
 probe_port=$PROBE_PORT_BASE
-service() { # name [VAR=value …]: the service as its own NATS user, probes on the next port
+service() { # name [VAR=value …]: the service as its own NATS user (password from its secrets), probes on the next port
   local name=$1
   shift
-  local password_var
-  password_var="NATS_PASSWORD_$(echo "$name" | tr 'a-z-' 'A-Z_')"
   probe_port=$((probe_port + 1))
   echo "$name $probe_port" >>"$DATA/probes"
-  supervise "$name" env HS_NATS__USER="$name" HS_NATS__PASSWORD="${!password_var}" HS_HTTP__PORT="$probe_port" "$@" \
+  supervise "$name" env HS_NATS__USER="$name" HS_HTTP__PORT="$probe_port" "$@" \
     node "$HS_ROOT/services/$name/src/main.ts"
 }
 : >"$DATA/probes"
@@ -180,8 +262,9 @@ cop_sources="$DATA/cop.yaml"
 service cop HS_CONFIG="$cop_sources"
 
 # The first dashboard user; later users: ./heatstream admin create-user NAME.
-HS_NATS__USER=admin HS_NATS__PASSWORD="$NATS_PASSWORD_ADMIN" HS_NEW_PASSWORD="$DASHBOARD_PASSWORD" \
-  node services/gateway/src/cli.ts create-user admin >"$DATA/logs/admin.log" 2>&1 \
+DASHBOARD_PASSWORD=$(secret DASHBOARD_PASSWORD)
+(HS_NATS__USER=admin HS_NEW_PASSWORD=$DASHBOARD_PASSWORD \
+  with_secrets operator node services/gateway/src/cli.ts create-user admin) >"$DATA/logs/admin.log" 2>&1 \
   || grep -q "exists already" "$DATA/logs/admin.log" \
   || { echo "[start] could not create the dashboard user; see logs/admin.log" >&2; exit 1; }
 

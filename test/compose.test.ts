@@ -3,15 +3,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadServiceConfig, type ServiceDefinition } from '@heatstream/runtime';
 import { repoRoot } from '@heatstream/testkit';
-import { deployables } from '../deploy/deployables.ts';
-import { secretNames } from '../deploy/secrets.ts';
+import { deployables, secretOf } from '../deploy/deployables.ts';
+import { processSecrets } from '../deploy/secrets.ts';
 
-const secrets = Object.fromEntries(secretNames.map((n) => [n, `test-${n.toLowerCase()}`]));
+// The env files of `node deploy/secrets.ts --split`, made once for these tests: compose reads them.
+const secretsDir = join(mkdtempSync(join(tmpdir(), 'hs-compose-')), 'secrets');
+execFileSync(process.execPath, [join(repoRoot, 'deploy/secrets.ts'), '--split', secretsDir], {
+  stdio: 'ignore',
+});
+const secrets = Object.fromEntries(
+  readFileSync(join(secretsDir, 'all.env'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+);
+/** Each process's variables, with a stand-in for bcrypt (hashes are no secrets and cost time). */
+const own = processSecrets(secrets, () => '$2b$10$stand-in');
+const composeEnv = { ...process.env, HS_SECRETS: secretsDir };
+
+/** The names of the secrets (of deploy/secrets.ts' set) whose values appear in `env`. */
+const secretsIn = (env: Record<string, string>): string[] =>
+  Object.entries(secrets)
+    .filter(([, value]) => Object.values(env).some((v) => v.includes(value)))
+    .map(([name]) => name)
+    .sort();
+/** The secrets a process is given, by name. */
+const secretsOf = (name: string): string[] => secretsIn(own[name] ?? {});
 
 async function definitionOf(name: string): Promise<ServiceDefinition> {
   const module = (await import(join(repoRoot, `services/${name}/src/service.ts`))) as Record<string, unknown>;
@@ -31,25 +54,51 @@ function localFile(env: Record<string, string>, name: string): string | undefine
 test('docker-compose.yml is valid, and refuses to start without its secrets', () => {
   const ok = spawnSync('docker-compose', ['--profile', 'simulators', 'config', '-q'], {
     cwd: repoRoot,
-    env: { ...process.env, ...secrets },
+    env: composeEnv,
     encoding: 'utf8',
   });
   assert.equal(ok.status, 0, ok.stderr);
-  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !secretNames.includes(k)));
+  const empty = mkdtempSync(join(tmpdir(), 'hs-compose-none-'));
   const refused = spawnSync('docker-compose', ['config', '-q'], {
     cwd: repoRoot,
-    env: bare,
+    env: { ...process.env, HS_SECRETS: empty },
     encoding: 'utf8',
   });
   assert.notEqual(refused.status, 0);
-  assert.match(refused.stderr, /NATS_PASSWORD_\w+|QUESTDB_PASSWORD|MQTT_PASSWORD/);
+  assert.match(refused.stderr, /env file.*\.env/i, 'names the missing env file');
+});
+
+test('in docker-compose each container holds only its own secrets, nats no password at all', () => {
+  const rendered = parse(
+    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
+      cwd: repoRoot,
+      env: composeEnv,
+      encoding: 'utf8',
+    }),
+  ) as {
+    services: Record<string, { environment?: Record<string, string | number>; secrets?: unknown[] }>;
+  };
+  for (const [name, service] of Object.entries(rendered.services)) {
+    // Compose renders `$` as `$$`; a secret's value has none, so this only unescapes hashes.
+    const env = Object.fromEntries(
+      Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]),
+    );
+    const held = secretsIn(env);
+    const allowed = name in own ? secretsOf(name) : [];
+    assert.deepEqual(held, allowed, `${name} holds exactly its own secrets`);
+    assert.ok(!held.includes('NATS_PASSWORD_ADMIN'), `${name} has no admin password`);
+    if (name !== 'nats') assert.equal(service.secrets, undefined, `${name} mounts no secret file`);
+  }
+  assert.deepEqual(secretsOf('nats'), [], "nats' file holds hashes, no password");
+  assert.ok(Object.values(own.nats ?? {}).every((v) => v === '"$2b$10$stand-in"'));
+  for (const d of deployables) assert.ok(secretsOf(d.name).length > 0, `${d.name} has its NATS password`);
 });
 
 test('every service in docker-compose gets the settings its config requires', async () => {
   const rendered = parse(
     execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
       cwd: repoRoot,
-      env: { ...process.env, ...secrets },
+      env: composeEnv,
       encoding: 'utf8',
     }),
   ) as {
@@ -107,6 +156,7 @@ test('every service in k8s gets the settings its config requires', async () => {
             spec: {
               containers: {
                 env?: { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[];
+                envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[];
               }[];
             };
           };
@@ -119,12 +169,14 @@ test('every service in k8s gets the settings its config requires', async () => {
   for (const d of deployables) {
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === d.name);
     assert.ok(deployment?.spec, `${d.name} is deployed`);
-    const env: Record<string, string> = { ...shared };
-    for (const e of deployment.spec.template.spec.containers[0]?.env ?? []) {
-      const secret = e.valueFrom?.secretKeyRef.key;
-      if (secret)
-        assert.ok(secretNames.includes(secret), `${d.name}: secret ${secret} is one deploy/secrets.ts makes`);
-      env[e.name] = e.value ?? (secret ? (secrets[secret] ?? '') : '');
+    const container = deployment.spec.template.spec.containers[0];
+    const secretRefs = (container?.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []));
+    assert.deepEqual(secretRefs, [secretOf(d.name)], `${d.name} reads its own Secret only`);
+    // The Secret as `kubectl create secret generic --from-env-file=<name>.env` makes it.
+    const env: Record<string, string> = { ...shared, ...own[d.name] };
+    for (const e of container?.env ?? []) {
+      assert.equal(e.valueFrom, undefined, `${d.name}: ${e.name} from no other Secret`);
+      env[e.name] = e.value ?? '';
     }
     const definition = await definitionOf(d.name);
     assert.doesNotThrow(
@@ -138,7 +190,7 @@ test('compose provisions NATS once, as its own user, before every service starts
   const rendered = parse(
     execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
       cwd: repoRoot,
-      env: { ...process.env, ...secrets },
+      env: composeEnv,
       encoding: 'utf8',
     }),
   ) as {
@@ -155,6 +207,8 @@ test('compose provisions NATS once, as its own user, before every service starts
   assert.ok(provision, 'a provision service');
   assert.deepEqual(provision.command, ['packages/runtime/src/provision-cli.ts']);
   assert.equal(provision.environment?.HS_NATS__USER, 'provision');
+  // Its own password (from its env file) and no one else's.
+  assert.deepEqual(secretsIn(provision.environment ?? {}), ['NATS_PASSWORD_PROVISION']);
   for (const d of deployables)
     assert.equal(
       rendered.services[d.name]?.depends_on?.provision?.condition,

@@ -16,6 +16,7 @@ import {
   waitUntil,
   type ServerProcess,
 } from '@heatstream/testkit';
+import { probeBaseClearOf } from './processes.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 let system: ServerProcess;
@@ -36,7 +37,7 @@ before(async () => {
     HS_GATEWAY_PORT: String(ports[4]),
     HS_SIMULATOR_PORT: String(ports[5]),
     HS_SIMULATOR_CONTROL_PORT: String(controlPort),
-    HS_PROBE_PORT_BASE: String(30_000 + Math.floor(Math.random() * 20_000)),
+    HS_PROBE_PORT_BASE: String(probeBaseClearOf(ports)),
   });
   browser = await launchChromium();
 });

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '@heatstream/testkit';
-import { deployables } from '../deploy/deployables.ts';
+import { deployables, secretOf } from '../deploy/deployables.ts';
+import { processSecrets, secretNames } from '../deploy/secrets.ts';
 
 interface K8sObject {
   apiVersion: string;
@@ -109,8 +110,8 @@ test('k3s: a Job provisions NATS as its own user, with the replicas the services
             spec: {
               containers: {
                 args: string[];
-                envFrom: { configMapRef: { name: string } }[];
-                env: { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[];
+                envFrom: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+                env: { name: string; value?: string }[];
               }[];
             };
           };
@@ -121,10 +122,55 @@ test('k3s: a Job provisions NATS as its own user, with the replicas the services
   assert.ok(container, 'the provisioning Job');
   assert.deepEqual(container.args, ['packages/runtime/src/provision-cli.ts']);
   assert.equal(container.env.find((e) => e.name === 'HS_NATS__USER')?.value, 'provision');
-  assert.equal(
-    container.env.find((e) => e.name === 'HS_NATS__PASSWORD')?.valueFrom?.secretKeyRef.key,
-    'NATS_PASSWORD_PROVISION',
+  // Its password from its own Secret alone (what that Secret holds: the secrets test).
+  assert.deepEqual(
+    container.envFrom.flatMap((e) => (e.secretRef ? [e.secretRef.name] : [])),
+    ['provision-secrets'],
   );
   // The shared settings (HS_JETSTREAM__REPLICAS=3 on k3s) the services read as well.
-  assert.ok(container.envFrom.some((e) => e.configMapRef.name.startsWith('heatstream-config')));
+  assert.ok(container.envFrom.some((e) => e.configMapRef?.name.startsWith('heatstream-config')));
+});
+
+test('every workload reads only its own Secret, and the NATS admin password is in none', () => {
+  const objects = render('k8s/base');
+  const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+  const servers = ['nats', 'questdb', 'mosquitto'];
+  assert.deepEqual(
+    workloads.map((w) => w.metadata.name).sort(),
+    [...deployables.map((d) => d.name), ...servers].sort(),
+  );
+  // The provisioning Job is a workload with a Secret of its own too (named after its NATS user).
+  const jobs = objects.filter((o) => o.kind === 'Job');
+  assert.deepEqual(
+    jobs.map((j) => j.metadata.name),
+    ['heatstream-provision'],
+  );
+  const owner = (o: (typeof objects)[number]): string =>
+    o.kind === 'Job' ? o.metadata.name.replace(/^heatstream-/, '') : o.metadata.name;
+  for (const w of [...workloads, ...jobs]) {
+    // Every way a pod can name a Secret: env, envFrom, volumes; collected from the whole spec.
+    const named = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        const o = value as Record<string, unknown>;
+        for (const key of ['secretRef', 'secretKeyRef']) {
+          const ref = o[key] as { name?: string } | undefined;
+          if (ref?.name) named.add(ref.name);
+        }
+        const secret = o.secret as { secretName?: string } | undefined;
+        if (secret?.secretName) named.add(secret.secretName);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(w.spec);
+    assert.deepEqual([...named], [secretOf(owner(w))], `${w.kind}/${w.metadata.name}`);
+  }
+  // What each Secret holds comes from deploy/secrets.ts: only the operator's has the admin password.
+  const all = Object.fromEntries(secretNames.map((n) => [n, `value-of-${n}`]));
+  const own = processSecrets(all, () => '$2b$10$stand-in');
+  for (const [name, env] of Object.entries(own)) {
+    const held = Object.values(env).includes(all.NATS_PASSWORD_ADMIN ?? '');
+    assert.equal(held, name === 'operator', `${name}.env and the admin password`);
+  }
 });

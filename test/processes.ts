@@ -1,0 +1,90 @@
+// What the whole-system tests read about the processes of a running start: from /proc, as an
+// attacker on the same machine with the same user would (Linux only, like the start command).
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { processSecrets } from '../deploy/secrets.ts';
+
+export interface ProcessInfo {
+  pid: number;
+  /** Its process group: the start script leads the group of everything it starts. */
+  group: number;
+  cmdline: string;
+  /** Its environment as it was started (`/proc/<pid>/environ`), one entry a line. */
+  environ: string[];
+}
+
+/** Every process whose environment we may read. */
+export function processes(): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so count from the last ')'.
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      out.push({
+        pid: Number(pid),
+        group,
+        cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim(),
+        environ: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'),
+      });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
+
+/** The members of a process group still alive. */
+export const groupMembers = (group: number): ProcessInfo[] => processes().filter((p) => p.group === group);
+
+/**
+ * What a process of the start command may hold, by the secrets' names, from its command line:
+ * a service its own (deploy/secrets.ts), QuestDB its own; nats-server, Mosquitto and the start
+ * script's shells none. Undefined for a process that is not one of the start command's.
+ */
+export function allowedSecrets(cmdline: string, secrets: Record<string, string>): string[] | undefined {
+  const own = processSecrets(secrets, () => 'bcrypt-stand-in');
+  const names = (process: string): string[] =>
+    Object.entries(secrets)
+      .filter(([, value]) => Object.values(own[process] ?? {}).includes(value))
+      .map(([name]) => name)
+      .sort();
+  const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
+  if (service) return names(service);
+  // The one-shot provisioning step, should a scan catch it still running: its own password only.
+  if (cmdline.includes('src/provision-cli.ts')) return names('provision');
+  if (cmdline.includes('io.questdb')) return names('questdb');
+  if (/nats-server|mosquitto|scripts\/start\.sh/.test(cmdline)) return [];
+  return undefined;
+}
+
+/** The names of the secrets whose values are in the environment. */
+export const secretsHeld = (environ: readonly string[], secrets: Record<string, string>): string[] =>
+  Object.entries(secrets)
+    .filter(([, value]) => environ.some((line) => line.includes(value)))
+    .map(([name]) => name)
+    .sort();
+
+/** Whether something accepts TCP connections on the loopback port. */
+export const tcpOpen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+
+/**
+ * A base for the services' probe ports (they take the ports after it, one each) clear of the ports
+ * a test chose for the servers: a probe once took the OTLP receiver's port and ingest could not start.
+ */
+export function probeBaseClearOf(taken: readonly number[]): number {
+  let base: number;
+  do base = 30_000 + Math.floor(Math.random() * 20_000);
+  while (taken.some((p) => p > base && p <= base + 20));
+  return base;
+}
