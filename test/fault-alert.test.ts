@@ -92,14 +92,20 @@ test('a fault injected into a simulator raises an alert on the alerts page; clea
 
   await putFaults([]);
   await alert.waitFor({ state: 'detached', timeout: 90_000 });
-  await page.reload();
+  // The history comes from QuestDB, which ingest reaches a moment later (longer on a loaded
+  // machine): the page reads it when it is drawn, so look again until the resolve is stored.
   const row = page.locator('.alert-history [data-alert^="home-meter-device_offline-"] .alert-state');
-  await row.first().waitFor({ timeout: 30_000 });
+  let looks = 0;
   await waitUntil(
     'the history shows it resolved',
-    async () => (await row.first().textContent()) === 'resolved',
+    async () => {
+      if (looks++ > 0) await new Promise((r) => setTimeout(r, 2_000));
+      await page.reload();
+      await page.getByRole('heading', { name: 'Last 30 days' }).waitFor({ timeout: 30_000 });
+      return (await row.count()) > 0 && (await row.first().textContent()) === 'resolved';
+    },
     undefined,
-    30_000,
+    120_000,
   );
   await page.screenshot({ path: join(shots, 'fault-alert-resolved.png'), fullPage: true });
   await page.close();
