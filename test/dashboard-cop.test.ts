@@ -4,34 +4,29 @@
 // test-results/screenshots/8-device-cop.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { build } from 'vite';
 import {
   copV2Event,
   launchChromium,
   natsFixture,
   questDbFixture,
   readingEvent,
-  repoRoot,
   statusEvent,
   type NatsFixture,
   type QuestDbFixture,
   type ServiceFixture,
 } from '@heatstream/testkit';
-import { UserStore } from '../services/gateway/src/users.ts';
 import { seed, startGateway } from '../services/gateway/test/fixtures.ts';
+import { addInstaller, buildDashboard, closeStack, logIn, shots } from './dashboard-stack.ts';
 
-const shots = join(repoRoot, 'test-results/screenshots');
-const dashboardDir = join(repoRoot, 'services/dashboard');
-const PASSWORD = 'a long enough password';
 const DAY = 86_400_000;
 let nats: NatsFixture;
 let questdb: QuestDbFixture;
 let svc: ServiceFixture;
 let browser: Browser;
 let base: string;
+let dist: string;
 
 const hp = { site: 'home', device: 'wpm1' } as const;
 const now = Date.now();
@@ -89,8 +84,7 @@ function period(p: '7d' | '30d' | '90d' | '365d' | 'season', daysOfData: number,
 }
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
+  dist = await buildDashboard();
   [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture()]);
   await seed(questdb.conn, [
     readingEvent(
@@ -106,25 +100,17 @@ before(async () => {
     period('season', 150, true),
   ]);
   ({ svc, base } = await startGateway(nats, questdb.conn, {
-    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+    HS_API__PUBLIC_DIR: dist,
   }));
-  await using admin = await nats.serviceClient('admin');
-  await (await UserStore.open(admin)).createUser('installer', PASSWORD, 'admin');
+  await addInstaller(nats);
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser.close();
-  await svc[Symbol.asyncDispose]();
-  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
-});
+after(() => closeStack(browser, svc, nats, questdb, dist));
 
 test('the device page shows daily COP by category, SCOP and SPF with method and coverage', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(base);
-  await page.getByLabel('User').fill('installer');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   await page.goto(`${base}/#/device/wpm1`);
 

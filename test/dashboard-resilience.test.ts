@@ -6,11 +6,9 @@
 // test-results/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { subjects } from '@heatstream/contracts';
 import {
   eventually,
@@ -18,17 +16,14 @@ import {
   natsFixture,
   questDbFixture,
   readingEvent,
-  repoRoot,
   statusEvent,
   type NatsFixture,
   type QuestDbFixture,
   type ServiceFixture,
 } from '@heatstream/testkit';
-import { UserStore } from '../services/gateway/src/users.ts';
 import { seed, startGateway } from '../services/gateway/test/fixtures.ts';
+import { addInstaller, buildDashboard, closeStack, logIn, shots } from './dashboard-stack.ts';
 
-const shots = join(repoRoot, 'test-results/screenshots');
-const PASSWORD = 'a long enough password';
 let nats: NatsFixture;
 let questdb: QuestDbFixture;
 let svc: ServiceFixture;
@@ -37,14 +32,7 @@ let base: string;
 let dist: string;
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  // A build of its own: test/dashboard.test.ts may be building services/dashboard/dist meanwhile.
-  dist = await mkdtemp(join(tmpdir(), 'hs-dashboard-'));
-  await build({
-    configFile: join(repoRoot, 'services/dashboard/vite.config.ts'),
-    build: { outDir: dist },
-    logLevel: 'warn',
-  });
+  dist = await buildDashboard();
   [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
   const now = Date.now();
   await seed(questdb.conn, [
@@ -62,17 +50,11 @@ before(async () => {
     statusEvent({ site: 'home', device: 'wpm1', state: 'online' }, { time: now - 7_200_000 }),
   ]);
   ({ svc, base } = await startGateway(nats, questdb.conn, { HS_API__PUBLIC_DIR: dist }));
-  await using admin = await nats.serviceClient('admin');
-  await (await UserStore.open(admin)).createUser('installer', PASSWORD, 'admin');
+  await addInstaller(nats);
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser.close();
-  await svc[Symbol.asyncDispose]();
-  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
-  await rm(dist, { recursive: true, force: true });
-});
+after(() => closeStack(browser, svc, nats, questdb, dist));
 
 /** A page that records every Content-Security-Policy violation it meets. */
 async function newPage(): Promise<{ page: Page; violations: string[] }> {
@@ -88,13 +70,6 @@ async function newPage(): Promise<{ page: Page; violations: string[] }> {
       window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));`,
   });
   return { page, violations };
-}
-
-async function logIn(page: Page): Promise<void> {
-  await page.goto(base);
-  await page.getByLabel('User').fill('installer');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 const publish = (flowTemp: number): void => {
@@ -113,7 +88,7 @@ test('a history outage keeps live values, says so and recovers without a reload'
   await page.getByLabel('Password').waitFor();
   assert.equal(await page.locator('#conn').isHidden(), true, 'no connection badge before login');
   assert.equal(await page.getByRole('button', { name: 'Log out' }).isHidden(), true);
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').click();
   await page.locator('.chart canvas').first().waitFor();
   await page.locator('#conn.live').waitFor();
@@ -186,7 +161,7 @@ test('the served build has no source maps, and the gateway serves none', async (
 
 test('a session ended elsewhere, and logout, bring back the login page; it says when the rate limit lets it retry', async () => {
   const { page, violations } = await newPage();
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   await page.locator('#conn.live').waitFor();
   // Logged out in another tab (or on another replica): the gateway ends the page's socket.
@@ -200,7 +175,7 @@ test('a session ended elsewhere, and logout, bring back the login page; it says 
   await page.getByLabel('Password').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('#conn').isHidden(), true, 'no badge once logged out');
 
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   const session = (await page.context().cookies()).find((c) => c.name === 'hs_session');
   assert.ok(session);

@@ -3,10 +3,8 @@
 // Screenshots go to test-results/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { events, subjects, type EventOf } from '@heatstream/contracts';
 import {
   alertEvent,
@@ -15,27 +13,23 @@ import {
   natsFixture,
   questDbFixture,
   readingEvent,
-  repoRoot,
   statusEvent,
   type NatsFixture,
   type QuestDbFixture,
   type ServiceFixture,
 } from '@heatstream/testkit';
-import { UserStore } from '../services/gateway/src/users.ts';
 import { seed, startGateway } from '../services/gateway/test/fixtures.ts';
+import { addInstaller, buildDashboard, closeStack, logIn, shots } from './dashboard-stack.ts';
 
-const shots = join(repoRoot, 'test-results/screenshots');
-const dashboardDir = join(repoRoot, 'services/dashboard');
-const PASSWORD = 'a long enough password';
 let nats: NatsFixture;
 let questdb: QuestDbFixture;
 let svc: ServiceFixture;
 let browser: Browser;
 let base: string;
+let dist: string;
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  await build({ configFile: join(dashboardDir, 'vite.config.ts'), logLevel: 'warn' });
+  dist = await buildDashboard();
   // Our own QuestDB: a test stops and restarts it.
   [nats, questdb] = await Promise.all([natsFixture({ own: true }), questDbFixture({ own: true })]);
   const now = Date.now();
@@ -89,32 +83,20 @@ before(async () => {
     ),
   ]);
   ({ svc, base } = await startGateway(nats, questdb.conn, {
-    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+    HS_API__PUBLIC_DIR: dist,
   }));
-  await using admin = await nats.serviceClient('admin');
-  await (await UserStore.open(admin)).createUser('installer', PASSWORD, 'admin');
+  await addInstaller(nats);
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser.close();
-  await svc[Symbol.asyncDispose]();
-  await Promise.all([nats[Symbol.asyncDispose](), questdb[Symbol.asyncDispose]()]);
-});
-
-async function logIn(page: Page): Promise<void> {
-  await page.goto(base);
-  await page.getByLabel('User').fill('installer');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
+after(() => closeStack(browser, svc, nats, questdb, dist));
 
 test('log in, see a live value change within 2 s, open a device, change the range, acknowledge an alert', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(base);
   await page.getByLabel('Password').waitFor();
   await page.screenshot({ path: join(shots, '1-login.png') });
-  await logIn(page);
+  await logIn(page, base);
   const card = page.locator('[data-device="wpm1"]');
   await card.waitFor();
   await page.locator('#conn.live').waitFor();
@@ -165,7 +147,7 @@ test('log in, see a live value change within 2 s, open a device, change the rang
 
 test('each site shows heat output, electrical input and COP now from the live COP, also on a page opened later', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page);
+  await logIn(page, base);
   const site = page.locator('[data-site-cop="home"]');
   await page.locator('#conn.live').waitFor();
   const running = copLiveEvent({
@@ -197,7 +179,7 @@ test('each site shows heat output, electrical input and COP now from the live CO
 
   // A page opened now gets the figure on joining, without waiting for the next one.
   const later = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(later);
+  await logIn(later, base);
   await later
     .locator('[data-site-cop="home"] [data-cop="now"]', { hasText: '3.2' })
     .waitFor({ timeout: 30_000 });
@@ -237,7 +219,7 @@ test('each site shows heat output, electrical input and COP now from the live CO
 
 test('after a dropped connection the device page catches up from the history API', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').click();
   const flow = page.locator('.card.metric[data-metric="flow_temp"] .value');
   await flow.waitFor();
@@ -251,7 +233,7 @@ test('after a dropped connection the device page catches up from the history API
   ]);
   ({ svc } = await startGateway(nats, questdb.conn, {
     HS_API__PORT: port,
-    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+    HS_API__PUBLIC_DIR: dist,
   }));
   await page.locator('#conn.live').waitFor({ timeout: 30_000 });
   // The cards catch up with a QuestDB query once the socket is back: generous for a loaded machine.
@@ -266,7 +248,7 @@ test('works on a phone-sized screen', async () => {
     isMobile: true,
     hasTouch: true,
   });
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
   assert.ok(width <= 390, `no horizontal scrolling (content ${width}px wide)`);
@@ -276,7 +258,7 @@ test('works on a phone-sized screen', async () => {
 
 test('the alerts page: active alerts to acknowledge, and the last 30 days', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   await page.getByRole('link', { name: 'Alerts' }).click();
   await page.locator('table.alert-history').waitFor();
@@ -294,7 +276,7 @@ test('the alerts page: active alerts to acknowledge, and the last 30 days', asyn
 
 test('a device that first reports after the overview opened appears on it, with its site', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').waitFor();
   assert.equal(await page.locator('[data-device="late-meter"]').count(), 0);
   await seed(questdb.conn, [
@@ -312,7 +294,7 @@ test('a device that first reports after the overview opened appears on it, with 
 
 test('a catch-up that meets a history outage is retried until the history store is back', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await logIn(page);
+  await logIn(page, base);
   await page.locator('[data-device="wpm1"]').click();
   const flow = page.locator('.card.metric[data-metric="flow_temp"] .value');
   await flow.waitFor();
@@ -331,7 +313,7 @@ test('a catch-up that meets a history outage is retried until the history store 
   );
   ({ svc } = await startGateway(nats, questdb.conn, {
     HS_API__PORT: port,
-    HS_API__PUBLIC_DIR: join(dashboardDir, 'dist'),
+    HS_API__PUBLIC_DIR: dist,
   }));
   await page.locator('#conn.live').waitFor({ timeout: 30_000 });
   await refused;

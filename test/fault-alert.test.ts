@@ -16,7 +16,7 @@ import {
   waitUntil,
   type ServerProcess,
 } from '@heatstream/testkit';
-import { probeBaseClearOf } from './processes.ts';
+import { startCommandPorts } from './processes.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 let system: ServerProcess;
@@ -30,14 +30,7 @@ before(async () => {
   system = spawnServer('bash', [join(repoRoot, 'scripts/start.sh')], {
     HS_ROOT: repoRoot,
     HS_DATA: await tempDir('fault-alert'),
-    HS_NATS_PORT: String(ports[0]),
-    HS_QUESTDB_HTTP_PORT: String(ports[1]),
-    HS_QUESTDB_PG_PORT: String(ports[2]),
-    HS_MQTT_PORT: String(ports[3]),
-    HS_GATEWAY_PORT: String(ports[4]),
-    HS_SIMULATOR_PORT: String(ports[5]),
-    HS_SIMULATOR_CONTROL_PORT: String(controlPort),
-    HS_PROBE_PORT_BASE: String(probeBaseClearOf(ports)),
+    ...startCommandPorts(ports),
   });
   browser = await launchChromium();
 });

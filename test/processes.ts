@@ -82,9 +82,32 @@ export const tcpOpen = (port: number): Promise<boolean> =>
  * A base for the services' probe ports (they take the ports after it, one each) clear of the ports
  * a test chose for the servers: a probe once took the OTLP receiver's port and ingest could not start.
  */
-export function probeBaseClearOf(taken: readonly number[]): number {
+function probeBaseClearOf(taken: readonly number[]): number {
   let base: number;
   do base = 30_000 + Math.floor(Math.random() * 20_000);
   while (taken.some((p) => p > base && p <= base + 20));
   return base;
+}
+
+/** The start command's ports, in order (test/system.test.ts and test/fault-alert.test.ts). */
+const PORT_VARIABLES = [
+  'HS_NATS_PORT',
+  'HS_QUESTDB_HTTP_PORT',
+  'HS_QUESTDB_PG_PORT',
+  'HS_MQTT_PORT',
+  'HS_GATEWAY_PORT',
+  'HS_SIMULATOR_PORT',
+  'HS_SIMULATOR_CONTROL_PORT',
+] as const;
+
+/** Environment that starts `scripts/start.sh` on the given free ports, probes clear of `taken` too. */
+export function startCommandPorts(
+  ports: readonly number[],
+  taken: readonly number[] = [],
+): Record<string, string> {
+  if (ports.length < PORT_VARIABLES.length) throw new Error(`need ${PORT_VARIABLES.length} ports`);
+  return {
+    ...Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String(ports[i])])),
+    HS_PROBE_PORT_BASE: String(probeBaseClearOf([...ports, ...taken])),
+  };
 }

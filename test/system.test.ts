@@ -9,7 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { sql } from '@heatstream/questdb';
@@ -25,23 +24,14 @@ import {
 import {
   allowedSecrets,
   groupMembers,
-  probeBaseClearOf,
+  startCommandPorts,
   processes,
   secretsHeld,
   tcpOpen,
 } from './processes.ts';
+import { otlpReceiver, type OtlpReceiver } from './otlp-receiver.ts';
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  service: string;
-}
-
-const spans: OtlpSpan[] = [];
-let otlp: Server;
-let otlpUrl: string;
+let otlp: OtlpReceiver;
 let data: string;
 let env: NodeJS.ProcessEnv;
 let system: ServerProcess | undefined;
@@ -49,33 +39,6 @@ let browser: Browser;
 let dashboard: { url: string; password: string };
 let storedBefore = 0;
 const shots = join(repoRoot, 'test-results/screenshots');
-
-/** OTLP/JSON ids are hex; accept base64 too. */
-const hex = (id: string | undefined): string =>
-  !id ? '' : /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
-
-function collectSpans(body: string): void {
-  const request = JSON.parse(body) as {
-    resourceSpans?: {
-      resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
-      scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[];
-    }[];
-  };
-  for (const rs of request.resourceSpans ?? []) {
-    const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-    for (const ss of rs.scopeSpans ?? []) {
-      for (const s of ss.spans ?? []) {
-        spans.push({
-          traceId: hex(s.traceId),
-          spanId: hex(s.spanId),
-          parentSpanId: hex(s.parentSpanId),
-          name: s.name,
-          service,
-        });
-      }
-    }
-  }
-}
 
 const startScript = join(repoRoot, 'scripts/start.sh');
 
@@ -193,32 +156,14 @@ async function killServer(name: string, command: string, port: number): Promise<
 
 before(async () => {
   await mkdir(shots, { recursive: true });
-  otlp = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') collectSpans(body);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  const otlpPort = await freePort();
-  await new Promise<void>((resolve) => otlp.listen(otlpPort, '127.0.0.1', resolve));
-  otlpUrl = `http://127.0.0.1:${otlpPort}/v1/traces`;
+  otlp = await otlpReceiver();
   data = await tempDir('system');
   const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
-  const probeBase = probeBaseClearOf([otlpPort, ...ports]);
   env = {
     HS_ROOT: repoRoot,
     HS_DATA: data,
-    HS_NATS_PORT: String(ports[0]),
-    HS_QUESTDB_HTTP_PORT: String(ports[1]),
-    HS_QUESTDB_PG_PORT: String(ports[2]),
-    HS_MQTT_PORT: String(ports[3]),
-    HS_GATEWAY_PORT: String(ports[4]),
-    HS_SIMULATOR_PORT: String(ports[5]),
-    HS_SIMULATOR_CONTROL_PORT: String(ports[6]),
-    HS_PROBE_PORT_BASE: String(probeBase),
-    HS_OTEL__ENDPOINT: otlpUrl,
+    ...startCommandPorts(ports, [otlp.port]),
+    HS_OTEL__ENDPOINT: otlp.url,
   };
   browser = await launchChromium();
 });
@@ -269,7 +214,7 @@ describe('the whole system, as a new user starts it', () => {
 
   test('one trace runs from an acquisition poll through publish, the QuestDB write and the push', async () => {
     const needed = (traceId: string): boolean => {
-      const t = spans.filter((s) => s.traceId === traceId);
+      const t = otlp.spans.filter((s) => s.traceId === traceId);
       return (
         t.some((s) => s.service === 'acq-modbus' && s.name.startsWith('poll ')) &&
         t.some((s) => s.service === 'acq-modbus' && s.name.startsWith('publish readings.v1.')) &&
@@ -280,11 +225,14 @@ describe('the whole system, as a new user starts it', () => {
     let traceId: string | undefined;
     await waitUntil(
       'a complete trace',
-      () => Promise.resolve((traceId = [...new Set(spans.map((s) => s.traceId))].find(needed)) !== undefined),
+      () =>
+        Promise.resolve(
+          (traceId = [...new Set(otlp.spans.map((s) => s.traceId))].find(needed)) !== undefined,
+        ),
       undefined,
       60_000,
     );
-    const trace = spans.filter((s) => s.traceId === traceId);
+    const trace = otlp.spans.filter((s) => s.traceId === traceId);
     const poll = trace.find((s) => s.name.startsWith('poll '));
     assert.equal(poll?.parentSpanId, '', 'the poll is the root of the trace');
     const publish = trace.find((s) => s.name.startsWith('publish readings.v1.'));
@@ -306,7 +254,7 @@ describe('the whole system, as a new user starts it', () => {
     assert.ok(logged.length > 0, 'acq-modbus log lines carry trace ids');
     const loggedIds = new Set(logged.map((l) => l.slice(11, 43)));
     assert.ok(
-      spans.some((s) => loggedIds.has(s.traceId) && s.service === 'acq-modbus'),
+      otlp.spans.some((s) => loggedIds.has(s.traceId) && s.service === 'acq-modbus'),
       'and they are the ids of exported traces',
     );
   });

@@ -162,8 +162,11 @@ export async function renderCop(box: HTMLElement, device: string): Promise<void>
         ? 'No 30-day figure yet.'
         : `Last 30 days: defrost ${kwh(month.defrostHeatKwh)} of heat, standby ${kwh(month.standbyKwh)} of electricity.`,
     ),
-    days.length > 0 ? dailyBars(days) : el('p', {}, 'No daily COP yet.'),
-    periodTable(stats.figures),
+    days.length > 0
+      ? dailyBars(days)
+      : el('p', {}, 'No daily COP yet: the first day row comes after midnight.'),
+    // Only periods the cop service has figured: no header over an empty table.
+    ...(stats.figures.some((f) => f.category === 'combined') ? [periodTable(stats.figures)] : []),
     el(
       'p',
       {},
