@@ -4,50 +4,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeEvent, makeEvent, subjects, type CopV2Data } from '@heatstream/contracts';
-import { consumerIdle, eventually, natsFixture, type NatsFixture } from '@heatstream/testkit';
+import { consumerIdle, copV2Event, eventually, natsFixture, type NatsFixture } from '@heatstream/testkit';
 import { savedState, SITE, startAlerting, storedAlerts, TestClock } from './helpers.ts';
 
 const DAY = 86_400_000;
 const D0 = Date.UTC(2025, 11, 1);
 const rules = [{ id: 'cop_low', kind: 'cop-below-prediction', cooldownMs: 0 }];
 
-function dayRow(i: number, outsideTempC: number, cop: number): CopV2Data {
-  const elecKwh = 20;
-  return {
-    site: SITE,
-    device: 'wpm',
-    period: 'day',
-    periodStart: new Date(D0 + i * DAY).toISOString(),
-    periodEnd: new Date(D0 + (i + 1) * DAY).toISOString(),
-    category: 'running',
-    elecKwh,
-    heatKwh: elecKwh * cop,
-    cop,
-    defrostHeatKwh: 0,
-    standbyKwh: 0.5,
-    starts: 6,
-    startsPerHour: 0.25,
-    dataSeconds: 72_000,
-    coverage: 1,
-    dataDays: null,
-    partial: false,
-    partialReason: null,
-    counters: null,
-    method: {
-      heatSource: 'flow-dt',
-      heatFrom: 'flow-dt',
-      elecFrom: 'power',
-      startingPowerW: 100,
-      gridSeconds: 60,
-      bridgeSeconds: 900,
-      cpJPerKgK: 4150,
+/** Day `i` after D0: a running-category row of 20 kWh at `cop`, 20 h of data. */
+const dayRow = (i: number, outsideTempC: number, cop: number): CopV2Data =>
+  copV2Event(
+    {
+      site: SITE,
+      device: 'wpm',
+      category: 'running',
+      elecKwh: 20,
+      heatKwh: 20 * cop,
+      cop,
+      dataSeconds: 72_000,
+      metering: { elecMeterClass: null, heatMeterClass: null, backupHeater: 'none' },
+      outsideTempC,
+      flowTempC: 35,
     },
-    boundary: 'H4',
-    metering: { elecMeterClass: null, heatMeterClass: null, backupHeater: 'none' },
-    outsideTempC,
-    flowTempC: 35,
-  };
-}
+    { time: D0 + i * DAY },
+  ).data;
 
 async function publishDay(nats: NatsFixture, data: CopV2Data): Promise<void> {
   const event = makeEvent('heatstream.cop.v2', {
