@@ -52,6 +52,9 @@ type DeclaredAccess = Partial<Omit<ServiceAccess, 'kv'>>;
 
 const declared: Readonly<Record<string, DeclaredAccess>> = {
   'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'], deviceScoped: true },
+  // Not device-scoped: its room devices are named at run time from the gateway's BTHome components.
+  // Device answers it cannot use go to its own dead-letter subject.
+  'acq-shelly': { publishes: ['readings.v1.>', 'devices.v1.>', 'rejected.v1.acq-shelly'] },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel

@@ -50,6 +50,7 @@ export const buckets: readonly BucketSpec[] = [
   // Kept until deleted: an accumulator's state (<site>.<device>.state) and its finished day rows
   // (<site>.<device>.day.<date>), which the 7/30/90/365-day and season figures are re-summed from.
   bucket('cop_state', 'cop: accumulator state and finished day rows per heat source', ['cop']),
+  bucket('acq_shelly_state', 'acq-shelly: energy ledger and last reading time per meter', ['acq-shelly']),
 ];
 
 /** The buckets a service may open. */

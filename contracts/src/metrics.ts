@@ -89,6 +89,29 @@ export const metrics = {
   elec_power_l1: g('elec_power_l1', 'W', 'Phase L1 active power; negative = export.'),
   elec_power_l2: g('elec_power_l2', 'W', 'Phase L2 active power; negative = export.'),
   elec_power_l3: g('elec_power_l3', 'W', 'Phase L3 active power; negative = export.'),
+  apparent_power: g('apparent_power', 'VA', 'Apparent power, sum of phases.'),
+  apparent_power_l1: g('apparent_power_l1', 'VA', 'Phase L1 apparent power.'),
+  apparent_power_l2: g('apparent_power_l2', 'VA', 'Phase L2 apparent power.'),
+  apparent_power_l3: g('apparent_power_l3', 'VA', 'Phase L3 apparent power.'),
+  power_factor_l1: g('power_factor_l1', '1', 'Phase L1 power factor; negative while the phase exports.'),
+  power_factor_l2: g('power_factor_l2', '1', 'Phase L2 power factor; negative while the phase exports.'),
+  power_factor_l3: g('power_factor_l3', '1', 'Phase L3 power factor; negative while the phase exports.'),
+  // Export and balanced totals (an energy meter with a return channel, e.g. Shelly Pro 3EM)
+  elec_energy_export: c(
+    'elec_energy_export',
+    'Wh',
+    'Active electrical energy returned to the grid, total: each phase counted on its own.',
+  ),
+  elec_energy_net_import: c(
+    'elec_energy_net_import',
+    'Wh',
+    'Balanced (netted) import across the phases, total, as a utility meter counts it: per interval the phases are summed first, a surplus counts here.',
+  ),
+  elec_energy_net_export: c(
+    'elec_energy_net_export',
+    'Wh',
+    'Balanced (netted) export across the phases, total: per interval the phases are summed first, a deficit counts here.',
+  ),
 
   // Compressor
   compressor_freq: g('compressor_freq', 'Hz', 'Compressor speed (revolutions per second = Hz).'),
@@ -105,8 +128,16 @@ export const metrics = {
   backup_heater_on: s('backup_heater_on', '1 = electric backup/immersion heater running.'),
   error_code: s('error_code', "Vendor fault number; 0 = no fault. Meaning depends on the device's model."),
 
+  // Room climate (room sensors, e.g. Shelly BLU H&T)
+  indoor_humidity: g('indoor_humidity', '%', 'Relative humidity of the room air.'),
+
   // Device health
-  signal_rssi: g('signal_rssi', 'dBm', 'Cellular signal strength reported by the modem.'),
+  signal_rssi: g(
+    'signal_rssi',
+    'dBm',
+    "Radio signal strength: the cellular modem's, or a Bluetooth sensor's as its gateway hears it.",
+  ),
+  battery_level: g('battery_level', '%', "A battery-powered sensor's remaining charge."),
 } as const satisfies Readonly<Record<string, MetricDef>>;
 
 export type MetricName = keyof typeof metrics;

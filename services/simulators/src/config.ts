@@ -1,6 +1,7 @@
 // The simulator's settings; defaults give the demo set-up: a Stiebel WPM (unit 1), a WAGO meter on
 // its supply (unit 2) and an LG Therma V (unit 5) on one Modbus TCP server, in real time.
 import { Type } from '@sinclair/typebox';
+import { Secret } from '@heatstream/runtime';
 
 export const FaultFields = {
   mode: Type.Union([
@@ -102,4 +103,35 @@ export const simulatorConfig = {
     { default: [], description: 'fault schedule: windows in seconds or in requests' },
   ),
   faultSeed: Type.Integer({ default: 1 }),
+  // The second site's Shelly devices (shelly/site.ts): a Pro 3EM on the heat pump's supply and a
+  // Pro acting as Bluetooth gateway for two BLU H&T room sensors, on their own house model.
+  shelly: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      host: Type.String({ default: '127.0.0.1' }),
+      meterPort: Type.Integer({
+        default: 8091,
+        minimum: 0,
+        maximum: 65535,
+        description: '0 picks a free port',
+      }),
+      gatewayPort: Type.Integer({
+        default: 8092,
+        minimum: 0,
+        maximum: 65535,
+        description: '0 picks a free port',
+      }),
+      meterId: Type.String({ default: 'shellypro3em-c8f09e878a5c', description: 'device id = digest realm' }),
+      gatewayId: Type.String({ default: 'shellypro1-30c6f7829a10' }),
+      password: Type.Optional(
+        Secret({ description: "the meter's digest password; without it the meter has no authentication" }),
+      ),
+      profile: Type.Union([Type.Literal('triphase'), Type.Literal('monophase')], { default: 'triphase' }),
+      pageRecords: Type.Integer({ default: 60, minimum: 1, description: 'records per EMData.GetData page' }),
+      pvPeakW: Type.Number({ default: 0, minimum: 0, description: 'PV on phase a at noon, W (export)' }),
+      outsideMeanC: Type.Number({ default: 5 }),
+      startIndoorC: Type.Number({ default: 20, minimum: 5, maximum: 30 }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
 };

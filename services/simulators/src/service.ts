@@ -9,12 +9,13 @@ import { FaultPlan, seededRandom } from './faults.ts';
 import { ModbusSimulator } from './modbus-server.ts';
 import { defaultHouse, HeatPumpHouse } from './model/house.ts';
 import { metricValues } from './model/metrics.ts';
+import { ShellySite } from './shelly/site.ts';
 
 export const simulators = defineService({
   name: 'simulators',
   config: simulatorConfig,
   init(ctx) {
-    const { modbus, control, units, model, faults, faultSeed } = ctx.config;
+    const { modbus, control, units, model, faults, faultSeed, shelly } = ctx.config;
     const problems: string[] = [];
     const resolved = units.flatMap((u, i) => {
       const definition = findDefinition(u.definition);
@@ -48,13 +49,28 @@ export const simulators = defineService({
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
+    // The second site (villa): its own house, so its meter follows its own heat pump.
+    const shellySite = shelly.enabled
+      ? new ShellySite({
+          ...shelly,
+          house: {
+            ...defaultHouse,
+            weather: { ...defaultHouse.weather, meanC: shelly.outsideMeanC },
+            startIndoorC: shelly.startIndoorC,
+          },
+          now: simNow,
+          log: ctx.log,
+        })
+      : undefined;
     return {
       async start() {
         await server.start();
+        await shellySite?.start();
         await faultControl?.start(control.host, control.port);
       },
       async stop() {
         await faultControl?.stop();
+        await shellySite?.stop();
         await server.stop();
       },
     };

@@ -1,0 +1,4 @@
+import { main } from '@heatstream/runtime';
+import { acqShelly } from './service.ts';
+
+await main(acqShelly);
