@@ -73,7 +73,7 @@ export async function harness(): Promise<Harness> {
   const js = jetstream(nats.nc);
   const publish: Publish = async (subject, event, options) => {
     const ack = await js.publish(subject, encodeEvent(event), options?.msgId ? { msgID: options.msgId } : {});
-    return ack as never;
+    return ack;
   };
   const client = await nats.serviceClient('acq-shelly');
   const store = await client.kv('acq_shelly_state');

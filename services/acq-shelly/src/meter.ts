@@ -62,8 +62,8 @@ export async function readMeter(rpc: ShellyRpc, profile: Profile): Promise<Meter
         freq: em[`${x}_freq`] as number | null | undefined,
       })),
       counters: X.map((x) => ({
-        imp: data[`${x}_total_act_energy`]!,
-        exp: data[`${x}_total_act_ret_energy`]!,
+        imp: data[`${x}_total_act_energy`] ?? NaN,
+        exp: data[`${x}_total_act_ret_energy`] ?? NaN,
       })),
       deviceErrors: errors,
     };
@@ -96,7 +96,7 @@ export function liveMetrics(s: MeterSnapshot): Values {
   const v: Values = {};
   const sum = (f: (p: Phase) => number): number => s.phases.reduce((a, p) => a + f(p), 0);
   s.phases.forEach((p, i) => {
-    const l = L[i]!;
+    const l = L[i] ?? 'l1';
     v[`voltage_${l}`] = p.voltage;
     v[`current_${l}`] = p.current;
     v[`elec_power_${l}`] = p.actPower;
@@ -125,7 +125,7 @@ export function recordMetrics(r: StoredRecord): Values {
   const v: Values = {};
   let total = 0;
   r.energy.forEach((e, i) => {
-    const l = L[i]!;
+    const l = L[i] ?? 'l1';
     const w = ((e.imp - e.exp) * 3_600) / r.periodS;
     total += w;
     v[`elec_power_${l}`] = round(w, 1);
@@ -178,7 +178,7 @@ async function recordsOf(
     for (const block of result.data) {
       block.values.forEach((row, k) => {
         const num = (i: number): number | undefined =>
-          i >= 0 && typeof row[i] === 'number' ? (row[i] as number) : undefined;
+          i >= 0 && typeof row[i] === 'number' ? row[i] : undefined;
         out.set((block.ts + k * block.period) * 1000, {
           periodS: block.period,
           // A missing energy value is NaN: the ledger refuses it and names it.
@@ -220,7 +220,7 @@ export async function readRecords(
   return starts.flatMap((ts) => {
     // Monophase: a channel without the record (it was added later) had no energy in it.
     const rows = streams.map((m) => m.get(ts));
-    const periodS = rows.find((r) => r !== undefined)!.periodS;
+    const periodS = rows.find((r) => r !== undefined)?.periodS ?? 60;
     if (ts < fromMs || ts + periodS * 1000 > toMs) return [];
     const channels = rows.flatMap((r) => r?.channels ?? [{ imp: 0, exp: 0, v: undefined, a: undefined }]);
     return [

@@ -58,23 +58,33 @@ const STEP_MS = 10_000;
 const MINUTE = 60_000;
 const round = (v: number, d: number): number => Number(v.toFixed(d));
 
+interface PhaseAcc {
+  imp: number;
+  ret: number;
+  minW: number;
+  maxW: number;
+  vSum: number;
+  aSum: number;
+}
+
 interface Open {
   ts: number;
-  imp: number[];
-  ret: number[];
-  minW: number[];
-  maxW: number[];
-  vSum: number[];
-  aSum: number[];
+  phases: PhaseAcc[];
   n: number;
 }
+
+const OFFSET_V = [0, 1.2, -0.8] as const;
 
 export class SimulatedMeter {
   readonly #house: HeatPumpHouse;
   readonly #options: MeterOptions;
   #t: number;
-  readonly imp = [0, 0, 0];
-  readonly ret = [0, 0, 0];
+  /** Per phase, Wh since the meter was installed. */
+  readonly #counters = [
+    { imp: 1_250_000, ret: 42_000 },
+    { imp: 1_180_000, ret: 0 },
+    { imp: 1_210_000, ret: 0 },
+  ];
   readonly records: MeterRecord[] = [];
   #open: Open | undefined;
   #powerOffUntil = 0;
@@ -83,9 +93,16 @@ export class SimulatedMeter {
     this.#house = house;
     this.#options = options;
     this.#t = startMs;
-    // A meter that has been in service a while: its counters do not start at zero.
-    this.imp.splice(0, 3, 1_250_000, 1_180_000, 1_210_000);
-    this.ret.splice(0, 3, 42_000, 0, 0);
+  }
+
+  /** Import counters per phase, Wh (a meter in service a while: they do not start at zero). */
+  get imp(): number[] {
+    return this.#counters.map((c) => c.imp);
+  }
+
+  /** Return (export) counters per phase, Wh. */
+  get ret(): number[] {
+    return this.#counters.map((c) => c.ret);
   }
 
   get time(): number {
@@ -105,8 +122,8 @@ export class SimulatedMeter {
     const pf = running ? 0.97 : 0.5;
     const hour = (s.timeMs / 3_600_000) % 24;
     const pv = this.#options.pvPeakW * Math.max(0, Math.sin((Math.PI * (hour - 6)) / 12));
-    return PHASES.map((_, i) => {
-      const voltage = 230 + 2 * Math.sin(s.timeMs / 3_600_000) + [0, 1.2, -0.8][i]!;
+    return OFFSET_V.map((offset, i) => {
+      const voltage = 230 + 2 * Math.sin(s.timeMs / 3_600_000) + offset;
       const actPower = s.elecW / 3 - (i === 0 ? pv : 0);
       const aprtPower = Math.abs(actPower) / pf;
       return {
@@ -143,34 +160,31 @@ export class SimulatedMeter {
       }
       this.#open = {
         ts,
-        imp: [0, 0, 0],
-        ret: [0, 0, 0],
-        minW: [],
-        maxW: [],
-        vSum: [0, 0, 0],
-        aSum: [0, 0, 0],
+        phases: PHASES.map(() => ({ imp: 0, ret: 0, minW: Infinity, maxW: -Infinity, vSum: 0, aSum: 0 })),
         n: 0,
       };
     }
     const open = this.#open;
-    phases.forEach((p, i) => {
+    open.phases.forEach((acc, i) => {
+      const p = phases[i];
+      if (!p) return;
       const wh = p.actPower * dtH;
-      if (wh >= 0) open.imp[i]! += wh;
-      else open.ret[i]! -= wh;
-      open.minW[i] = Math.min(open.minW[i] ?? Infinity, p.actPower);
-      open.maxW[i] = Math.max(open.maxW[i] ?? -Infinity, p.actPower);
-      open.vSum[i]! += p.voltage;
-      open.aSum[i]! += p.current;
+      if (wh >= 0) acc.imp += wh;
+      else acc.ret -= wh;
+      acc.minW = Math.min(acc.minW, p.actPower);
+      acc.maxW = Math.max(acc.maxW, p.actPower);
+      acc.vSum += p.voltage;
+      acc.aSum += p.current;
     });
     open.n++;
     this.#addCounters(phases, dtH);
   }
 
   #addCounters(phases: PhaseNow[], dtH: number): void {
-    phases.forEach((p, i) => {
-      const wh = p.actPower * dtH;
-      if (wh >= 0) this.imp[i]! += wh;
-      else this.ret[i]! -= wh;
+    this.#counters.forEach((c, i) => {
+      const wh = (phases[i]?.actPower ?? 0) * dtH;
+      if (wh >= 0) c.imp += wh;
+      else c.ret -= wh;
     });
   }
 
@@ -180,13 +194,13 @@ export class SimulatedMeter {
     this.records.push({
       ts: o.ts,
       periodS: (end - o.ts) / 1000,
-      phases: PHASES.map((_, i) => ({
-        imp: o.imp[i]!,
-        ret: o.ret[i]!,
-        minW: o.minW[i] ?? 0,
-        maxW: o.maxW[i] ?? 0,
-        avgV: o.vSum[i]! / Math.max(1, o.n),
-        avgA: o.aSum[i]! / Math.max(1, o.n),
+      phases: o.phases.map((acc) => ({
+        imp: acc.imp,
+        ret: acc.ret,
+        minW: Number.isFinite(acc.minW) ? acc.minW : 0,
+        maxW: Number.isFinite(acc.maxW) ? acc.maxW : 0,
+        avgV: acc.vSum / Math.max(1, o.n),
+        avgA: acc.aSum / Math.max(1, o.n),
       })),
     });
     if (this.records.length > this.#options.keepRecords) this.records.shift();

@@ -26,7 +26,8 @@ export interface Pro3emOptions {
 function recordValues(rec: MeterRecord, phases: readonly number[]): number[] {
   const out: number[] = [];
   for (const i of phases) {
-    const p = rec.phases[i]!;
+    const p = rec.phases[i];
+    if (!p) continue;
     const aprt = (w: number): number => Math.abs(w) / 0.97;
     out.push(
       r(p.imp, 3), // total_act_energy
@@ -123,7 +124,7 @@ export class SimulatedPro3em implements RpcDevice {
     const phases = this.#meter.phases();
     const out: Record<string, unknown> = { id: 0 };
     phases.forEach((p, i) => {
-      const x = PHASES[i]!;
+      const x = PHASES[i] ?? 'a';
       Object.assign(out, {
         [`${x}_current`]: p.current,
         [`${x}_voltage`]: p.voltage,
@@ -157,8 +158,8 @@ export class SimulatedPro3em implements RpcDevice {
     const m = this.#meter;
     const out: Record<string, unknown> = { id: 0 };
     PHASES.forEach((x, i) => {
-      out[`${x}_total_act_energy`] = r(m.imp[i]!);
-      out[`${x}_total_act_ret_energy`] = r(m.ret[i]!);
+      out[`${x}_total_act_energy`] = r(m.imp[i] ?? 0);
+      out[`${x}_total_act_ret_energy`] = r(m.ret[i] ?? 0);
     });
     out.total_act = r(m.imp.reduce((a, b) => a + b, 0));
     out.total_act_ret = r(m.ret.reduce((a, b) => a + b, 0));
@@ -166,7 +167,8 @@ export class SimulatedPro3em implements RpcDevice {
   }
 
   #em1Status(id: number): Record<string, unknown> {
-    const p = this.#meter.phases()[id]!;
+    const p = this.#meter.phases()[id];
+    if (!p) throw new RpcError(-105, `Argument 'id', value ${id} not found!`);
     return {
       id,
       current: p.current,
@@ -180,7 +182,11 @@ export class SimulatedPro3em implements RpcDevice {
   }
 
   #em1DataStatus(id: number): Record<string, unknown> {
-    return { id, total_act_energy: r(this.#meter.imp[id]!), total_act_ret_energy: r(this.#meter.ret[id]!) };
+    return {
+      id,
+      total_act_energy: r(this.#meter.imp[id] ?? 0),
+      total_act_ret_energy: r(this.#meter.ret[id] ?? 0),
+    };
   }
 
   /** Records from `ts` (unix s) to `end_ts`, in blocks of contiguous records, one page at a time. */
@@ -193,7 +199,7 @@ export class SimulatedPro3em implements RpcDevice {
     const from = params.ts === undefined ? 0 : Number(params.ts) * 1000;
     const to = params.end_ts === undefined ? Infinity : Number(params.end_ts) * 1000;
     if (!Number.isFinite(from)) throw new RpcError(-103, "Invalid argument 'ts'");
-    const keys = phases.flatMap((i) => RECORD_PHASE_KEYS.map((k) => key(k, PHASES[i]!)));
+    const keys = phases.flatMap((i) => RECORD_PHASE_KEYS.map((k) => key(k, PHASES[i] ?? 'a')));
     if (neutral) keys.push(...NEUTRAL_KEYS);
     const all = this.#meter.records.filter((rec) => rec.ts >= from && rec.ts <= to);
     const page = all.slice(0, this.#options.pageRecords);
@@ -202,7 +208,8 @@ export class SimulatedPro3em implements RpcDevice {
     for (const rec of page) {
       const values = [...recordValues(rec, phases), ...(neutral ? [0, 0, 0] : [])];
       const contiguous = last && rec.ts === last.ts + last.periodS * 1000 && rec.periodS === last.periodS;
-      if (contiguous) data.at(-1)!.values.push(values);
+      const block = data.at(-1);
+      if (contiguous && block) block.values.push(values);
       else data.push({ ts: seconds(rec.ts), period: rec.periodS, values: [values] });
       last = rec;
     }

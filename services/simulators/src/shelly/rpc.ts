@@ -104,7 +104,10 @@ export class ShellyRpcServer {
       chunks.push(chunk);
     }
     const device = this.#options.device;
-    if (url.pathname === '/shelly') return send(res, 200, device.deviceInfo());
+    if (url.pathname === '/shelly') {
+      send(res, 200, device.deviceInfo());
+      return;
+    }
 
     let method: string;
     let params: Record<string, unknown>;
@@ -119,18 +122,26 @@ export class ShellyRpcServer {
           params?: unknown;
         };
       } catch {
-        return send(res, 400, { code: -32700, message: 'parse error' });
+        send(res, 400, { code: -32700, message: 'parse error' });
+        return;
       }
       const f = frame as { method?: unknown; params?: unknown };
-      if (typeof f.method !== 'string') return send(res, 400, { code: -32600, message: 'invalid request' });
+      if (typeof f.method !== 'string') {
+        send(res, 400, { code: -32600, message: 'invalid request' });
+        return;
+      }
       method = f.method;
       params = typeof f.params === 'object' && f.params !== null ? (f.params as Record<string, unknown>) : {};
     } else {
-      return send(res, 404, { code: 404, message: 'not found' });
+      send(res, 404, { code: 404, message: 'not found' });
+      return;
     }
 
     if (this.#options.password !== undefined && !UNPROTECTED.has(method)) {
-      if (!this.#authorized(req, method)) return this.#challenge(res);
+      if (!this.#authorized(req)) {
+        this.#challenge(res);
+        return;
+      }
     }
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
 
@@ -140,9 +151,9 @@ export class ShellyRpcServer {
     } catch (error) {
       if (!(error instanceof RpcError)) throw error;
       const body = { code: error.code, message: error.message };
-      return frame
-        ? send(res, 200, { id: frame.id ?? null, src: device.id, error: body })
-        : send(res, 500, body);
+      if (frame) send(res, 200, { id: frame.id ?? null, src: device.id, error: body });
+      else send(res, 500, body);
+      return;
     }
     if (this.fault === ShellyFault.malformed) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -164,7 +175,7 @@ export class ShellyRpcServer {
   }
 
   /** RFC 7616 with SHA-256; the nonce is spent whether the answer was right or not. */
-  #authorized(req: IncomingMessage, method: string): boolean {
+  #authorized(req: IncomingMessage): boolean {
     const header = req.headers.authorization;
     if (!header?.startsWith('Digest ')) return false;
     const f = Object.fromEntries(
@@ -174,7 +185,6 @@ export class ShellyRpcServer {
     if (!nonce || !this.#nonces.delete(nonce)) return false;
     if (username !== 'admin' || realm !== this.#options.device.id || !uri || !response) return false;
     if ((f.algorithm ?? '').replaceAll('"', '') !== 'SHA-256') return false;
-    void method;
     const ha1 = sha256(`admin:${realm}:${this.#options.password ?? ''}`);
     const ha2 = sha256(`${req.method ?? 'GET'}:${uri}`);
     const expected = qop
