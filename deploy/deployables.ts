@@ -39,6 +39,7 @@ export interface Deployable {
 }
 
 const QUESTDB_PASSWORD: SecretRef = { secret: 'QUESTDB_PASSWORD' };
+const SHELLY_PASSWORD: SecretRef = { secret: 'SHELLY_PASSWORD' };
 const small = { cpu: '50m', memory: '64Mi', cpuLimit: '500m', memoryLimit: '256Mi' };
 
 export const deployables: readonly Deployable[] = [
@@ -104,13 +105,30 @@ export const deployables: readonly Deployable[] = [
     outbox: true,
   },
   {
+    name: 'acq-shelly',
+    main: 'services/acq-shelly/src/main.ts',
+    replicas: 1,
+    ports: [],
+    // The digest password of every Shelly whose entry in its config names none (the demo's meter).
+    env: { HS_DEVICE_PASSWORD: SHELLY_PASSWORD },
+    configFile: true,
+    ingressFrom: [],
+    egressTo: [{ port: 80 }, 'simulators'],
+    resources: small,
+    outbox: true,
+  },
+  {
     name: 'simulators',
     main: 'services/simulators/src/main.ts',
     replicas: 1,
-    ports: [{ name: 'modbus', port: 5020 }],
-    env: {},
+    ports: [
+      { name: 'modbus', port: 5020 },
+      { name: 'shelly-meter', port: 8091 },
+      { name: 'shelly-gateway', port: 8092 },
+    ],
+    env: { HS_SHELLY__PASSWORD: SHELLY_PASSWORD },
     configFile: true,
-    ingressFrom: ['acq-modbus'],
+    ingressFrom: ['acq-modbus', 'acq-shelly'],
     egressTo: [],
     resources: small,
     demo: true,

@@ -21,6 +21,9 @@ export const secretNames: readonly string[] = [
   // The first dashboard user, "admin", created by ./heatstream start (other deployments use
   // ./heatstream admin create-user instead).
   'DASHBOARD_PASSWORD',
+  // The Shelly devices' digest password (acq-shelly's devicePassword; the simulated Pro 3EM's). With
+  // real Shellies, set it to theirs.
+  'SHELLY_PASSWORD',
 ];
 
 /**

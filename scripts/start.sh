@@ -9,7 +9,8 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port),
+# the simulated Shellies HS_SHELLY_METER_PORT 8091 and HS_SHELLY_GATEWAY_PORT (the next), probes HS_PROBE_PORT_BASE+1… (9460).
 # QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
@@ -36,6 +37,8 @@ MQTT_PORT=${HS_MQTT_PORT:-1883}
 GATEWAY_PORT=${HS_GATEWAY_PORT:-8080}
 SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
+SHELLY_METER_PORT=${HS_SHELLY_METER_PORT:-8091}
+SHELLY_GATEWAY_PORT=${HS_SHELLY_GATEWAY_PORT:-$((SHELLY_METER_PORT + 1))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
 
 # secrets.env keeps the full set; secrets/<process>.env what each process may see (deploy/secrets.ts).
@@ -173,7 +176,8 @@ port_free() { # name port variable: refuse to start beside something already lis
 }
 for check in "nats $NATS_PORT HS_NATS_PORT" "questdb $QUESTDB_HTTP_PORT HS_QUESTDB_HTTP_PORT" "questdb $QUESTDB_PG_PORT HS_QUESTDB_PG_PORT" \
   "mosquitto $MQTT_PORT HS_MQTT_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" \
-  "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT"; do
+  "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT" "simulators $SHELLY_METER_PORT HS_SHELLY_METER_PORT" \
+  "simulators $SHELLY_GATEWAY_PORT HS_SHELLY_GATEWAY_PORT"; do
   # shellcheck disable=SC2086
   port_free $check
 done
@@ -245,17 +249,33 @@ devices="$DATA/acq-modbus.yaml"
 if [ -f "$devices" ]; then
   mode="your devices from $devices"
   fault_hint=""
+  demo=""
 else
   # Demo mode: the simulators' devices, polled over loopback.
-  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
+  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/g" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" \
+    -e "s/meterPort: 8091/meterPort: $SHELLY_METER_PORT/" -e "s/gatewayPort: 8092/gatewayPort: $SHELLY_GATEWAY_PORT/" \
+    deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
   service simulators HS_CONFIG="$DATA/config/simulators.yaml"
   wait_port simulators "$SIMULATOR_PORT"
+  wait_port simulators "$SHELLY_METER_PORT"
   sed -e "s/host: simulators/host: 127.0.0.1/g" -e "s/port: 5020/port: $SIMULATOR_PORT/g" deploy/config/acq-modbus.yaml >"$DATA/config/acq-modbus.yaml"
   devices="$DATA/config/acq-modbus.yaml"
-  mode="simulated devices (put your own in $DATA/acq-modbus.yaml)"
+  mode="simulated devices (put your own in $DATA/acq-modbus.yaml and $DATA/acq-shelly.yaml)"
+  demo=1
   fault_hint=$'\n  Make a simulated device misbehave: curl -X PUT 127.0.0.1:'"$SIMULATOR_CONTROL_PORT"$'/faults -d \'{"mode":"exception","unitId":2}\'; DELETE clears it.'
 fi
 service acq-modbus HS_CONFIG="$devices" HS_OUTBOX__DIR="$DATA/outbox/acq-modbus"
+# acq-shelly: your Shellies from $DATA/acq-shelly.yaml (their password: SHELLY_PASSWORD in
+# secrets.env, or each entry's own), else in demo mode the simulated villa meter and room sensors.
+shelly_devices="$DATA/acq-shelly.yaml"
+if [ ! -f "$shelly_devices" ] && [ -n "$demo" ]; then
+  sed -e "s/host: simulators/host: 127.0.0.1/g" -e "s/port: 8091/port: $SHELLY_METER_PORT/g" -e "s/port: 8092/port: $SHELLY_GATEWAY_PORT/g" \
+    deploy/config/acq-shelly.yaml >"$DATA/config/acq-shelly.yaml"
+  shelly_devices="$DATA/config/acq-shelly.yaml"
+fi
+if [ -f "$shelly_devices" ]; then
+  service acq-shelly HS_CONFIG="$shelly_devices" HS_OUTBOX__DIR="$DATA/outbox/acq-shelly"
+fi
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml

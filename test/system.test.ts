@@ -158,7 +158,7 @@ before(async () => {
   await mkdir(shots, { recursive: true });
   otlp = await otlpReceiver();
   data = await tempDir('system');
-  const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: 10 }, () => freePort()));
   env = {
     HS_ROOT: repoRoot,
     HS_DATA: data,
@@ -182,7 +182,7 @@ describe('the whole system, as a new user starts it', () => {
     await page.getByLabel('User').fill('admin');
     await page.getByLabel('Password').fill(dashboard.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    for (const device of ['wpm', 'meter', 'lg']) {
+    for (const device of ['wpm', 'meter', 'lg', 'villa-meter', 'villa-room-living']) {
       await page.locator(`[data-device="${device}"] [data-metric]`).first().waitFor({ timeout: 60_000 });
     }
     // Issue 13, as a new user: within two minutes every demo site shows a COP now (the demo house
@@ -277,7 +277,7 @@ describe('the whole system, as a new user starts it', () => {
       seen.add(/services\/([a-z-]+)\//.exec(p.cmdline)?.[1] ?? p.cmdline.split(' ')[0] ?? '');
     }
     // The scan found the services, each with its own password, so the assertions above saw them.
-    for (const service of ['ingest', 'gateway', 'alerting', 'simulators', 'acq-modbus', 'cop'])
+    for (const service of ['ingest', 'gateway', 'alerting', 'simulators', 'acq-modbus', 'acq-shelly', 'cop'])
       assert.ok(seen.has(service), `${service} was checked`);
     assert.ok(
       [...seen].some((c) => c.endsWith('nats-server')),

@@ -44,6 +44,9 @@ export const GatewayConfig = Type.Object(
 export type GatewayConfig = Static<typeof GatewayConfig>;
 
 export const acqShellyConfig = {
+  devicePassword: Type.Optional(
+    Secret({ description: 'the password of every device whose entry names none (user admin)' }),
+  ),
   meters: Type.Array(MeterConfig, { default: [] }),
   gateways: Type.Array(GatewayConfig, { default: [] }),
   rpc: Type.Object(

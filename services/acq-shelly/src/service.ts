@@ -14,7 +14,7 @@ export const acqShelly = defineService({
   // A reading taken while NATS is away exists nowhere else: keep it on disk until NATS has it.
   outbox: true,
   async init(ctx) {
-    const { meters, gateways, rpc, backfill, spikeMaxW } = ctx.config;
+    const { meters, gateways, rpc, backfill, spikeMaxW, devicePassword } = ctx.config;
     const ids = [...meters.map((m) => m.id), ...gateways.map((g) => g.id)];
     const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
     if (twice.length > 0)
@@ -24,7 +24,12 @@ export const acqShelly = defineService({
     const store = await ctx.kv('acq_shelly_state');
     const events = new DeviceEvents(ctx.publish, `${ctx.name}/${ctx.instance}`, ctx.log);
     const endpoint = (d: { host: string; port: number; password?: string | undefined }) =>
-      new ShellyRpc({ host: d.host, port: d.port, password: d.password, timeoutMs: rpc.timeoutMs });
+      new ShellyRpc({
+        host: d.host,
+        port: d.port,
+        password: d.password ?? devicePassword,
+        timeoutMs: rpc.timeoutMs,
+      });
     const pollers = [
       ...meters.map(
         (m) =>
@@ -55,7 +60,7 @@ export const acqShelly = defineService({
           id: m.id,
           profile: m.profile,
           host: `${m.host}:${m.port}`,
-          auth: m.password !== undefined,
+          auth: (m.password ?? devicePassword) !== undefined,
         })),
         gateways: gateways.map((g) => ({
           id: g.id,

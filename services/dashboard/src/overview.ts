@@ -5,7 +5,14 @@ import { ago, el, formatValue } from './format.ts';
 import { copCard, fillCopCard } from './cop-live.ts';
 import { rememberSites, type CopLiveEvent, type Live, type ReadingEvent, type StatusEvent } from './live.ts';
 
-const SHOWN = ['elec_power', 'heat_power', 'flow_temp', 'outside_temp'] as const;
+const SHOWN = [
+  'elec_power',
+  'heat_power',
+  'flow_temp',
+  'outside_temp',
+  'indoor_temp',
+  'indoor_humidity',
+] as const;
 const DEVICES_RECHECK_MS = 10_000;
 
 export async function renderOverview(root: HTMLElement, live: Live): Promise<() => void> {
