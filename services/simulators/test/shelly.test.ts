@@ -9,6 +9,28 @@ import { defaultHouse } from '../src/model/house.ts';
 import { ShellySite } from '../src/shelly/site.ts';
 
 const START = Date.UTC(2026, 5, 15, 9, 0, 0);
+/** What the endpoints answer, as far as these tests read it. */
+interface Answer {
+  id: number;
+  src: string;
+  keys: string[];
+  total: number;
+  value: number;
+  last_updated_ts: number;
+  act_power: number;
+  total_act_power: number;
+  a_act_power: number;
+  b_act_power: number;
+  c_act_power: number;
+  components: {
+    key: string;
+    config: { name?: string; obj_id?: number };
+    status: { id: number; value: number };
+  }[];
+}
+const json = async (res: Response | Promise<Response>): Promise<Answer> =>
+  (await (await res).json()) as Answer;
+
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 async function site(t: { now: number }, o: { password?: string; profile?: 'triphase' | 'monophase' } = {}) {
@@ -45,15 +67,15 @@ void describe('simulated Shelly Pro 3EM', () => {
     await using s = await site(t);
     t.now += 90_000;
     const base = `http://127.0.0.1:${s.meterServer.port}`;
-    const frame = await (
-      await fetch(`${base}/rpc`, {
+    const frame = await json(
+      fetch(`${base}/rpc`, {
         method: 'POST',
         body: JSON.stringify({ id: 7, src: 'test', method: 'EM.GetStatus', params: { id: 0 } }),
-      })
-    ).json();
+      }),
+    );
     assert.equal(frame.id, 7);
     assert.equal(frame.src, 'shellypro3em-c8f09e878a5c');
-    const bare = await (await fetch(`${base}/rpc/EM.GetStatus?id=0`)).json();
+    const bare = await json(fetch(`${base}/rpc/EM.GetStatus?id=0`));
     assert.equal(bare.id, 0);
     assert.ok(
       Math.abs(bare.total_act_power - (bare.a_act_power + bare.b_act_power + bare.c_act_power)) < 0.5,
@@ -118,10 +140,10 @@ void describe('simulated Shelly Pro 3EM', () => {
     await using s = await site(t, { profile: 'monophase' });
     t.now += 120_000;
     const base = `http://127.0.0.1:${s.meterServer.port}`;
-    const em1 = await (await fetch(`${base}/rpc/EM1.GetStatus?id=2`)).json();
+    const em1 = await json(fetch(`${base}/rpc/EM1.GetStatus?id=2`));
     assert.equal(em1.id, 2);
     assert.equal(typeof em1.act_power, 'number');
-    const data = await (await fetch(`${base}/rpc/EM1Data.GetData?id=1&ts=0`)).json();
+    const data = await json(fetch(`${base}/rpc/EM1Data.GetData?id=1&ts=0`));
     assert.ok(data.keys.includes('total_act_energy'));
     assert.equal((await fetch(`${base}/rpc/EM.GetStatus?id=0`)).status, 500);
   });
@@ -133,17 +155,16 @@ void describe('simulated BLU gateway', () => {
     await using s = await site(t);
     t.now += 5 * 60_000;
     const base = `http://127.0.0.1:${s.gatewayServer.port}`;
-    const first = await (await fetch(`${base}/rpc/Shelly.GetComponents?offset=0`)).json();
+    const first = await json(fetch(`${base}/rpc/Shelly.GetComponents?offset=0`));
     assert.equal(first.total, 8);
-    const second = await (
-      await fetch(`${base}/rpc/Shelly.GetComponents?offset=${first.components.length}`)
-    ).json();
+    const second = await json(fetch(`${base}/rpc/Shelly.GetComponents?offset=${first.components.length}`));
     const components = [...first.components, ...second.components];
     const names = components.filter((c) => c.key.startsWith('bthomedevice:')).map((c) => c.config.name);
     assert.deepEqual(names, ['living', 'bedroom']);
     const temp = components.find((c) => c.config.obj_id === 69);
+    assert.ok(temp);
     assert.equal(temp.status.value, Number(s.house.state.indoorC.toFixed(1)));
-    const status = await (await fetch(`${base}/rpc/BTHomeSensor.GetStatus?id=${temp.status.id}`)).json();
+    const status = await json(fetch(`${base}/rpc/BTHomeSensor.GetStatus?id=${temp.status.id}`));
     assert.equal(status.value, temp.status.value);
     assert.ok(status.last_updated_ts * 1000 <= t.now && status.last_updated_ts * 1000 > t.now - 60_000);
   });
