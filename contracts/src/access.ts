@@ -52,6 +52,9 @@ type DeclaredAccess = Partial<Omit<ServiceAccess, 'kv'>>;
 
 const declared: Readonly<Record<string, DeclaredAccess>> = {
   'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'], deviceScoped: true },
+  // Cloud devices are discovered at run time, so it cannot be device-scoped; its dead letters are
+  // answers of the Viessmann API, published by itself rather than by a consumer.
+  'acq-viessmann': { publishes: ['readings.v1.>', 'devices.v1.>', 'rejected.v1.acq-viessmann'] },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel

@@ -104,6 +104,12 @@ export const metrics = {
   pump_on: s('pump_on', '1 = heating circulation pump running.'),
   backup_heater_on: s('backup_heater_on', '1 = electric backup/immersion heater running.'),
   error_code: s('error_code', "Vendor fault number; 0 = no fault. Meaning depends on the device's model."),
+  operating_mode: s(
+    'operating_mode',
+    'Selected operating mode: 0 = off/standby, 1 = heating, 2 = hot water only, 3 = hot water and heating, 4 = cooling, 5 = heating and cooling, 6 = hot water, heating and cooling.',
+  ),
+  // A vendor's seasonal figure (Viessmann heating.spf.total): reported, not derived by cop.
+  spf: g('spf', '1', 'Seasonal performance factor the heat pump itself reports.'),
 
   // Device health
   signal_rssi: g('signal_rssi', 'dBm', 'Cellular signal strength reported by the modem.'),

@@ -102,4 +102,17 @@ export const simulatorConfig = {
     { default: [], description: 'fault schedule: windows in seconds or in requests' },
   ),
   faultSeed: Type.Integer({ default: 1 }),
+  // A second site: a Vitocal behind the Viessmann cloud API, on its own house of the same model.
+  viessmann: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      host: Type.String({ default: '127.0.0.1' }),
+      port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: '0 picks a free port' }),
+      clientId: Type.String({ default: 'heatstream-simulated', minLength: 1 }),
+      accessTokenTtlS: Type.Integer({ default: 3_600, minimum: 1 }),
+      perTenMinutes: Type.Integer({ default: 120, minimum: 1 }),
+      daily: Type.Integer({ default: 1_450, minimum: 1 }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
 };

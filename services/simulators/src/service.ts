@@ -9,6 +9,7 @@ import { FaultPlan, seededRandom } from './faults.ts';
 import { ModbusSimulator } from './modbus-server.ts';
 import { defaultHouse, HeatPumpHouse } from './model/house.ts';
 import { metricValues } from './model/metrics.ts';
+import { ViessmannApiSimulator } from './viessmann/api.ts';
 
 export const simulators = defineService({
   name: 'simulators',
@@ -48,13 +49,32 @@ export const simulators = defineService({
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
+    const { viessmann } = ctx.config;
+    // The villa: a larger house of the same model, so its Vitocal does not mirror the first site.
+    const villaOptions = { ...options, heatLossWPerK: 220, indoorTargetC: 21.5 };
+    const villa = new HeatPumpHouse(simStart, villaOptions);
+    const viessmannApi = viessmann.enabled
+      ? new ViessmannApiSimulator({
+          host: viessmann.host,
+          port: viessmann.port,
+          clientId: viessmann.clientId,
+          accessTokenTtlS: viessmann.accessTokenTtlS,
+          limits: { perTenMinutes: viessmann.perTenMinutes, daily: viessmann.daily },
+          identity: { installationId: 4711, gatewaySerial: '7736172100000001', deviceId: '0' },
+          state: () => villa.advanceTo(simNow()),
+          clock,
+          log: ctx.log.child({ component: 'viessmann' }),
+        })
+      : undefined;
     return {
       async start() {
         await server.start();
+        await viessmannApi?.start();
         await faultControl?.start(control.host, control.port);
       },
       async stop() {
         await faultControl?.stop();
+        await viessmannApi?.stop();
         await server.stop();
       },
     };
