@@ -104,13 +104,30 @@ export const deployables: readonly Deployable[] = [
     outbox: true,
   },
   {
+    // One replica is enough; more share the tokens and the call budget in KV (services/acq-viessmann).
+    name: 'acq-viessmann',
+    main: 'services/acq-viessmann/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    // The Viessmann API and IAM over HTTPS; the simulated one in the demo.
+    egressTo: [{ port: 443 }, 'simulators'],
+    resources: small,
+    outbox: true,
+  },
+  {
     name: 'simulators',
     main: 'services/simulators/src/main.ts',
     replicas: 1,
-    ports: [{ name: 'modbus', port: 5020 }],
+    ports: [
+      { name: 'modbus', port: 5020 },
+      { name: 'viessmann', port: 5022 },
+    ],
     env: {},
     configFile: true,
-    ingressFrom: ['acq-modbus'],
+    ingressFrom: ['acq-modbus', 'acq-viessmann'],
     egressTo: [],
     resources: small,
     demo: true,

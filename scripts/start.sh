@@ -9,7 +9,8 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port; its Viessmann
+# API HS_VIESSMANN_SIM_PORT, the one after), probes HS_PROBE_PORT_BASE+1… (9460).
 # QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
@@ -36,6 +37,7 @@ MQTT_PORT=${HS_MQTT_PORT:-1883}
 GATEWAY_PORT=${HS_GATEWAY_PORT:-8080}
 SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
+VIESSMANN_SIM_PORT=${HS_VIESSMANN_SIM_PORT:-$((SIMULATOR_PORT + 2))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
 
 # secrets.env keeps the full set; secrets/<process>.env what each process may see (deploy/secrets.ts).
@@ -245,9 +247,11 @@ devices="$DATA/acq-modbus.yaml"
 if [ -f "$devices" ]; then
   mode="your devices from $devices"
   fault_hint=""
+  demo=""
 else
   # Demo mode: the simulators' devices, polled over loopback.
-  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
+  demo=1
+  sed -e "s/host: 0.0.0.0/host: 127.0.0.1/" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" -e "s/port: 5022/port: $VIESSMANN_SIM_PORT/" deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
   service simulators HS_CONFIG="$DATA/config/simulators.yaml"
   wait_port simulators "$SIMULATOR_PORT"
   sed -e "s/host: simulators/host: 127.0.0.1/g" -e "s/port: 5020/port: $SIMULATOR_PORT/g" deploy/config/acq-modbus.yaml >"$DATA/config/acq-modbus.yaml"
@@ -256,6 +260,21 @@ else
   fault_hint=$'\n  Make a simulated device misbehave: curl -X PUT 127.0.0.1:'"$SIMULATOR_CONTROL_PORT"$'/faults -d \'{"mode":"exception","unitId":2}\'; DELETE clears it.'
 fi
 service acq-modbus HS_CONFIG="$devices" HS_OUTBOX__DIR="$DATA/outbox/acq-modbus"
+# acq-viessmann: your account from $DATA/acq-viessmann.yaml (log in once: ./heatstream viessmann
+# login), else in demo mode the simulated API, logged in by itself: the simulated IAM approves at
+# once and the login CLI takes its redirect (--follow, loopback only).
+viessmann_config="$DATA/acq-viessmann.yaml"
+if [ ! -f "$viessmann_config" ] && [ -z "$demo" ]; then
+  viessmann_config=""
+elif [ ! -f "$viessmann_config" ]; then
+  sed -e "s#simulators:5022#127.0.0.1:$VIESSMANN_SIM_PORT#g" deploy/config/acq-viessmann.yaml >"$DATA/config/acq-viessmann.yaml"
+  viessmann_config="$DATA/config/acq-viessmann.yaml"
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$VIESSMANN_SIM_PORT") 2>/dev/null && break; sleep 0.1; done
+  (HS_NATS__USER=acq-viessmann HS_CONFIG="$viessmann_config" \
+    with_secrets acq-viessmann node services/acq-viessmann/src/login.ts login --follow) >"$DATA/logs/viessmann-login.log" 2>&1 \
+    || { echo "[start] logging in to the simulated Viessmann API failed; see logs/viessmann-login.log" >&2; exit 1; }
+fi
+[ -z "$viessmann_config" ] || service acq-viessmann HS_CONFIG="$viessmann_config" HS_OUTBOX__DIR="$DATA/outbox/acq-viessmann"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml

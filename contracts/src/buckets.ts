@@ -52,7 +52,9 @@ export const buckets: readonly BucketSpec[] = [
   bucket('cop_state', 'cop: accumulator state and finished day rows per heat source', ['cop']),
   // Shared by every acq-viessmann replica and kept across restarts: the OAuth tokens (`tokens`),
   // the call budget (`budget`, changed by compare-and-set) and the discovered devices (`devices`).
-  bucket('viessmann_state', 'acq-viessmann: OAuth tokens, call budget, discovered devices', ['acq-viessmann']),
+  bucket('viessmann_state', 'acq-viessmann: OAuth tokens, call budget, discovered devices', [
+    'acq-viessmann',
+  ]),
 ];
 
 /** The buckets a service may open. */

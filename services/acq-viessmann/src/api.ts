@@ -25,7 +25,8 @@ interface ErrorBody {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ViessmannClient {
   readonly #baseUrl: string;
@@ -83,9 +84,13 @@ export class ViessmannClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      throw new ViessmannApiError(`GET ${path}: ${error instanceof Error ? error.message : String(error)}`, undefined, {
-        cause: error,
-      });
+      throw new ViessmannApiError(
+        `GET ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
     const raw = await response.text();
     let body: unknown;
@@ -93,20 +98,28 @@ export class ViessmannClient {
       body = JSON.parse(raw) as unknown;
     } catch (error) {
       // Non-JSON ≥500 answers (an HTML page from the API gateway) are outages, not bad data.
-      if (response.status >= 500) throw new ViessmannApiError(`GET ${path}: HTTP ${response.status}`, response.status);
-      throw new MalformedResponseError(`GET ${path}: answer is no JSON (HTTP ${response.status})`, path, raw, {
-        cause: error,
-      });
+      if (response.status >= 500)
+        throw new ViessmannApiError(`GET ${path}: HTTP ${response.status}`, response.status);
+      throw new MalformedResponseError(
+        `GET ${path}: answer is no JSON (HTTP ${response.status})`,
+        path,
+        raw,
+        {
+          cause: error,
+        },
+      );
     }
     if (response.ok) return { body, raw };
-    const e: ErrorBody = isObject(body) ? (body as ErrorBody) : {};
+    const e: ErrorBody = isObject(body) ? body : {};
     const extra = e.extendedPayload ?? {};
     if (response.status === 429 || e.statusCode === 429) {
       const until = typeof extra.limitReset === 'number' ? extra.limitReset : Date.now() + 600_000;
+      // "ViCare day limit", `development portal "<client>" daily limit` (protocols.md §1.4).
+      const daily = /\bday\b|daily/i.test(extra.name ?? '');
       throw new RateLimitedError(
         `rate limit ${extra.name ?? ''} exceeded (max ${extra.requestCountLimit ?? '?'} calls); reset at ${new Date(until).toISOString()}`,
         until,
-        extra.requestCountLimit,
+        daily && typeof extra.requestCountLimit === 'number' ? extra.requestCountLimit : undefined,
       );
     }
     if (response.status === 410)

@@ -61,8 +61,12 @@ export class CallBudget {
    */
   intervalMs(devices: number, daily: number): number {
     const n = Math.max(1, devices);
-    const pollsPerDay = Math.max(1, daily - this.#limits.reserve);
-    return Math.ceil(Math.max((n * (TEN_MINUTES + WINDOW_MARGIN_MS)) / this.#limits.perTenMinutes, (n * DAY) / pollsPerDay));
+    // A reserve larger than a tenth of a small limit would leave nothing to poll with.
+    const reserve = Math.min(this.#limits.reserve, Math.floor(daily / 10));
+    const pollsPerDay = Math.max(1, daily - reserve);
+    return Math.ceil(
+      Math.max((n * (TEN_MINUTES + WINDOW_MARGIN_MS)) / this.#limits.perTenMinutes, (n * DAY) / pollsPerDay),
+    );
   }
 
   /**
@@ -96,7 +100,11 @@ export class CallBudget {
     }
   }
 
-  #refusal(state: BudgetState, now: number, poll?: { device: string; intervalMs: number }): Grant | undefined {
+  #refusal(
+    state: BudgetState,
+    now: number,
+    poll?: { device: string; intervalMs: number },
+  ): Grant | undefined {
     if (state.pausedUntil !== undefined && state.pausedUntil > now)
       return { ok: false, untilMs: state.pausedUntil, reason: state.pauseReason ?? 'paused' };
     const daily = state.reportedDaily ?? this.#limits.daily;
@@ -134,6 +142,8 @@ export class CallBudget {
   }
 
   #write(state: BudgetState, revision: number | undefined): Promise<boolean> {
-    return revision === undefined ? this.#kv.createJson(KEY, state) : this.#kv.updateJson(KEY, state, revision);
+    return revision === undefined
+      ? this.#kv.createJson(KEY, state)
+      : this.#kv.updateJson(KEY, state, revision);
   }
 }

@@ -25,7 +25,6 @@ export interface CoordinatorDeps {
   tokens: TokenStore;
   /** `<gatewaySerial>.<deviceId>` → heatstream device id; others get `vitocal-<serial>-<id>`. */
   names: ReadonlyMap<string, string>;
-  perTenMinutes: number;
   rediscoverMs: number;
   frozenAfterMs: number;
   publish: Publish;
@@ -67,7 +66,8 @@ export class Coordinator {
 
   /** The devices an earlier run (or replica) discovered: a restart needs no discovery call. */
   async restore(): Promise<void> {
-    const stored = (await this.#d.store.getJson(DEVICES_KEY)) as { at: number; devices: ViessmannDevice[] } | undefined;
+    const stored = (await this.#d.store.getJson(DEVICES_KEY)) as
+      { at: number; devices: ViessmannDevice[] } | undefined;
     if (!stored) return;
     this.#adopt(stored.devices);
     this.#discoveredAt = stored.at;
@@ -139,7 +139,13 @@ export class Coordinator {
     this.#discoveredAt = this.#d.clock.now();
     await this.#d.store.putJson(DEVICES_KEY, { at: this.#discoveredAt, devices: found });
     this.#log.info(
-      { devices: this.#devices.map((p) => ({ id: p.id, model: p.device.modelId, gateway: p.device.gatewaySerial })) },
+      {
+        devices: this.#devices.map((p) => ({
+          id: p.id,
+          model: p.device.modelId,
+          gateway: p.device.gatewaySerial,
+        })),
+      },
       'devices discovered',
     );
   }
@@ -186,7 +192,10 @@ export class Coordinator {
     for (const d of mapped.deprecated) {
       if (this.#warnedDeprecated.has(d.feature)) continue;
       this.#warnedDeprecated.add(d.feature);
-      this.#log.warn({ feature: d.feature, removalDate: d.removalDate, info: d.info }, 'feature deprecated by Viessmann');
+      this.#log.warn(
+        { feature: d.feature, removalDate: d.removalDate, info: d.info },
+        'feature deprecated by Viessmann',
+      );
     }
     if (Object.keys(mapped.values).length === 0) {
       await this.#setState(polled, DeviceState.badData, 'no known feature in the answer', time);
@@ -199,10 +208,17 @@ export class Coordinator {
       time: new Date(time),
       data: { site, device: polled.id, model: polled.device.modelId, metrics: mapped.values },
     });
-    await this.#d.publish(subjects.reading(site, polled.id), event, { msgId: `reading.${site}.${polled.id}.${time}` });
+    await this.#d.publish(subjects.reading(site, polled.id), event, {
+      msgId: `reading.${site}.${polled.id}.${time}`,
+    });
     const frozen = polled.frozen.check(mapped.values, time);
     if (frozen.length > 0)
-      await this.#setState(polled, DeviceState.badData, `energy summaries frozen while the compressor runs: ${frozen.join(', ')}`, time);
+      await this.#setState(
+        polled,
+        DeviceState.badData,
+        `energy summaries frozen while the compressor runs: ${frozen.join(', ')}`,
+        time,
+      );
     else await this.#setState(polled, DeviceState.online, undefined, time);
   }
 
@@ -216,8 +232,7 @@ export class Coordinator {
       return LOGIN_CHECK_MS;
     }
     if (error instanceof RateLimitedError) {
-      const daily = error.limit !== undefined && error.limit > this.#d.perTenMinutes ? error.limit : undefined;
-      await this.#d.budget.pause(error.untilMs, error.message, daily);
+      await this.#d.budget.pause(error.untilMs, error.message, error.dailyLimit);
       for (const p of this.#devices) await this.#setState(p, DeviceState.unavailable, error.message, now);
       return this.#waitFor(error.untilMs, error.message);
     }
@@ -260,7 +275,9 @@ export class Coordinator {
       time: new Date(time),
       data: { site, device: p.id, state, ...(reason === undefined ? {} : { reason }) },
     });
-    await this.#d.publish(subjects.deviceStatus(site, p.id), event, { msgId: `status.${site}.${p.id}.${time}` });
+    await this.#d.publish(subjects.deviceStatus(site, p.id), event, {
+      msgId: `status.${site}.${p.id}.${time}`,
+    });
     p.state = state;
   }
 }

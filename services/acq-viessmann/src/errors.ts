@@ -9,12 +9,12 @@ export class ViessmannAuthError extends Error {
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
   readonly untilMs: number;
-  /** requestCountLimit of the body. */
-  readonly limit: number | undefined;
-  constructor(message: string, untilMs: number, limit: number | undefined) {
+  /** requestCountLimit of the body, when it is the daily limit's. */
+  readonly dailyLimit: number | undefined;
+  constructor(message: string, untilMs: number, dailyLimit: number | undefined) {
     super(message);
     this.untilMs = untilMs;
-    this.limit = limit;
+    this.dailyLimit = dailyLimit;
   }
 }
 

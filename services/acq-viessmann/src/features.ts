@@ -72,13 +72,26 @@ export const vitocalMappings: readonly Mapping[] = [
   },
   {
     metric: 'dhw_temp',
-    features: ['heating.dhw.sensors.temperature.dhwCylinder', 'heating.dhw.sensors.temperature.hotWaterStorage'],
+    features: [
+      'heating.dhw.sensors.temperature.dhwCylinder',
+      'heating.dhw.sensors.temperature.hotWaterStorage',
+    ],
     read: numberOf('value'),
   },
   { metric: 'dhw_target_temp', features: ['heating.dhw.temperature.main'], read: numberOf('value') },
   { metric: 'compressor_on', features: ['heating.compressors.0'], read: flag('active') },
   // revolutions per second = Hz (the catalogue's compressor_freq).
   { metric: 'compressor_freq', features: ['heating.compressors.0.speed.current'], read: numberOf('value') },
+  {
+    metric: 'elec_power',
+    features: ['heating.compressors.0.power.consumption.current'],
+    read: numberOf('value', 1000),
+  },
+  {
+    metric: 'heat_power',
+    features: ['heating.compressors.0.heat.production.current'],
+    read: numberOf('value'),
+  },
   { metric: 'compressor_hours', features: ['heating.compressors.0.statistics'], read: numberOf('hours') },
   { metric: 'compressor_starts', features: ['heating.compressors.0.statistics'], read: numberOf('starts') },
   { metric: 'backup_heater_on', features: ['heating.heatingRod'], read: flag('active') },
@@ -102,7 +115,10 @@ const summaryGroups: readonly { metrics: readonly MetricName[]; features: string
     metrics: ['elec_energy_heating', 'elec_energy_dhw'],
     features: 'heating.power.consumption.summary.{heating,dhw}',
   },
-  { metrics: ['heat_energy_heating', 'heat_energy_dhw'], features: 'heating.heat.production.summary.{heating,dhw}' },
+  {
+    metrics: ['heat_energy_heating', 'heat_energy_dhw'],
+    features: 'heating.heat.production.summary.{heating,dhw}',
+  },
 ];
 
 export type Values = Partial<Record<MetricName, number>>;
@@ -153,7 +169,15 @@ export function mapFeatures(features: readonly Feature[]): Mapped {
     if (x !== undefined && y !== undefined) values[total] = Math.round(x + y);
   }
   const deprecated = features.flatMap((f) =>
-    f.deprecated ? [{ feature: f.feature, removalDate: f.deprecated.removalDate ?? 'unknown', info: f.deprecated.info ?? '' }] : [],
+    f.deprecated
+      ? [
+          {
+            feature: f.feature,
+            removalDate: f.deprecated.removalDate ?? 'unknown',
+            info: f.deprecated.info ?? '',
+          },
+        ]
+      : [],
   );
   return { values, from, deprecated };
 }

@@ -8,7 +8,7 @@
 // acq-viessmann). The tokens go to the viessmann_state bucket, where every replica reads them;
 // writing them also clears a refused refresh token, so polling resumes without a restart.
 import { createInterface } from 'node:readline/promises';
-import { connectClient, loadServiceConfig, systemClock } from '@heatstream/runtime';
+import { configFileFrom, connectClient, loadServiceConfig, systemClock } from '@heatstream/runtime';
 import { acqViessmannConfig } from './config.ts';
 import { BUCKET } from './service.ts';
 import { SCOPES, TokenStore, beginLogin, finishLogin } from './tokens.ts';
@@ -21,7 +21,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 async function followRedirect(url: string): Promise<string> {
   if (!LOOPBACK.has(new URL(url).hostname))
-    throw new LoginError('--follow is for the simulated API on this machine; log in to Viessmann in a browser');
+    throw new LoginError(
+      '--follow is for the simulated API on this machine; log in to Viessmann in a browser',
+    );
   const response = await fetch(url, { redirect: 'manual' });
   const location = response.headers.get('location');
   if (response.status !== 302 || !location)
@@ -41,10 +43,10 @@ async function ask(): Promise<string> {
 async function run(args: readonly string[]): Promise<number> {
   const [command, ...flags] = args;
   if (command !== 'login') {
-    process.stderr.write('usage: heatstream viessmann login [--follow]\n');
+    process.stderr.write('usage: heatstream viessmann login [--follow] [--config FILE]\n');
     return 2;
   }
-  const config = loadServiceConfig(acqViessmannConfig);
+  const config = loadServiceConfig(acqViessmannConfig, { file: configFileFrom(flags, process.env) });
   const pending = await beginLogin(config.oauth);
   process.stdout.write(
     `Open this URL, log in and allow access (scopes ${SCOPES}); your browser is then sent to ${config.oauth.redirectUri}:\n\n  ${pending.url}\n\n`,
@@ -57,7 +59,9 @@ async function run(args: readonly string[]): Promise<number> {
   } finally {
     await client.close();
   }
-  process.stdout.write(`logged in: tokens stored, access token valid until ${new Date(tokens.expiresAt).toISOString()}\n`);
+  process.stdout.write(
+    `logged in: tokens stored, access token valid until ${new Date(tokens.expiresAt).toISOString()}\n`,
+  );
   return 0;
 }
 

@@ -29,7 +29,6 @@ export function acqViessmannService(clock: Clock = systemClock) {
         budget,
         tokens,
         names: new Map(devices.map((d) => [`${d.gatewaySerial}.${d.deviceId}`, d.id])),
-        perTenMinutes: limits.perTenMinutes,
         rediscoverMs: api.rediscoverMs,
         frozenAfterMs,
         publish: ctx.publish,

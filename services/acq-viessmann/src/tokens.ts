@@ -26,14 +26,27 @@ export interface StoredTokens {
   refused?: { at: number; reason: string };
 }
 
-function server(s: OAuthSettings): { as: oauth.AuthorizationServer; client: oauth.Client; options: oauth.TokenEndpointRequestOptions } {
+function server(s: OAuthSettings): {
+  as: oauth.AuthorizationServer;
+  client: oauth.Client;
+  options: oauth.TokenEndpointRequestOptions;
+} {
   const as: oauth.AuthorizationServer = {
     issuer: new URL(s.authorizeUrl).origin,
     authorization_endpoint: s.authorizeUrl,
     token_endpoint: s.tokenUrl,
   };
-  // The simulated IAM speaks plain HTTP on loopback; the real one is HTTPS and is held to it.
-  return { as, client: { client_id: s.clientId }, options: { [oauth.allowInsecureRequests]: s.tokenUrl.startsWith('http:') } };
+  // The simulated IAM speaks plain HTTP (on loopback, or the compose network's `simulators`); the
+  // real one is HTTPS, and any other plain-HTTP token URL is refused by oauth4webapi.
+  const url = new URL(s.tokenUrl);
+  const simulated =
+    url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]', 'simulators'].includes(url.hostname);
+  return {
+    as,
+    client: { client_id: s.clientId },
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated to make it stand out; used for the simulator only
+    options: { [oauth.allowInsecureRequests]: simulated },
+  };
 }
 
 export interface PendingLogin {
@@ -84,7 +97,9 @@ export async function finishLogin(
   );
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
   if (!tokens.refresh_token)
-    throw new ViessmannAuthError('the IAM sent no refresh token: the client must allow the offline_access scope');
+    throw new ViessmannAuthError(
+      'the IAM sent no refresh token: the client must allow the offline_access scope',
+    );
   return {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
@@ -120,12 +135,17 @@ export class TokenStore {
       const tokens = entry?.json() as StoredTokens | undefined;
       if (!entry || !tokens) throw new ViessmannAuthError('not logged in: run ./heatstream viessmann login');
       if (tokens.refused)
-        throw new ViessmannAuthError(`refresh token refused (${tokens.refused.reason}): run ./heatstream viessmann login`);
+        throw new ViessmannAuthError(
+          `refresh token refused (${tokens.refused.reason}): run ./heatstream viessmann login`,
+        );
       if (!force && tokens.expiresAt - this.#refreshBeforeMs > this.#clock.now()) return tokens.accessToken;
       const next = await this.#refresh(tokens);
       // Another replica may have refreshed meanwhile: then use what it wrote.
       if (await this.#kv.updateJson(KEY, next, entry.revision)) {
-        if (next.refused) throw new ViessmannAuthError(`refresh token refused (${next.refused.reason}): run ./heatstream viessmann login`);
+        if (next.refused)
+          throw new ViessmannAuthError(
+            `refresh token refused (${next.refused.reason}): run ./heatstream viessmann login`,
+          );
         return next.accessToken;
       }
       force = false;
@@ -153,7 +173,9 @@ export class TokenStore {
         const reason = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
         return { ...tokens, refused: { at: this.#clock.now(), reason } };
       }
-      throw new ViessmannApiError(`token refresh failed with HTTP ${response.status}`, response.status, { cause: error });
+      throw new ViessmannApiError(`token refresh failed with HTTP ${response.status}`, response.status, {
+        cause: error,
+      });
     }
   }
 }

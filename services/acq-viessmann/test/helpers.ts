@@ -139,6 +139,7 @@ export async function recordEvents(nats: NatsFixture): Promise<{ seen: Seen[] }>
   return { seen };
 }
 
-export const readings = (seen: readonly Seen[]): Seen[] => seen.filter((s) => s.event.type === 'heatstream.reading.v1');
+export const readings = (seen: readonly Seen[]): Seen[] =>
+  seen.filter((s) => s.event.type === 'heatstream.reading.v1');
 export const states = (seen: readonly Seen[]): string[] =>
   seen.filter((s) => s.event.type === 'heatstream.device-status.v1').map((s) => s.event.data.state as string);

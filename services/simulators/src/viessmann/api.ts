@@ -89,7 +89,8 @@ export class ViessmannApiSimulator {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         this.#o.log.error({ err: error }, 'viessmann simulator request failed');
-        if (!res.headersSent) json(res, 500, { statusCode: 500, errorType: 'INTERNAL_ERROR', message: 'Internal server error' });
+        if (!res.headersSent)
+          json(res, 500, { statusCode: 500, errorType: 'INTERNAL_ERROR', message: 'Internal server error' });
         else res.end();
       });
     });
@@ -107,18 +108,28 @@ export class ViessmannApiSimulator {
     const server = this.#server;
     if (!server) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
-    if (path === '/idp/v3/authorize' && req.method === 'GET') return this.#authorize(url, res);
-    if (path === '/idp/v3/token' && req.method === 'POST') return this.#token(await body(req), res);
+    if (path === '/idp/v3/authorize' && req.method === 'GET') {
+      this.#authorize(url, res);
+      return;
+    }
+    if (path === '/idp/v3/token' && req.method === 'POST') {
+      this.#token(await body(req), res);
+      return;
+    }
     if (path.startsWith('/iot/v1/')) {
       // The sunset answer of the retired API (protocols.md §0).
       const features = path.startsWith('/iot/v1/features');
-      return json(res, 410, {
+      json(res, 410, {
         viErrorId: `req-${randomBytes(4).toString('hex')}`,
         statusCode: 410,
         errorType: 'GONE',
@@ -128,8 +139,12 @@ export class ViessmannApiSimulator {
           replacement: path.replace('/iot/v1/', '/iot/v2/'),
         },
       });
+      return;
     }
-    if (path.startsWith('/iot/v2/')) return this.#api(req, url, res);
+    if (path.startsWith('/iot/v2/')) {
+      this.#api(req, url, res);
+      return;
+    }
     json(res, 404, { statusCode: 404, errorType: 'NOT_FOUND', message: `no route ${path}` });
   }
 
@@ -143,7 +158,10 @@ export class ViessmannApiSimulator {
       q.get('code_challenge') ? undefined : 'code_challenge missing',
       /^https?:\/\//.test(redirectUri) ? undefined : 'Invalid redirection URI',
     ].filter((p) => p !== undefined);
-    if (problems.length > 0) return json(res, 400, { error: 'invalid_request', error_description: problems.join('; ') });
+    if (problems.length > 0) {
+      json(res, 400, { error: 'invalid_request', error_description: problems.join('; ') });
+      return;
+    }
     const code = randomBytes(16).toString('hex');
     this.#codes.set(code, {
       clientId: this.#o.clientId,
@@ -162,29 +180,46 @@ export class ViessmannApiSimulator {
     const invalid = (description: string): void => {
       json(res, 400, { error: 'invalid_grant', error_description: description });
     };
-    if (form.get('client_id') !== this.#o.clientId) return invalid('unknown client_id');
+    if (form.get('client_id') !== this.#o.clientId) {
+      invalid('unknown client_id');
+      return;
+    }
     const grant = form.get('grant_type');
     if (grant === 'authorization_code') {
       this.tokenRequests.authorizationCode++;
       const code = form.get('code') ?? '';
       const issued = this.#codes.get(code);
       this.#codes.delete(code);
-      if (!issued) return invalid('unknown or used authorization code');
-      if (form.get('redirect_uri') !== issued.redirectUri) return invalid('redirect_uri differs from the authorize request');
+      if (!issued) {
+        invalid('unknown or used authorization code');
+        return;
+      }
+      if (form.get('redirect_uri') !== issued.redirectUri) {
+        invalid('redirect_uri differs from the authorize request');
+        return;
+      }
       const verifier = form.get('code_verifier') ?? '';
       const challenge = createHash('sha256').update(verifier).digest('base64url');
-      if (challenge !== issued.challenge) return invalid('code_verifier does not match code_challenge');
+      if (challenge !== issued.challenge) {
+        invalid('code_verifier does not match code_challenge');
+        return;
+      }
       const offline = issued.scope.split(' ').includes('offline_access');
       const refresh = offline ? randomBytes(24).toString('hex') : undefined;
       if (refresh) this.#refresh.add(refresh);
-      return json(res, 200, this.#issue(refresh));
+      json(res, 200, this.#issue(refresh));
+      return;
     }
     if (grant === 'refresh_token') {
       this.tokenRequests.refreshToken++;
       const refresh = form.get('refresh_token') ?? '';
-      if (!this.#refresh.has(refresh)) return invalid('refresh token expired or revoked');
+      if (!this.#refresh.has(refresh)) {
+        invalid('refresh token expired or revoked');
+        return;
+      }
       // Viessmann's IAM answers a refresh with a new access token and the same refresh token.
-      return json(res, 200, this.#issue(refresh));
+      json(res, 200, this.#issue(refresh));
+      return;
     }
     json(res, 400, { error: 'unsupported_grant_type', error_description: `grant_type ${grant ?? '(none)'}` });
   }
@@ -206,24 +241,26 @@ export class ViessmannApiSimulator {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const expires = this.#access.get(token);
     if (expires === undefined || expires <= now) {
-      return json(res, 401, {
+      json(res, 401, {
         viErrorId: `req-${randomBytes(4).toString('hex')}`,
         statusCode: 401,
         errorType: 'TOKEN_EXPIRED',
         message: 'Token expired',
       });
+      return;
     }
     const limited = this.#count(now);
     if (limited) {
       this.rateLimited++;
-      return json(res, 429, limited);
+      json(res, 429, limited);
+      return;
     }
     const { identity } = this.#o;
     const path = url.pathname;
     if (path === '/iot/v2/equipment/installations') {
       this.answered.installations++;
       const gateways = url.searchParams.get('includeGateways') === 'true';
-      return json(res, 200, {
+      json(res, 200, {
         data: [
           {
             id: identity.installationId,
@@ -237,7 +274,12 @@ export class ViessmannApiSimulator {
                       gatewayType: 'E3_TCU41_x04',
                       devices: [
                         { id: 'gateway', deviceType: 'tcu', modelId: 'E3_TCU41_x04', status: 'online' },
-                        { id: identity.deviceId, deviceType: 'heating', modelId: 'E3_Vitocal_16', status: 'online' },
+                        {
+                          id: identity.deviceId,
+                          deviceType: 'heating',
+                          modelId: 'E3_Vitocal_16',
+                          status: 'online',
+                        },
                       ],
                     },
                   ],
@@ -246,6 +288,7 @@ export class ViessmannApiSimulator {
           },
         ],
       });
+      return;
     }
     const featuresPath = `/iot/v2/features/installations/${identity.installationId}/gateways/${identity.gatewaySerial}/devices/${identity.deviceId}/features`;
     if (path === featuresPath) {
@@ -259,7 +302,8 @@ export class ViessmannApiSimulator {
       const live = summariesOf(state);
       if (!this.faults.freezeSummaries) this.#frozen = undefined;
       else this.#frozen ??= live;
-      return json(res, 200, { data: vitocalFeatures(identity, state, this.#frozen ?? live, this.baseUrl) });
+      json(res, 200, { data: vitocalFeatures(identity, state, this.#frozen ?? live, this.baseUrl) });
+      return;
     }
     json(res, 404, { statusCode: 404, errorType: 'NOT_FOUND', message: `no route ${path}` });
   }
@@ -272,7 +316,13 @@ export class ViessmannApiSimulator {
     this.#recent = this.#recent.filter((t) => t > now - TEN_MINUTES);
     const body = (name: string, limit: number, reset: number): Record<string, unknown> => ({
       errorType: 'RATE_LIMIT_EXCEEDED',
-      extendedPayload: { clientId: this.#o.clientId, limitReset: reset, name, requestCountLimit: limit, userId: 'villa' },
+      extendedPayload: {
+        clientId: this.#o.clientId,
+        limitReset: reset,
+        name,
+        requestCountLimit: limit,
+        userId: 'villa',
+      },
       message: 'API calls rate limit has been exceeded. Please wait until your limit will renew.',
       statusCode: 429,
       viErrorId: `req-${randomBytes(4).toString('hex')}`,
@@ -281,7 +331,11 @@ export class ViessmannApiSimulator {
     if (this.#day.count >= daily)
       return body(`development portal "${this.#o.clientId}" daily limit`, daily, dayStart + DAY + 1_000);
     if (this.#recent.length >= perTenMinutes)
-      return body(`development portal "${this.#o.clientId}" 10 minutes limit`, perTenMinutes, (this.#recent[0] ?? now) + TEN_MINUTES);
+      return body(
+        `development portal "${this.#o.clientId}" 10 minutes limit`,
+        perTenMinutes,
+        (this.#recent[0] ?? now) + TEN_MINUTES,
+      );
     this.#day.count++;
     this.#recent.push(now);
     return undefined;

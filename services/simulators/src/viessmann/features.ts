@@ -47,12 +47,16 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
 const DHW_REMOVAL = '2026-06-30';
 const SCOP_REMOVAL = '2026-09-30';
 
+// What the year had counted before the model started: PyViCare's Vitocal250A fixture (kWh), so
+// the summaries look like a unit in its first winter rather than one switched on a second ago.
+const YEAR_BEFORE = { elecHeating: 2565.7, elecDhw: 875.1, heatHeating: 10024.2, heatDhw: 3382.9 };
+
 export function summariesOf(s: Readonly<HouseState>): Summaries {
   return {
-    elecKwhHeating: round1(s.elecWhHeating / 1000),
-    elecKwhDhw: round1(s.elecWhDhw / 1000),
-    heatKwhHeating: round1(s.heatWhHeating / 1000),
-    heatKwhDhw: round1(s.heatWhDhw / 1000),
+    elecKwhHeating: round1(YEAR_BEFORE.elecHeating + s.elecWhHeating / 1000),
+    elecKwhDhw: round1(YEAR_BEFORE.elecDhw + s.elecWhDhw / 1000),
+    heatKwhHeating: round1(YEAR_BEFORE.heatHeating + s.heatWhHeating / 1000),
+    heatKwhDhw: round1(YEAR_BEFORE.heatDhw + s.heatWhDhw / 1000),
   };
 }
 
@@ -96,12 +100,18 @@ export function vitocalFeatures(
   });
   const dhwMode = s.mode === Mode.dhw;
   return [
-    f('heating.sensors.temperature.outside', { value: num(round1(s.outsideC), 'celsius'), status: str('connected') }),
+    f('heating.sensors.temperature.outside', {
+      value: num(round1(s.outsideC), 'celsius'),
+      status: str('connected'),
+    }),
     f('heating.secondaryCircuit.sensors.temperature.supply', {
       value: num(round1(s.flowC), 'celsius'),
       status: str('connected'),
     }),
-    f('heating.sensors.temperature.return', { value: num(round1(s.returnC), 'celsius'), status: str('connected') }),
+    f('heating.sensors.temperature.return', {
+      value: num(round1(s.returnC), 'celsius'),
+      status: str('connected'),
+    }),
     f('heating.dhw.sensors.temperature.dhwCylinder', {
       value: num(round1(s.dhwC), 'celsius'),
       status: str('connected'),
@@ -116,6 +126,9 @@ export function vitocalFeatures(
     f('heating.compressors.0.speed.current', {
       value: num(round1(s.compressorHz), 'revolutionsPerSecond'),
     }),
+    // Current power and heat output: E3 units such as the Vitocal 250-A (protocols.md §1.5).
+    f('heating.compressors.0.power.consumption.current', { value: num(round1(s.elecW / 1000), 'kilowatt') }),
+    f('heating.compressors.0.heat.production.current', { value: num(Math.round(s.heatW), 'watt') }),
     f('heating.compressors.0.statistics', {
       hours: num(round1(s.compressorHours), 'hour'),
       starts: num(s.compressorStarts, ''),
