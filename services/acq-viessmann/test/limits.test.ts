@@ -3,7 +3,7 @@
 // replaces the configured daily limit. An expired refresh token becomes auth-failed and costs no
 // further call — not an API call, not a second refresh — until someone logs in again.
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
 import {
   deadLetters,
   eventually,
@@ -46,8 +46,6 @@ afterEach(async () => {
   await sim.stop();
   await nats[Symbol.asyncDispose]();
 });
-
-after(() => undefined);
 
 /** The service sleeps on the clock: everything due until now has been called. */
 const idle = (what: string) =>
@@ -143,4 +141,22 @@ void it('a features answer that is no JSON is dead-lettered with its bytes, and 
   await eventually('bad-data', () => states(recorder.seen).includes('bad-data'));
   await runUntil(clock.t + interval);
   await eventually('online again', () => states(recorder.seen).at(-1) === 'online');
+});
+
+void it('a 410 names the retired endpoint in the device status', async () => {
+  sim = await startSimulator(clock);
+  await logIn(nats, sim, clock);
+  await start();
+  await eventually('online', () => states(recorder.seen).includes('online'));
+  sim.faults.gone = true;
+  await runUntil(clock.t + interval);
+  const status = await eventually('unavailable', () =>
+    recorder.seen.find(
+      (s) => s.event.type === 'heatstream.device-status.v1' && s.event.data.state === 'unavailable',
+    ),
+  );
+  assert.match(
+    String(status.event.data.reason),
+    /^GET \/iot\/v2\/features\/installations\/4711\/gateways\/\d+\/devices\/0\/features is gone \(sunset 2025-10-31/,
+  );
 });

@@ -32,6 +32,8 @@ export interface ViessmannFaults {
   freezeSummaries: boolean;
   /** The next features answer is not JSON. */
   malformedNext: boolean;
+  /** Features answers are 410 GONE, as every /iot/v1 path became at its sunset. */
+  gone: boolean;
 }
 
 interface Grant {
@@ -53,7 +55,7 @@ export class ViessmannApiSimulator {
   #recent: number[] = [];
   #day = { start: 0, count: 0 };
   #frozen: Summaries | undefined;
-  readonly faults: ViessmannFaults = { freezeSummaries: false, malformedNext: false };
+  readonly faults: ViessmannFaults = { freezeSummaries: false, malformedNext: false, gone: false };
   /** Requests to /iot/… (what the rate limit counts), answered or refused. */
   apiCalls = 0;
   /** Of those, refused with 429. */
@@ -127,18 +129,7 @@ export class ViessmannApiSimulator {
       return;
     }
     if (path.startsWith('/iot/v1/')) {
-      // The sunset answer of the retired API (protocols.md §0).
-      const features = path.startsWith('/iot/v1/features');
-      json(res, 410, {
-        viErrorId: `req-${randomBytes(4).toString('hex')}`,
-        statusCode: 410,
-        errorType: 'GONE',
-        message: 'This API version is no longer available',
-        extendedPayload: {
-          sunsetDate: features ? '2025-10-31' : '2025-12-15',
-          replacement: path.replace('/iot/v1/', '/iot/v2/'),
-        },
-      });
+      gone(res, path);
       return;
     }
     if (path.startsWith('/iot/v2/')) {
@@ -293,6 +284,10 @@ export class ViessmannApiSimulator {
     const featuresPath = `/iot/v2/features/installations/${identity.installationId}/gateways/${identity.gatewaySerial}/devices/${identity.deviceId}/features`;
     if (path === featuresPath) {
       this.answered.features++;
+      if (this.faults.gone) {
+        gone(res, path);
+        return;
+      }
       if (this.faults.malformedNext) {
         this.faults.malformedNext = false;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"feature":');
@@ -340,6 +335,21 @@ export class ViessmannApiSimulator {
     this.#recent.push(now);
     return undefined;
   }
+}
+
+/** The sunset answer of a retired endpoint (protocols.md §0). */
+function gone(res: ServerResponse, path: string): void {
+  const features = path.includes('/features');
+  json(res, 410, {
+    viErrorId: `req-${randomBytes(4).toString('hex')}`,
+    statusCode: 410,
+    errorType: 'GONE',
+    message: 'This API version is no longer available',
+    extendedPayload: {
+      sunsetDate: features ? '2025-10-31' : '2025-12-15',
+      replacement: path.replace('/iot/v1/', '/iot/v2/'),
+    },
+  });
 }
 
 function json(res: ServerResponse, status: number, payload: unknown): void {
