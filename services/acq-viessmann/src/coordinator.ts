@@ -52,6 +52,7 @@ export class Coordinator {
   #devices: Polled[] = [];
   #discoveredAt: number | undefined;
   readonly #warnedDeprecated = new Set<string>();
+  #loginNeeded = false;
   #stopping = new AbortController();
   #running: Promise<void> = Promise.resolve();
 
@@ -99,6 +100,8 @@ export class Coordinator {
     try {
       // Tokens first (a KV read, and a refresh when due): refused tokens must cost no API call.
       await this.#d.tokens.accessToken();
+      if (this.#loginNeeded) this.#log.info('Viessmann tokens accepted; calling the API again');
+      this.#loginNeeded = false;
       if (this.#discoveredAt === undefined || now - this.#discoveredAt >= rediscoverMs) {
         const grant = await budget.take();
         if (!grant.ok) return this.#waitFor(grant.untilMs, grant.reason);
@@ -228,7 +231,10 @@ export class Coordinator {
     if (error instanceof ViessmannAuthError) {
       // No API call until the tokens change: only KV is looked at, never the API (core#181620).
       for (const p of this.#devices) await this.#setState(p, DeviceState.authFailed, error.message, now);
-      if (this.#devices.length === 0) this.#log.error({ reason: error.message }, 'Viessmann login needed');
+      // Once until it works again: the status (or this line, before any device is known) says it.
+      if (!this.#loginNeeded)
+        this.#log.error({ reason: error.message }, 'Viessmann login needed; no API calls until then');
+      this.#loginNeeded = true;
       return LOGIN_CHECK_MS;
     }
     if (error instanceof RateLimitedError) {

@@ -51,9 +51,9 @@ afterEach(async () => {
 const idle = (what: string) =>
   eventually(`the service idle: ${what}`, () => clock.nextWake !== undefined && clock.nextWake > clock.t);
 
-async function start(): Promise<void> {
+async function start(more: Record<string, unknown> = {}): Promise<void> {
   svc = await serviceFixture(acqViessmannService(clock), {
-    argv: ['--config', await replicaConfig(nats, sim, budget)],
+    argv: ['--config', await replicaConfig(nats, sim, budget, more)],
     env: {},
   });
 }
@@ -159,4 +159,26 @@ void it('a 410 names the retired endpoint in the device status', async () => {
     String(status.event.data.reason),
     /^GET \/iot\/v2\/features\/installations\/4711\/gateways\/\d+\/devices\/0\/features is gone \(sunset 2025-10-31/,
   );
+});
+
+void it('summaries that stop moving while the compressor runs become bad-data naming the feature', async () => {
+  sim = await startSimulator(clock);
+  await logIn(nats, sim, clock);
+  await start({ frozenAfterMs: 600_000 });
+  await eventually('online', () => states(recorder.seen).includes('online'));
+  sim.faults.freezeSummaries = true;
+  // A January morning: the model's compressor runs far longer than 10 minutes in 3 hours.
+  await runUntil(clock.t + 3 * 3_600_000);
+  const status = await eventually('bad-data', () =>
+    recorder.seen.find(
+      (s) => s.event.type === 'heatstream.device-status.v1' && s.event.data.state === 'bad-data',
+    ),
+  );
+  assert.match(
+    String(status.event.data.reason),
+    /frozen while the compressor runs: heating\.power\.consumption\.summary/,
+  );
+  sim.faults.freezeSummaries = false;
+  await runUntil(clock.t + 2 * interval);
+  await eventually('online again', () => states(recorder.seen).at(-1) === 'online');
 });
