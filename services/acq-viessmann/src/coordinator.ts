@@ -53,6 +53,8 @@ export class Coordinator {
   #discoveredAt: number | undefined;
   readonly #warnedDeprecated = new Set<string>();
   #loginNeeded = false;
+  /** The last poll interval: a failed call is not retried sooner than a poll would be. */
+  #interval = 60_000;
   #stopping = new AbortController();
   #running: Promise<void> = Promise.resolve();
 
@@ -108,6 +110,7 @@ export class Coordinator {
         await this.#discover();
       }
       const interval = budget.intervalMs(this.#devices.length, await budget.dailyLimit());
+      this.#interval = interval;
       for (const polled of this.#devices) {
         if (polled.nextAt > clock.now()) continue;
         const grant = await budget.take({ device: `${this.#d.site}.${polled.id}`, intervalMs: interval });
@@ -245,11 +248,11 @@ export class Coordinator {
     if (error instanceof MalformedResponseError) {
       await this.#deadLetter(error.endpoint, error.raw, error.message);
       this.#discoveredAt = undefined;
-      return 60_000;
+      return Math.max(60_000, this.#interval);
     }
     if (error instanceof ViessmannApiError || error instanceof EndpointGoneError) {
       this.#log.warn({ err: error }, 'Viessmann call failed');
-      return 60_000;
+      return Math.max(60_000, this.#interval);
     }
     throw error;
   }
