@@ -118,6 +118,20 @@ export const deployables: readonly Deployable[] = [
     outbox: true,
   },
   {
+    // One replica is enough; more share the tokens and the call budget in KV (services/acq-viessmann).
+    name: 'acq-viessmann',
+    main: 'services/acq-viessmann/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {},
+    configFile: true,
+    ingressFrom: [],
+    // The Viessmann API and IAM over HTTPS; the simulated one in the demo.
+    egressTo: [{ port: 443 }, 'simulators'],
+    resources: small,
+    outbox: true,
+  },
+  {
     name: 'simulators',
     main: 'services/simulators/src/main.ts',
     replicas: 1,
@@ -125,10 +139,11 @@ export const deployables: readonly Deployable[] = [
       { name: 'modbus', port: 5020 },
       { name: 'shelly-meter', port: 8091 },
       { name: 'shelly-gateway', port: 8092 },
+      { name: 'viessmann', port: 5022 },
     ],
     env: { HS_SHELLY__PASSWORD: SHELLY_PASSWORD },
     configFile: true,
-    ingressFrom: ['acq-modbus', 'acq-shelly'],
+    ingressFrom: ['acq-modbus', 'acq-shelly', 'acq-viessmann'],
     egressTo: [],
     resources: small,
     demo: true,

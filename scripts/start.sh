@@ -9,8 +9,9 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port),
-# the simulated Shellies HS_SHELLY_METER_PORT 8091 and HS_SHELLY_GATEWAY_PORT (the next), probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port; its Viessmann
+# API HS_VIESSMANN_SIM_PORT, the one after), the simulated Shellies HS_SHELLY_METER_PORT 8091 and HS_SHELLY_GATEWAY_PORT
+# (the next), probes HS_PROBE_PORT_BASE+1… (9460).
 # QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
@@ -39,6 +40,7 @@ SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
 SHELLY_METER_PORT=${HS_SHELLY_METER_PORT:-8091}
 SHELLY_GATEWAY_PORT=${HS_SHELLY_GATEWAY_PORT:-$((SHELLY_METER_PORT + 1))}
+VIESSMANN_SIM_PORT=${HS_VIESSMANN_SIM_PORT:-$((SIMULATOR_PORT + 2))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
 
 # secrets.env keeps the full set; secrets/<process>.env what each process may see (deploy/secrets.ts).
@@ -253,6 +255,7 @@ if [ -f "$devices" ]; then
 else
   # Demo mode: the simulators' devices, polled over loopback.
   sed -e "s/host: 0.0.0.0/host: 127.0.0.1/g" -e "s/port: 5020/port: $SIMULATOR_PORT/" -e "s/port: 5021/port: $SIMULATOR_CONTROL_PORT/" \
+    -e "s/port: 5022/port: $VIESSMANN_SIM_PORT/" \
     -e "s/meterPort: 8091/meterPort: $SHELLY_METER_PORT/" -e "s/gatewayPort: 8092/gatewayPort: $SHELLY_GATEWAY_PORT/" \
     deploy/config/simulators.yaml >"$DATA/config/simulators.yaml"
   service simulators HS_CONFIG="$DATA/config/simulators.yaml"
@@ -276,6 +279,22 @@ fi
 if [ -f "$shelly_devices" ]; then
   service acq-shelly HS_CONFIG="$shelly_devices" HS_OUTBOX__DIR="$DATA/outbox/acq-shelly"
 fi
+
+# acq-viessmann: your account from $DATA/acq-viessmann.yaml (log in once: ./heatstream viessmann
+# login), else in demo mode the simulated API, logged in by itself: the simulated IAM approves at
+# once and the login CLI takes its redirect (--follow, loopback only).
+viessmann_config="$DATA/acq-viessmann.yaml"
+if [ ! -f "$viessmann_config" ] && [ -z "$demo" ]; then
+  viessmann_config=""
+elif [ ! -f "$viessmann_config" ]; then
+  sed -e "s#simulators:5022#127.0.0.1:$VIESSMANN_SIM_PORT#g" deploy/config/acq-viessmann.yaml >"$DATA/config/acq-viessmann.yaml"
+  viessmann_config="$DATA/config/acq-viessmann.yaml"
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$VIESSMANN_SIM_PORT") 2>/dev/null && break; sleep 0.1; done
+  (HS_NATS__USER=acq-viessmann HS_CONFIG="$viessmann_config" \
+    with_secrets acq-viessmann node services/acq-viessmann/src/login.ts login --follow) >"$DATA/logs/viessmann-login.log" 2>&1 \
+    || { echo "[start] logging in to the simulated Viessmann API failed; see logs/viessmann-login.log" >&2; exit 1; }
+fi
+[ -z "$viessmann_config" ] || service acq-viessmann HS_CONFIG="$viessmann_config" HS_OUTBOX__DIR="$DATA/outbox/acq-viessmann"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml

@@ -55,6 +55,9 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   // Not device-scoped: its room devices are named at run time from the gateway's BTHome components.
   // Device answers it cannot use go to its own dead-letter subject.
   'acq-shelly': { publishes: ['readings.v1.>', 'devices.v1.>', 'rejected.v1.acq-shelly'] },
+  // Cloud devices are discovered at run time, so it cannot be device-scoped; its dead letters are
+  // answers of the Viessmann API, published by itself rather than by a consumer.
+  'acq-viessmann': { publishes: ['readings.v1.>', 'devices.v1.>', 'rejected.v1.acq-viessmann'] },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel

@@ -51,6 +51,11 @@ export const buckets: readonly BucketSpec[] = [
   // (<site>.<device>.day.<date>), which the 7/30/90/365-day and season figures are re-summed from.
   bucket('cop_state', 'cop: accumulator state and finished day rows per heat source', ['cop']),
   bucket('acq_shelly_state', 'acq-shelly: energy ledger and last reading time per meter', ['acq-shelly']),
+  // Shared by every acq-viessmann replica and kept across restarts: the OAuth tokens (`tokens`),
+  // the call budget (`budget`, changed by compare-and-set) and the discovered devices (`devices`).
+  bucket('viessmann_state', 'acq-viessmann: OAuth tokens, call budget, discovered devices', [
+    'acq-viessmann',
+  ]),
 ];
 
 /** The buckets a service may open. */

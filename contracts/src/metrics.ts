@@ -127,6 +127,12 @@ export const metrics = {
   pump_on: s('pump_on', '1 = heating circulation pump running.'),
   backup_heater_on: s('backup_heater_on', '1 = electric backup/immersion heater running.'),
   error_code: s('error_code', "Vendor fault number; 0 = no fault. Meaning depends on the device's model."),
+  operating_mode: s(
+    'operating_mode',
+    'Selected operating mode: 0 = off/standby, 1 = heating, 2 = hot water only, 3 = hot water and heating, 4 = cooling, 5 = heating and cooling, 6 = hot water, heating and cooling.',
+  ),
+  // A vendor's seasonal figure (Viessmann heating.spf.total): reported, not derived by cop.
+  spf: g('spf', '1', 'Seasonal performance factor the heat pump itself reports.'),
 
   // Room climate (room sensors, e.g. Shelly BLU H&T)
   indoor_humidity: g('indoor_humidity', '%', 'Relative humidity of the room air.'),

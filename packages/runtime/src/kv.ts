@@ -40,6 +40,12 @@ export interface Kv {
   /** Writes only if the key has no value; false, writing nothing, when it has one. */
   create(key: string, value: string | Uint8Array): Promise<boolean>;
   createJson(key: string, value: unknown): Promise<boolean>;
+  /**
+   * Writes only if the key's latest revision is still `revision` (compare-and-set, for state that
+   * several replicas change); false, writing nothing, when someone wrote it since.
+   */
+  update(key: string, value: string | Uint8Array, revision: number): Promise<boolean>;
+  updateJson(key: string, value: unknown, revision: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** The keys that have a value, optionally matching a NATS filter (`users.*`). */
   keys(filter?: string): AsyncIterable<string>;
@@ -123,6 +129,15 @@ function wrap(name: string, bucket: KV, ttlMs: number): Kv {
       throw error;
     }
   };
+  const update = async (key: string, value: string | Uint8Array, revision: number): Promise<boolean> => {
+    try {
+      await bucket.update(key, value, revision);
+      return true;
+    } catch (error) {
+      if (keyExists(error)) return false;
+      throw error;
+    }
+  };
   return {
     bucket: name,
     ttlMs,
@@ -132,6 +147,8 @@ function wrap(name: string, bucket: KV, ttlMs: number): Kv {
     putJson: (key, value) => bucket.put(key, encoder.encode(JSON.stringify(value))),
     create,
     createJson: (key, value) => create(key, encoder.encode(JSON.stringify(value))),
+    update,
+    updateJson: (key, value, revision) => update(key, encoder.encode(JSON.stringify(value)), revision),
     delete: (key) => bucket.delete(key),
     keys: (filter) => ({
       async *[Symbol.asyncIterator]() {

@@ -93,6 +93,12 @@ describe('ctx.kv', () => {
           // A deleted key has no value: create may write it again.
           await kv.create('gone', 'back'),
         ];
+        // Compare-and-set: a write on the revision read succeeds once; one on a stale revision
+        // (another replica wrote meanwhile) writes nothing.
+        const read = await kv.get('doc');
+        const first = await kv.updateJson('doc', { a: 2 }, read?.revision ?? 0);
+        const stale = await kv.updateJson('doc', { a: 3 }, read?.revision ?? 0);
+        seen.push(first, stale, await kv.getJson('doc'));
       },
       { buckets: [spec] },
     );
@@ -106,6 +112,9 @@ describe('ctx.kv', () => {
       undefined,
       ['doc', 'once', 'plain'],
       true,
+      true,
+      false,
+      { a: 2 },
     ]);
     const config = await streamOf('test_settings');
     assert.equal(config.description, 'runtime test settings');

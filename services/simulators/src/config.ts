@@ -104,7 +104,8 @@ export const simulatorConfig = {
   ),
   faultSeed: Type.Integer({ default: 1 }),
   // The second site's Shelly devices (shelly/site.ts): a Pro 3EM on the heat pump's supply and a
-  // Pro acting as Bluetooth gateway for two BLU H&T room sensors, on their own house model.
+  // Pro acting as Bluetooth gateway for two BLU H&T room sensors, on the villa's house model
+  // (service.ts).
   shelly: Type.Object(
     {
       enabled: Type.Boolean({ default: false }),
@@ -129,8 +130,19 @@ export const simulatorConfig = {
       profile: Type.Union([Type.Literal('triphase'), Type.Literal('monophase')], { default: 'triphase' }),
       pageRecords: Type.Integer({ default: 60, minimum: 1, description: 'records per EMData.GetData page' }),
       pvPeakW: Type.Number({ default: 0, minimum: 0, description: 'PV on phase a at noon, W (export)' }),
-      outsideMeanC: Type.Number({ default: 5 }),
-      startIndoorC: Type.Number({ default: 20, minimum: 5, maximum: 30 }),
+    },
+    { additionalProperties: false, default: {} },
+  ),
+  // A second site: a Vitocal behind the Viessmann cloud API, on its own house of the same model.
+  viessmann: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      host: Type.String({ default: '127.0.0.1' }),
+      port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: '0 picks a free port' }),
+      clientId: Type.String({ default: 'heatstream-simulated', minLength: 1 }),
+      accessTokenTtlS: Type.Integer({ default: 3_600, minimum: 1 }),
+      perTenMinutes: Type.Integer({ default: 120, minimum: 1 }),
+      daily: Type.Integer({ default: 1_450, minimum: 1 }),
     },
     { additionalProperties: false, default: {} },
   ),

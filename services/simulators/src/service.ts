@@ -10,6 +10,7 @@ import { ModbusSimulator } from './modbus-server.ts';
 import { defaultHouse, HeatPumpHouse } from './model/house.ts';
 import { metricValues } from './model/metrics.ts';
 import { ShellySite } from './shelly/site.ts';
+import { ViessmannApiSimulator } from './viessmann/api.ts';
 
 export const simulators = defineService({
   name: 'simulators',
@@ -49,28 +50,40 @@ export const simulators = defineService({
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
-    // The second site (villa): its own house, so its meter follows its own heat pump.
-    const shellySite = shelly.enabled
-      ? new ShellySite({
-          ...shelly,
-          house: {
-            ...defaultHouse,
-            weather: { ...defaultHouse.weather, meanC: shelly.outsideMeanC },
-            startIndoorC: shelly.startIndoorC,
-          },
-          now: simNow,
-          log: ctx.log,
+    // The villa (second site): a larger house of the same model, so it does not mirror the first
+    // site. Its Vitocal (behind the simulated Viessmann API) and the Shelly meter on its supply each
+    // run a house of these options from the same start: the model is deterministic, so the meter's
+    // power is the Vitocal's electrical input.
+    const villaOptions = { ...options, heatLossWPerK: 220, indoorTargetC: 21.5 };
+    const villa = new HeatPumpHouse(simStart, villaOptions);
+    const { viessmann } = ctx.config;
+    const viessmannApi = viessmann.enabled
+      ? new ViessmannApiSimulator({
+          host: viessmann.host,
+          port: viessmann.port,
+          clientId: viessmann.clientId,
+          accessTokenTtlS: viessmann.accessTokenTtlS,
+          limits: { perTenMinutes: viessmann.perTenMinutes, daily: viessmann.daily },
+          identity: { installationId: 4711, gatewaySerial: '7736172100000001', deviceId: '0' },
+          state: () => villa.advanceTo(simNow()),
+          clock,
+          log: ctx.log.child({ component: 'viessmann' }),
         })
+      : undefined;
+    const shellySite = shelly.enabled
+      ? new ShellySite({ ...shelly, house: villaOptions, now: simNow, log: ctx.log })
       : undefined;
     return {
       async start() {
         await server.start();
         await shellySite?.start();
+        await viessmannApi?.start();
         await faultControl?.start(control.host, control.port);
       },
       async stop() {
         await faultControl?.stop();
         await shellySite?.stop();
+        await viessmannApi?.stop();
         await server.stop();
       },
     };
