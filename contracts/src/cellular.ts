@@ -25,18 +25,33 @@ export const cellularSensors = {
 export type CellularSensor = keyof typeof cellularSensors;
 export const cellularSensorNames = Object.keys(cellularSensors) as CellularSensor[];
 
-const sensorValues = Object.fromEntries(
-  cellularSensorNames.map((name) => [
-    name,
-    Type.Union([Type.Number(), Type.Null()], {
-      description: `${cellularSensors[name]}; null when valid.${name} is false (never 0 for a bad sensor)`,
-    }),
-  ]),
-) as Record<CellularSensor, TSchema>;
-const validFlags = Object.fromEntries(cellularSensorNames.map((name) => [name, Type.Boolean()])) as Record<
-  CellularSensor,
-  TSchema
->;
+const value = (name: CellularSensor) =>
+  Type.Union([Type.Number(), Type.Null()], {
+    description: `${cellularSensors[name]}; null when valid.${name} is false (never 0 for a bad sensor)`,
+  });
+// Spelled out (not mapped) so Static<> knows every key.
+const sensorValues = {
+  inletTemp: value('inletTemp'),
+  outletTemp: value('outletTemp'),
+  ambientTemp: value('ambientTemp'),
+  compressorTemp: value('compressorTemp'),
+  voltage: value('voltage'),
+  current: value('current'),
+  power: value('power'),
+  pressureHigh: value('pressureHigh'),
+  pressureLow: value('pressureLow'),
+};
+const validFlags = {
+  inletTemp: Type.Boolean(),
+  outletTemp: Type.Boolean(),
+  ambientTemp: Type.Boolean(),
+  compressorTemp: Type.Boolean(),
+  voltage: Type.Boolean(),
+  current: Type.Boolean(),
+  power: Type.Boolean(),
+  pressureHigh: Type.Boolean(),
+  pressureLow: Type.Boolean(),
+};
 
 export const CellularReading = Type.Object(
   {
