@@ -643,7 +643,30 @@ TEST(loop_answers_status_by_sms_and_mqtt_and_resets_keeping_the_buffer) {
   CHECK_EQ(rebooted.buffer().size(), fw.buffer().size());
 }
 
-int main() {
+// Every message a scenario publishes, as "topic<TAB>payload" lines: the contract test holds them to
+// contracts/schemas/cellular-*.v1.json.
+static int samples() {
+  Rig rig;
+  Firmware fw(rig.cfg, rig.hw());
+  fw.setup();
+  rig.adc.dc[pin::kNtcAmbient] = 4095;  // an open thermistor: null + valid false
+  rig.run(fw, 15);
+  rig.adc.setMains(252, 8);
+  rig.run(fw, 20);
+  rig.adc.setMains(230, 8);
+  rig.run(fw, 20);
+  rig.mqtt.inbound.push_back({"heatpump/rm-01/cmd", "{\"id\":\"c-1\",\"command\":\"STATUS\"}"});
+  rig.mqtt.inbound.push_back({"heatpump/rm-01/cmd", "{\"id\":\"c-2\",\"command\":\"SET_INTERVAL\",\"args\":{\"seconds\":60}}"});
+  rig.mqtt.inbound.push_back({"heatpump/rm-01/cmd", "{\"id\":\"c-3\",\"command\":\"FORMAT\"}"});
+  rig.mqtt.inbound.push_back({"heatpump/rm-01/cmd", "{oops"});
+  rig.run(fw, 300);
+  for (const auto& p : rig.mqtt.published) std::printf("%s\t%s\n", p.topic.c_str(), p.payload.c_str());
+  std::printf("%s\t%s\n", rig.mqtt.willTopic.c_str(), rig.mqtt.willPayload.c_str());
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--samples") return samples();
   int passed = 0, failed = 0;
   for (const auto& c : cases()) {
     failures.clear();
