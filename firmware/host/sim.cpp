@@ -13,6 +13,7 @@
 //   --authorised N1,N2 --sample-ms MS --publish-ms MS --capacity N --max-batch N
 // The MQTT password comes from HS_DEVICE_PASSWORD (not argv: other users can read that).
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -36,6 +37,7 @@ using namespace hp;
 namespace {
 
 std::string deviceId = "sim";
+volatile sig_atomic_t stopSignal = 0;  // SIGINT/SIGTERM: stop in order, like stdin closing
 
 void logLine(const std::string& s) {
   std::fprintf(stderr, "[%s] %s\n", deviceId.c_str(), s.c_str());
@@ -264,6 +266,10 @@ int main(int argc, char** argv) {
   HostSystem sys;
   host::MqttClient client(mqtt.substr(0, colon), std::atoi(mqtt.c_str() + colon + 1),
                           [&] { return modem.gprsConnected(); }, logLine);
+  struct sigaction sa{};
+  sa.sa_handler = [](int) { stopSignal = 1; };
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   std::string pending;
   bool eof = false;
   while (!eof) {
@@ -271,6 +277,10 @@ int main(int argc, char** argv) {
     Firmware fw(cfg, Hardware{adc, din, clock, modem, client, &flash, sys});
     fw.setup();
     while (!fw.rebootRequested()) {
+      if (stopSignal) {
+        eof = true;
+        break;
+      }
       fw.step();
       pollfd p{0, POLLIN, 0};
       if (::poll(&p, 1, 100) > 0) {
@@ -294,7 +304,7 @@ int main(int argc, char** argv) {
       modem.gprs = false;
     }
   }
-  // stdin closed: the feeder stopped us. Say so before leaving, rather than through the will.
+  // stdin closed or a signal: the feeder stopped us. Say so before leaving, rather than through the will.
   if (client.connected()) {
     client.publish("heatpump/" + cfg.device + "/status/online", encodeOnline(false, 0, kFirmwareVersion, 0), true);
     client.disconnectCleanly();
