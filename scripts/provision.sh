@@ -80,6 +80,9 @@ provision_debian() {
   # Modbus peers not written here, for acq-modbus tests.
   /usr/bin/python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
   command -v mbpoll >/dev/null || missing+=(mbpoll)
+  # The firmware's host build (firmware/Makefile): its tests and the firmware-in-the-loop devices.
+  command -v g++ >/dev/null || missing+=(g++)
+  command -v make >/dev/null || missing+=(make)
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" = 0 ] || fail "missing Debian packages: ${missing[*]}; run: sudo apt-get install -y --no-install-recommends ${missing[*]}"
   say "installing Debian packages: ${missing[*]}"

@@ -72,6 +72,15 @@ EOT
 
 touch "$DATA/mosquitto/passwd" && chmod 600 "$DATA/mosquitto/passwd"
 mosquitto_passwd -b "$DATA/mosquitto/passwd" heatstream "$(secret MQTT_PASSWORD)"
+# Firmware in the loop (firmware/README.md): the cellular devices of site `remote` are the firmware's
+# host build, each an MQTT user with a password made fresh at every start, given to it alone.
+cellular_devices=(rm-01 rm-02)
+(umask 077 && : >"$DATA/secrets/cellular-sim.env")
+for d in "${cellular_devices[@]}"; do
+  pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  mosquitto_passwd -b "$DATA/mosquitto/passwd" "$d" "$pw"
+  echo "HS_DEVICE_PASSWORD_$(echo "${d^^}" | tr - _)=$pw" >>"$DATA/secrets/cellular-sim.env"
+done
 cat > "$DATA/mosquitto/mosquitto.conf" <<EOT
 listener $MQTT_PORT 127.0.0.1
 # Stay the user who started it: mosquitto would otherwise switch to "mosquitto", which cannot read the data folder.
@@ -299,6 +308,11 @@ fi
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml
 service cop HS_CONFIG="$cop_sources"
+make -s -C firmware build/heatpump-sim >"$DATA/logs/firmware-build.log" 2>&1 \
+  || { echo "[start] building the firmware's host build failed; see logs/firmware-build.log" >&2; exit 1; }
+# rm-02's cellular link drops for 3 minutes every 15, so its backlog arrives late.
+supervise cellular-sim env HS_MQTT_ADDRESS="127.0.0.1:$MQTT_PORT" HS_CELLULAR_DEVICES="$(IFS=,; echo "${cellular_devices[*]}")" \
+  HS_CELLULAR_FLAKY=rm-02 HS_CELLULAR_DIR="$DATA/cellular" node firmware/sim/run.ts
 
 # The first dashboard user; later users: ./heatstream admin create-user NAME.
 DASHBOARD_PASSWORD=$(secret DASHBOARD_PASSWORD)

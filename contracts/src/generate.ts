@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cellularSchemas } from './cellular.ts';
 import { events } from './event-types.ts';
 import { metrics } from './metrics.ts';
 import { SCHEMA_BASE_URL } from './schema.ts';
@@ -22,6 +23,9 @@ export function renderSchemas(): Map<string, string> {
     // JSON.stringify drops TypeBox's symbol-keyed metadata, leaving plain JSON Schema.
     files.set(`${def.type}.json`, render({ $schema: JSON_SCHEMA_DIALECT, ...def.schema }));
   }
+  // The cellular firmware's wire format (not events; firmware/ and acq-cellular meet here).
+  for (const [name, schema] of cellularSchemas)
+    files.set(name, render({ $schema: JSON_SCHEMA_DIALECT, ...schema }));
   files.set(
     'metrics.json',
     render({

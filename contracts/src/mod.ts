@@ -67,3 +67,4 @@ export {
   type NatsPermissions,
   type ServiceAccess,
 } from './access.ts';
+export * from './cellular.ts';

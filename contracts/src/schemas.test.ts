@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cellularSchemas } from './cellular.ts';
 import { eventTypeNames } from './event-types.ts';
 import { renderSchemas, SCHEMAS_DIR, staleSchemas } from './generate.ts';
 import { metricNames } from './metrics.ts';
@@ -16,7 +17,7 @@ void describe('generated schemas', () => {
   void it('render one schema per event type plus the metric catalogue', () => {
     assert.deepEqual(
       [...files.keys()].sort(),
-      [...eventTypeNames.map((t) => `${t}.json`), 'metrics.json'].sort(),
+      [...eventTypeNames.map((t) => `${t}.json`), ...cellularSchemas.keys(), 'metrics.json'].sort(),
     );
     for (const type of eventTypeNames) {
       const schema = JSON.parse(files.get(`${type}.json`) ?? '') as Record<string, unknown>;
