@@ -52,6 +52,17 @@ type DeclaredAccess = Partial<Omit<ServiceAccess, 'kv'>>;
 
 const declared: Readonly<Record<string, DeclaredAccess>> = {
   'acq-modbus': { publishes: ['readings.v1.>', 'devices.v1.>'], deviceScoped: true },
+  // Readings, states, firmware alerts and command answers of the cellular devices in; commands out.
+  'acq-cellular': {
+    publishes: [
+      'readings.v1.>',
+      'devices.v1.>',
+      'alerts.v1.>',
+      subjectPatterns['heatstream.command-result.v1'],
+      subjects.rejected('acq-cellular'),
+    ],
+    consumes: ['acq-cellular-commands'],
+  },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel

@@ -23,6 +23,7 @@ const build: Record<EventTypeName, (a: string, b: string) => string> = {
   'heatstream.cop-live.v1': subjects.copLive,
   'heatstream.alert.v1': subjects.alert,
   'heatstream.command.v1': subjects.command,
+  'heatstream.command-result.v1': subjects.commandResult,
   'heatstream.rejected.v1': (a) => subjects.rejected(a),
 };
 
@@ -33,6 +34,7 @@ void describe('subjects', () => {
     assert.equal(subjects.cop('home', 'wpm3'), 'cop.v2.home.wpm3');
     assert.equal(subjects.alert('home', 'wpm3'), 'alerts.v1.home.wpm3');
     assert.equal(subjects.command('site_2', 'esp32-07'), 'commands.v1.site_2.esp32-07');
+    assert.equal(subjects.commandResult('site_2', 'esp32-07'), 'commands.v1.site_2.esp32-07.result');
     assert.equal(subjects.rejected('ingest'), 'rejected.v1.ingest');
   });
 

@@ -1,5 +1,6 @@
 import { ALERT_V1 } from './events/alert.v1.ts';
 import { COMMAND_V1 } from './events/command.v1.ts';
+import { COMMAND_RESULT_V1 } from './events/command-result.v1.ts';
 import { COP_V1 } from './events/cop.v1.ts';
 import { COP_V2 } from './events/cop.v2.ts';
 import { COP_LIVE_V1 } from './events/cop-live.v1.ts';
@@ -30,6 +31,8 @@ const routes: Record<EventTypeName, readonly string[]> = {
   [COP_LIVE_V1]: ['cop-live', 'v1', '{site}', '{device}'],
   [ALERT_V1]: ['alerts', 'v1', '{site}', '{device}'],
   [COMMAND_V1]: ['commands', 'v1', '{site}', '{device}'],
+  // Beside the command in COMMANDS: one token longer, so `commands.v1.*.*` takes commands only.
+  [COMMAND_RESULT_V1]: ['commands', 'v1', '{site}', '{device}', 'result'],
   [REJECTED_V1]: ['rejected', 'v1', '{service}'],
 };
 const routeList = Object.entries(routes) as [EventTypeName, readonly string[]][];
@@ -57,6 +60,7 @@ export const subjects = {
   copLive: (site: string, device: string) => fill(COP_LIVE_V1, { site, device }),
   alert: (site: string, device: string) => fill(ALERT_V1, { site, device }),
   command: (site: string, device: string) => fill(COMMAND_V1, { site, device }),
+  commandResult: (site: string, device: string) => fill(COMMAND_RESULT_V1, { site, device }),
   rejected: (service: string) => fill(REJECTED_V1, { service }),
 } as const;
 
