@@ -9,7 +9,7 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_CELLULAR_HTTP_PORT 8085 (acq-cellular's HTTP batch endpoint), HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port), probes HS_PROBE_PORT_BASE+1… (9460).
 # QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
@@ -34,6 +34,7 @@ QUESTDB_HTTP_PORT=${HS_QUESTDB_HTTP_PORT:-9000}
 QUESTDB_PG_PORT=${HS_QUESTDB_PG_PORT:-8812}
 MQTT_PORT=${HS_MQTT_PORT:-1883}
 GATEWAY_PORT=${HS_GATEWAY_PORT:-8080}
+CELLULAR_HTTP_PORT=${HS_CELLULAR_HTTP_PORT:-8085}
 SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
 PROBE_PORT_BASE=${HS_PROBE_PORT_BASE:-9460}
@@ -65,14 +66,28 @@ jetstream { store_dir: "$DATA/nats/store" }
 include ./nats-auth.conf
 EOT
 
-touch "$DATA/mosquitto/passwd" && chmod 600 "$DATA/mosquitto/passwd"
-mosquitto_passwd -b "$DATA/mosquitto/passwd" heatstream "$(secret MQTT_PASSWORD)"
+# Cellular devices: the inventory acq-cellular reads, and Mosquitto's password and ACL files made
+# from it at every start (each device only its own topics; the service user `heatstream` all of
+# them). Without an inventory the demo's two devices of site `remote` are added, their credentials
+# written once to $DATA/cellular/<id>.env for the firmware's host build to read.
+mkdir -p "$DATA/cellular" && chmod 700 "$DATA/cellular"
+INVENTORY="$DATA/cellular/inventory.json"
+if [ ! -f "$INVENTORY" ]; then
+  for id in remote-1 remote-2; do
+    node services/acq-cellular/src/cli.ts add-device "$id" --site remote --inventory "$INVENTORY" \
+      --credentials-file "$DATA/cellular/$id.env" --mqtt-url "mqtt://127.0.0.1:$MQTT_PORT" \
+      --http-url "http://127.0.0.1:$CELLULAR_HTTP_PORT" >/dev/null
+  done
+fi
+(with_secrets mosquitto node services/acq-cellular/src/cli.ts broker-files --inventory "$INVENTORY" \
+  --passwd "$DATA/mosquitto/passwd" --acl "$DATA/mosquitto/acl") >/dev/null
 cat > "$DATA/mosquitto/mosquitto.conf" <<EOT
 listener $MQTT_PORT 127.0.0.1
 # Stay the user who started it: mosquitto would otherwise switch to "mosquitto", which cannot read the data folder.
 user $(id -un)
 allow_anonymous false
 password_file $DATA/mosquitto/passwd
+acl_file $DATA/mosquitto/acl
 persistence true
 persistence_location $DATA/mosquitto/
 EOT
@@ -172,7 +187,7 @@ port_free() { # name port variable: refuse to start beside something already lis
   fi
 }
 for check in "nats $NATS_PORT HS_NATS_PORT" "questdb $QUESTDB_HTTP_PORT HS_QUESTDB_HTTP_PORT" "questdb $QUESTDB_PG_PORT HS_QUESTDB_PG_PORT" \
-  "mosquitto $MQTT_PORT HS_MQTT_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" \
+  "mosquitto $MQTT_PORT HS_MQTT_PORT" "acq-cellular $CELLULAR_HTTP_PORT HS_CELLULAR_HTTP_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" \
   "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT"; do
   # shellcheck disable=SC2086
   port_free $check
@@ -256,6 +271,9 @@ else
   fault_hint=$'\n  Make a simulated device misbehave: curl -X PUT 127.0.0.1:'"$SIMULATOR_CONTROL_PORT"$'/faults -d \'{"mode":"exception","unitId":2}\'; DELETE clears it.'
 fi
 service acq-modbus HS_CONFIG="$devices" HS_OUTBOX__DIR="$DATA/outbox/acq-modbus"
+# acq-cellular: the cellular devices of $DATA/cellular/inventory.json over MQTT and HTTP.
+service acq-cellular HS_INVENTORY="$INVENTORY" HS_MQTT__URL="mqtt://127.0.0.1:$MQTT_PORT" \
+  HS_BATCH_API__PORT="$CELLULAR_HTTP_PORT" HS_OUTBOX__DIR="$DATA/outbox/acq-cellular"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml

@@ -1,6 +1,6 @@
 // Operators' CLI of acq-cellular:
-//   node services/acq-cellular/src/cli.ts add-device ID --site SITE [--interval S] [--inventory FILE] [--env-file FILE]
-//     adds a device and prints its credentials once (or writes them to --env-file, mode 600, for
+//   node services/acq-cellular/src/cli.ts add-device ID --site SITE [--interval S] [--inventory FILE] [--credentials-file FILE]
+//     adds a device and prints its credentials once (or writes them to --credentials-file, mode 600, for
 //     a device process on this machine); then regenerate the broker files and reload Mosquitto.
 //   node services/acq-cellular/src/cli.ts broker-files --passwd FILE --acl FILE [--inventory FILE]
 //     writes Mosquitto's password and ACL files from the inventory; the service's own broker user is
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { addDevice, brokerFiles, InventoryError, loadInventory } from './inventory.ts';
 
 const usage = `usage:
-  acq-cellular add-device ID --site SITE [--interval SECONDS] [--inventory FILE] [--env-file FILE] [--mqtt-url URL] [--http-url URL]
+  acq-cellular add-device ID --site SITE [--interval SECONDS] [--inventory FILE] [--credentials-file FILE] [--mqtt-url URL] [--http-url URL]
   acq-cellular broker-files --passwd FILE --acl FILE [--inventory FILE]   (MQTT_PASSWORD, MQTT_USER in the environment)`;
 
 async function writeSecretFile(file: string, text: string): Promise<void> {
@@ -28,7 +28,7 @@ export async function cli(args: readonly string[], env: NodeJS.ProcessEnv = proc
       site: { type: 'string' },
       interval: { type: 'string' },
       inventory: { type: 'string' },
-      'env-file': { type: 'string' },
+      'credentials-file': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'http-url': { type: 'string' },
       passwd: { type: 'string' },
@@ -59,9 +59,9 @@ export async function cli(args: readonly string[], env: NodeJS.ProcessEnv = proc
         ? [`HS_HTTP_BATCH_URL=${values['http-url']}/v1/devices/${device.id}/batch`]
         : []),
     ];
-    if (values['env-file']) {
-      await writeSecretFile(values['env-file'], `${lines.join('\n')}\n`);
-      return `added ${device.id} (site ${device.site}); credentials in ${values['env-file']}\n`;
+    if (values['credentials-file']) {
+      await writeSecretFile(values['credentials-file'], `${lines.join('\n')}\n`);
+      return `added ${device.id} (site ${device.site}); credentials in ${values['credentials-file']}\n`;
     }
     return `added ${device.id} (site ${device.site}). Its credentials, shown only now:\n${lines.join('\n')}\nRegenerate the broker files (broker-files) and reload Mosquitto (SIGHUP) to let it in.\n`;
   }
