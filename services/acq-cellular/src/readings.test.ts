@@ -52,8 +52,9 @@ describe('cellular readings', () => {
       voltage: 229,
       valid: { inletTemp: false },
     });
-    assert.deepEqual(converted?.event.data.metrics, { voltage: 229 });
-    assert.deepEqual(converted?.dropped, ['inletTemp']);
+    assert.ok(converted);
+    assert.deepEqual(converted.event.data.metrics, { voltage: 229 });
+    assert.deepEqual(converted.dropped, ['inletTemp']);
     const none = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
       ts,
       voltage: 4095,
