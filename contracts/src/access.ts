@@ -84,8 +84,8 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     serves: [coreSubjects.derive('cop')],
   },
   gateway: {
-    // Acknowledging an alert is an alert lifecycle event.
-    publishes: ['alerts.v1.>'],
+    // Acknowledging an alert is an alert lifecycle event; STATUS/RESET from the device page a command.
+    publishes: ['alerts.v1.>', subjectPatterns['heatstream.command.v1']],
     subscribes: liveSubjects,
   },
 };

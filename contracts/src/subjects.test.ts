@@ -144,7 +144,7 @@ void describe('core subjects', () => {
     assert.equal(eventTypeOfSubject(coreSubjects.replay('s', 'd')), undefined);
   });
 
-  void it('live push follows readings, device status, alerts, COP and the replay channel', () => {
+  void it('live push follows readings, device status, alerts, COP, command answers and the replay channel', () => {
     assert.deepEqual(liveSubjects, [
       'readings.v1.>',
       'devices.v1.>',
@@ -152,6 +152,7 @@ void describe('core subjects', () => {
       'cop.v1.>',
       'cop.v2.>',
       'cop-live.v1.>',
+      'commands.v1.*.*.result',
       'replay.v1.>',
     ]);
     for (const type of [

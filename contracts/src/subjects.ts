@@ -78,6 +78,9 @@ export const coreSubjects = {
 /** Every subject of each core family, for rights and subscriptions. */
 export const coreSubjectPatterns = { replay: 'replay.v1.>', derive: 'derive.v1.>' } as const;
 
+/** The wildcard subject of one event type, e.g. `devices.v1.*.*.status`. */
+const patternOf = (type: EventTypeName): string => routes[type].map((p) => (isParam(p) ? '*' : p)).join('.');
+
 /** The wildcard of an event family, e.g. `readings.v1.>`. */
 const familyOf = (type: EventTypeName): string => `${routes[type].slice(0, 2).join('.')}.>`;
 
@@ -93,6 +96,8 @@ export const liveSubjects: readonly string[] = [
   familyOf(COP_V1),
   familyOf(COP_V2),
   familyOf(COP_LIVE_V1),
+  // A device's answer to a command, for the page that sent it; not the commands themselves.
+  patternOf(COMMAND_RESULT_V1),
   coreSubjectPatterns.replay,
 ];
 
@@ -112,7 +117,7 @@ export function subjectOf(event: { type: string; data: unknown }): string {
 
 /** The wildcard subject of every event type, e.g. `devices.v1.*.*.status`. */
 export const subjectPatterns = Object.fromEntries(
-  routeList.map(([type, shape]) => [type, shape.map((p) => (isParam(p) ? '*' : p)).join('.')]),
+  routeList.map(([type]) => [type, patternOf(type)]),
 ) as Record<EventTypeName, string>;
 
 /** The event type a concrete subject carries, or undefined if it is no heatstream subject. */
