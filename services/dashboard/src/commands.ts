@@ -18,11 +18,18 @@ export const takesCommands = (model: string): boolean => model === 'esp32-sim800
 export function commandPanel(device: string, live: Live): { panel: HTMLElement; stop: () => void } {
   const answer = el('pre', { class: 'command-answer', 'aria-live': 'polite' });
   const sentIds = new Set<string>();
+  // An answer may come over the socket before the POST that sent the command has returned.
+  const early = new Map<string, CommandResultEvent>();
+  const show = (e: CommandResultEvent): void => {
+    answer.textContent = `${e.data.command} ${e.data.ok ? 'answered' : 'failed'} at ${new Date(e.time).toLocaleTimeString()}:\n${e.data.text}`;
+  };
   const send = async (command: 'STATUS' | 'RESET'): Promise<void> => {
     answer.textContent = `${command}: sent, waiting for the device…`;
     try {
       const sent = await api.command(device, command);
       sentIds.add(sent.commandId);
+      const arrived = early.get(sent.commandId);
+      if (arrived) show(arrived);
     } catch (error) {
       answer.textContent = `${command}: ${/ 403 /.test(String(error)) ? 'admins only' : (error as Error).message}`;
     }
@@ -36,9 +43,14 @@ export function commandPanel(device: string, live: Live): { panel: HTMLElement; 
     return b;
   });
   const onResult = (e: CommandResultEvent): void => {
-    // Answers to another page's (or user's) commands are theirs to show.
-    if (e.data.device !== device || !sentIds.has(e.data.commandId)) return;
-    answer.textContent = `${e.data.command} ${e.data.ok ? 'answered' : 'failed'} at ${new Date(e.time).toLocaleTimeString()}:\n${e.data.text}`;
+    if (e.data.device !== device) return;
+    if (sentIds.has(e.data.commandId)) {
+      show(e);
+      return;
+    }
+    // Perhaps ours, its POST still under way; otherwise another page's (or user's) to show.
+    early.set(e.data.commandId, e);
+    if (early.size > 20) early.delete(early.keys().next().value ?? '');
   };
   live.socket.on('command-result', onResult);
   const panel = el(
