@@ -98,6 +98,7 @@ const PORT_VARIABLES = [
   'HS_GATEWAY_PORT',
   'HS_SIMULATOR_PORT',
   'HS_SIMULATOR_CONTROL_PORT',
+  'HS_CELLULAR_HTTP_PORT',
 ] as const;
 
 /** Environment that starts `scripts/start.sh` on the given free ports, probes clear of `taken` too. */
