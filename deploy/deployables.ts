@@ -132,6 +132,24 @@ export const deployables: readonly Deployable[] = [
     outbox: true,
   },
   {
+    name: 'acq-cellular',
+    main: 'services/acq-cellular/src/main.ts',
+    replicas: 1,
+    // The HTTP batch endpoint for modems (MQTT goes to Mosquitto, not here).
+    ports: [{ name: 'batch', port: 8085 }],
+    env: {
+      HS_INVENTORY: '/etc/heatstream/cellular/inventory.json',
+      HS_MQTT__URL: 'mqtt://mosquitto:1883',
+      HS_MQTT__PASSWORD: { secret: 'MQTT_PASSWORD' },
+      HS_BATCH_API__HOST: '0.0.0.0',
+      HS_BATCH_API__PORT: '8085',
+    },
+    ingressFrom: 'any',
+    egressTo: ['mosquitto'],
+    resources: small,
+    outbox: true,
+  },
+  {
     name: 'simulators',
     main: 'services/simulators/src/main.ts',
     replicas: 1,

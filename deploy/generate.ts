@@ -188,6 +188,7 @@ function networkPolicies(): object[] {
     for (const target of d.egressTo) {
       if (typeof target === 'object') egress.push({ ports: [{ port: target.port }] });
       else if (target === 'questdb') egress.push({ to: [peer('questdb')], ports: [{ port: 9000 }] });
+      else if (target === 'mosquitto') egress.push({ to: [peer('mosquitto')], ports: [{ port: 1883 }] });
       else {
         const other = deployables.find((o) => o.name === target);
         if (!other) throw new Error(`${d.name}: egress to unknown ${target}`);

@@ -25,7 +25,8 @@ test('each process gets only its own secrets; nats-server bcrypt hashes of every
   assert.deepEqual(holders(all.NATS_PASSWORD_PROVISION ?? ''), ['provision']);
   assert.deepEqual(own.provision, { HS_NATS__PASSWORD: all.NATS_PASSWORD_PROVISION });
   assert.deepEqual(holders(all.QUESTDB_PASSWORD ?? '').sort(), ['gateway', 'ingest', 'questdb', 'replay']);
-  assert.deepEqual(holders(all.MQTT_PASSWORD ?? ''), ['mosquitto']);
+  // The broker's service user is acq-cellular's: Mosquitto hashes it into its password file.
+  assert.deepEqual(holders(all.MQTT_PASSWORD ?? '').sort(), ['acq-cellular', 'mosquitto']);
   assert.deepEqual(holders(all.DASHBOARD_PASSWORD ?? ''), [], 'only ./heatstream start reads it');
   const users = secretNames.filter((n) => n.startsWith('NATS_PASSWORD_'));
   assert.deepEqual(Object.keys(own.nats ?? {}).sort(), [...users].sort());

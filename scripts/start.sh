@@ -9,9 +9,9 @@
 # server or service that dies is started again, with backoff, and the console says so. Only one
 # start per data folder: a second one names the running one and exits. Ctrl-C stops everything.
 # Ports: HS_NATS_PORT 4222, HS_QUESTDB_HTTP_PORT 9000, HS_QUESTDB_PG_PORT 8812, HS_MQTT_PORT 1883,
-# HS_GATEWAY_PORT 8080, HS_SIMULATOR_PORT 5020 (its fault switch HS_SIMULATOR_CONTROL_PORT, the next port; its Viessmann
-# API HS_VIESSMANN_SIM_PORT, the one after), the simulated Shellies HS_SHELLY_METER_PORT 8091 and HS_SHELLY_GATEWAY_PORT
-# (the next), probes HS_PROBE_PORT_BASE+1… (9460).
+# HS_GATEWAY_PORT 8080, HS_CELLULAR_HTTP_PORT 8085 (acq-cellular's HTTP batch endpoint), HS_SIMULATOR_PORT 5020 (its fault
+# switch HS_SIMULATOR_CONTROL_PORT, the next port; its Viessmann API HS_VIESSMANN_SIM_PORT, the one after), the simulated
+# Shellies HS_SHELLY_METER_PORT 8091 and HS_SHELLY_GATEWAY_PORT (the next), probes HS_PROBE_PORT_BASE+1… (9460).
 # QuestDB's JVM options: HS_QUESTDB_JAVA_OPTS.
 # Expects the tools from scripts/provision.sh on PATH (./heatstream start does that).
 set -euo pipefail
@@ -36,6 +36,7 @@ QUESTDB_HTTP_PORT=${HS_QUESTDB_HTTP_PORT:-9000}
 QUESTDB_PG_PORT=${HS_QUESTDB_PG_PORT:-8812}
 MQTT_PORT=${HS_MQTT_PORT:-1883}
 GATEWAY_PORT=${HS_GATEWAY_PORT:-8080}
+CELLULAR_HTTP_PORT=${HS_CELLULAR_HTTP_PORT:-8085}
 SIMULATOR_PORT=${HS_SIMULATOR_PORT:-5020}
 SIMULATOR_CONTROL_PORT=${HS_SIMULATOR_CONTROL_PORT:-$((SIMULATOR_PORT + 1))}
 SHELLY_METER_PORT=${HS_SHELLY_METER_PORT:-8091}
@@ -70,16 +71,29 @@ jetstream { store_dir: "$DATA/nats/store" }
 include ./nats-auth.conf
 EOT
 
-touch "$DATA/mosquitto/passwd" && chmod 600 "$DATA/mosquitto/passwd"
-mosquitto_passwd -b "$DATA/mosquitto/passwd" heatstream "$(secret MQTT_PASSWORD)"
-# Firmware in the loop (firmware/README.md): the cellular devices of site `remote` are the firmware's
-# host build, each an MQTT user with a password made fresh at every start, given to it alone.
-cellular_devices=(rm-01 rm-02)
+# Cellular devices: the inventory acq-cellular reads, and Mosquitto's password and ACL files made
+# from it at every start (each device only its own topics; the service user `heatstream` all of
+# them). Without an inventory the demo's two devices of site `remote` are added, their credentials
+# written once to $DATA/cellular/<id>.env for the firmware's host build to read.
+mkdir -p "$DATA/cellular" && chmod 700 "$DATA/cellular"
+INVENTORY="$DATA/cellular/inventory.json"
+if [ ! -f "$INVENTORY" ]; then
+  for id in remote-1 remote-2; do
+    node services/acq-cellular/src/cli.ts add-device "$id" --site remote --inventory "$INVENTORY" \
+      --credentials-file "$DATA/cellular/$id.env" --mqtt-url "mqtt://127.0.0.1:$MQTT_PORT" \
+      --http-url "http://127.0.0.1:$CELLULAR_HTTP_PORT" >/dev/null
+  done
+fi
+(with_secrets mosquitto node services/acq-cellular/src/cli.ts broker-files --inventory "$INVENTORY" \
+  --passwd "$DATA/mosquitto/passwd" --acl "$DATA/mosquitto/acl") >/dev/null
+# Firmware in the loop (firmware/README.md): the demo's cellular devices of site `remote` are the
+# firmware's host build; each gets only its own MQTT password, from its credentials file above.
+cellular_devices=()
 (umask 077 && : >"$DATA/secrets/cellular-sim.env")
-for d in "${cellular_devices[@]}"; do
-  pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
-  mosquitto_passwd -b "$DATA/mosquitto/passwd" "$d" "$pw"
-  echo "HS_DEVICE_PASSWORD_$(echo "${d^^}" | tr - _)=$pw" >>"$DATA/secrets/cellular-sim.env"
+for d in remote-1 remote-2; do
+  [ -f "$DATA/cellular/$d.env" ] || continue
+  cellular_devices+=("$d")
+  echo "HS_DEVICE_PASSWORD_$(echo "${d^^}" | tr - _)=$(sed -n 's/^HS_MQTT_PASSWORD=//p' "$DATA/cellular/$d.env")" >>"$DATA/secrets/cellular-sim.env"
 done
 cat > "$DATA/mosquitto/mosquitto.conf" <<EOT
 listener $MQTT_PORT 127.0.0.1
@@ -87,6 +101,7 @@ listener $MQTT_PORT 127.0.0.1
 user $(id -un)
 allow_anonymous false
 password_file $DATA/mosquitto/passwd
+acl_file $DATA/mosquitto/acl
 persistence true
 persistence_location $DATA/mosquitto/
 EOT
@@ -186,9 +201,9 @@ port_free() { # name port variable: refuse to start beside something already lis
   fi
 }
 for check in "nats $NATS_PORT HS_NATS_PORT" "questdb $QUESTDB_HTTP_PORT HS_QUESTDB_HTTP_PORT" "questdb $QUESTDB_PG_PORT HS_QUESTDB_PG_PORT" \
-  "mosquitto $MQTT_PORT HS_MQTT_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" \
-  "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT" "simulators $SHELLY_METER_PORT HS_SHELLY_METER_PORT" \
-  "simulators $SHELLY_GATEWAY_PORT HS_SHELLY_GATEWAY_PORT"; do
+  "mosquitto $MQTT_PORT HS_MQTT_PORT" "acq-cellular $CELLULAR_HTTP_PORT HS_CELLULAR_HTTP_PORT" "gateway $GATEWAY_PORT HS_GATEWAY_PORT" \
+  "simulators $SIMULATOR_PORT HS_SIMULATOR_PORT" "simulators $SIMULATOR_CONTROL_PORT HS_SIMULATOR_CONTROL_PORT" \
+  "simulators $SHELLY_METER_PORT HS_SHELLY_METER_PORT" "simulators $SHELLY_GATEWAY_PORT HS_SHELLY_GATEWAY_PORT"; do
   # shellcheck disable=SC2086
   port_free $check
 done
@@ -304,15 +319,20 @@ elif [ ! -f "$viessmann_config" ]; then
     || { echo "[start] logging in to the simulated Viessmann API failed; see logs/viessmann-login.log" >&2; exit 1; }
 fi
 [ -z "$viessmann_config" ] || service acq-viessmann HS_CONFIG="$viessmann_config" HS_OUTBOX__DIR="$DATA/outbox/acq-viessmann"
+
+# acq-cellular: the cellular devices of $DATA/cellular/inventory.json over MQTT and HTTP.
+service acq-cellular HS_INVENTORY="$INVENTORY" HS_MQTT__URL="mqtt://127.0.0.1:$MQTT_PORT" \
+  HS_BATCH_API__PORT="$CELLULAR_HTTP_PORT" HS_OUTBOX__DIR="$DATA/outbox/acq-cellular"
 # cop: readings → daily COP and SCOP; the demo heat sources unless .data/cop.yaml pairs your own.
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml
 service cop HS_CONFIG="$cop_sources"
 make -s -C firmware build/heatpump-sim >"$DATA/logs/firmware-build.log" 2>&1 \
   || { echo "[start] building the firmware's host build failed; see logs/firmware-build.log" >&2; exit 1; }
-# rm-02's cellular link drops for 3 minutes every 15, so its backlog arrives late.
-supervise cellular-sim env HS_MQTT_ADDRESS="127.0.0.1:$MQTT_PORT" HS_CELLULAR_DEVICES="$(IFS=,; echo "${cellular_devices[*]}")" \
-  HS_CELLULAR_FLAKY=rm-02 HS_CELLULAR_DIR="$DATA/cellular" node firmware/sim/run.ts
+# remote-2's cellular link drops for 3 minutes every 15, so its backlog arrives late.
+[ ${#cellular_devices[@]} -eq 0 ] || supervise cellular-sim env HS_MQTT_ADDRESS="127.0.0.1:$MQTT_PORT" \
+  HS_CELLULAR_DEVICES="$(IFS=,; echo "${cellular_devices[*]}")" HS_CELLULAR_FLAKY=remote-2 HS_CELLULAR_DIR="$DATA/cellular/sim" \
+  node firmware/sim/run.ts
 
 # The first dashboard user; later users: ./heatstream admin create-user NAME.
 DASHBOARD_PASSWORD=$(secret DASHBOARD_PASSWORD)

@@ -25,7 +25,7 @@ let controlPort: number;
 
 before(async () => {
   await mkdir(shots, { recursive: true });
-  const ports = await Promise.all(Array.from({ length: 10 }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
   controlPort = ports[6] ?? 0;
   system = spawnServer('bash', [join(repoRoot, 'scripts/start.sh')], {
     HS_ROOT: repoRoot,

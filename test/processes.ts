@@ -103,6 +103,7 @@ const PORT_VARIABLES = [
   'HS_SHELLY_METER_PORT',
   'HS_SHELLY_GATEWAY_PORT',
   'HS_VIESSMANN_SIM_PORT',
+  'HS_CELLULAR_HTTP_PORT',
 ] as const;
 
 /** Environment that starts `scripts/start.sh` on the given free ports, probes clear of `taken` too. */

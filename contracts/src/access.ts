@@ -58,6 +58,17 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
   // Cloud devices are discovered at run time, so it cannot be device-scoped; its dead letters are
   // answers of the Viessmann API, published by itself rather than by a consumer.
   'acq-viessmann': { publishes: ['readings.v1.>', 'devices.v1.>', 'rejected.v1.acq-viessmann'] },
+  // Readings, states, firmware alerts and command answers of the cellular devices in; commands out.
+  'acq-cellular': {
+    publishes: [
+      'readings.v1.>',
+      'devices.v1.>',
+      'alerts.v1.>',
+      subjectPatterns['heatstream.command-result.v1'],
+      subjects.rejected('acq-cellular'),
+    ],
+    consumes: ['acq-cellular-commands'],
+  },
   simulators: {},
   ingest: { consumes: ['ingest-readings', 'ingest-devices', 'ingest-alerts', 'ingest-derived'] },
   // The replay CLI: reads any range with its own ordered consumers; plays to the live channel
@@ -79,8 +90,8 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     serves: [coreSubjects.derive('cop')],
   },
   gateway: {
-    // Acknowledging an alert is an alert lifecycle event.
-    publishes: ['alerts.v1.>'],
+    // Acknowledging an alert is an alert lifecycle event; STATUS/RESET from the device page a command.
+    publishes: ['alerts.v1.>', subjectPatterns['heatstream.command.v1']],
     subscribes: liveSubjects,
   },
 };

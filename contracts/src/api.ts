@@ -198,6 +198,26 @@ export const AlertAck = Type.Object(
 );
 export type AlertAck = Static<typeof AlertAck>;
 
+/** What the dashboard may ask a cellular device to do (the firmware also knows SET_INTERVAL). */
+export const CommandRequest = Type.Object(
+  { command: Type.Union([Type.Literal('STATUS'), Type.Literal('RESET')]) },
+  closed,
+);
+export type CommandRequest = Static<typeof CommandRequest>;
+
+/** A command published on commands.v1; the device's answer comes live (`command-result`). */
+export const CommandSent = Type.Object(
+  {
+    commandId: Type.String({ description: 'the command event id; the answer repeats it' }),
+    site: Id('site id'),
+    device: Id('device id'),
+    command: Type.String(),
+    requestedBy: Type.String({ description: 'the caller' }),
+  },
+  closed,
+);
+export type CommandSent = Static<typeof CommandSent>;
+
 /** The OpenAPI document itself; its shape is OpenAPI 3.1's, checked against that schema in tests. */
 export const OpenApiDocument = Type.Object(
   { openapi: Type.String(), info: Type.Object({}), paths: Type.Record(Type.String(), Type.Object({})) },

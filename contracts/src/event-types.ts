@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { newEventId, type Envelope } from './envelope.ts';
 import { ALERT_V1, AlertV1 } from './events/alert.v1.ts';
 import { COMMAND_V1, CommandV1 } from './events/command.v1.ts';
+import { COMMAND_RESULT_V1, CommandResultV1 } from './events/command-result.v1.ts';
 import { COP_V1, CopV1 } from './events/cop.v1.ts';
 import { COP_V2, CopV2, copV1toV2 } from './events/cop.v2.ts';
 import { COP_LIVE_V1, CopLiveV1 } from './events/cop-live.v1.ts';
@@ -18,6 +19,7 @@ export const EventType = {
   copLive: COP_LIVE_V1,
   alert: ALERT_V1,
   command: COMMAND_V1,
+  commandResult: COMMAND_RESULT_V1,
   rejected: REJECTED_V1,
 } as const;
 
@@ -29,6 +31,7 @@ const schemas = {
   [COP_LIVE_V1]: CopLiveV1,
   [ALERT_V1]: AlertV1,
   [COMMAND_V1]: CommandV1,
+  [COMMAND_RESULT_V1]: CommandResultV1,
   [REJECTED_V1]: RejectedV1,
 } as const;
 

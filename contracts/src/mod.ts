@@ -17,6 +17,7 @@ export * from './events/cop.v1.ts';
 export * from './events/cop.v2.ts';
 export * from './events/cop-live.v1.ts';
 export * from './events/command.v1.ts';
+export * from './events/command-result.v1.ts';
 export * from './events/rejected.v1.ts';
 export {
   ContractError,

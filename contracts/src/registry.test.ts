@@ -103,7 +103,17 @@ void describe('events registry', () => {
   void it('holds the six families, cop at v1 and v2, newest per family', () => {
     assert.deepEqual(
       events.types().map((t) => `${t.family}@${String(t.version)}`),
-      ['reading@1', 'device-status@1', 'cop@1', 'cop@2', 'cop-live@1', 'alert@1', 'command@1', 'rejected@1'],
+      [
+        'reading@1',
+        'device-status@1',
+        'cop@1',
+        'cop@2',
+        'cop-live@1',
+        'alert@1',
+        'command@1',
+        'command-result@1',
+        'rejected@1',
+      ],
     );
     assert.deepEqual(
       events.types().map((t) => t.type),

@@ -81,6 +81,7 @@ void describe('consumers', () => {
   void it('cover the planned services', () => {
     const durables = consumers.map((c) => c.durable).sort();
     assert.deepEqual(durables, [
+      'acq-cellular-commands',
       'alerting-alerts',
       'alerting-cop',
       'alerting-devices',

@@ -145,6 +145,8 @@ export const consumers: readonly ConsumerSpec[] = [
   consumer('ALERTS', 'alerting-alerts', 'alerts.v1.>', 'alerting: acknowledgements from the gateway'),
   // cop.v2 only: v1 day rows carry no outside temperature, which the COP prediction is a line of.
   consumer('DERIVED', 'alerting-cop', 'cop.v2.>', 'alerting: daily COP against its predicted value'),
+  // Commands only (four tokens): the devices' answers beside them (`….result`) are not for the device.
+  consumer('COMMANDS', 'acq-cellular-commands', 'commands.v1.*.*', 'acq-cellular: commands to the devices'),
 ];
 
 /** The stream that stores a subject, if any. */

@@ -23,6 +23,7 @@ const build: Record<EventTypeName, (a: string, b: string) => string> = {
   'heatstream.cop-live.v1': subjects.copLive,
   'heatstream.alert.v1': subjects.alert,
   'heatstream.command.v1': subjects.command,
+  'heatstream.command-result.v1': subjects.commandResult,
   'heatstream.rejected.v1': (a) => subjects.rejected(a),
 };
 
@@ -33,6 +34,7 @@ void describe('subjects', () => {
     assert.equal(subjects.cop('home', 'wpm3'), 'cop.v2.home.wpm3');
     assert.equal(subjects.alert('home', 'wpm3'), 'alerts.v1.home.wpm3');
     assert.equal(subjects.command('site_2', 'esp32-07'), 'commands.v1.site_2.esp32-07');
+    assert.equal(subjects.commandResult('site_2', 'esp32-07'), 'commands.v1.site_2.esp32-07.result');
     assert.equal(subjects.rejected('ingest'), 'rejected.v1.ingest');
   });
 
@@ -142,7 +144,7 @@ void describe('core subjects', () => {
     assert.equal(eventTypeOfSubject(coreSubjects.replay('s', 'd')), undefined);
   });
 
-  void it('live push follows readings, device status, alerts, COP and the replay channel', () => {
+  void it('live push follows readings, device status, alerts, COP, command answers and the replay channel', () => {
     assert.deepEqual(liveSubjects, [
       'readings.v1.>',
       'devices.v1.>',
@@ -150,6 +152,7 @@ void describe('core subjects', () => {
       'cop.v1.>',
       'cop.v2.>',
       'cop-live.v1.>',
+      'commands.v1.*.*.result',
       'replay.v1.>',
     ]);
     for (const type of [

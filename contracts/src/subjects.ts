@@ -1,5 +1,6 @@
 import { ALERT_V1 } from './events/alert.v1.ts';
 import { COMMAND_V1 } from './events/command.v1.ts';
+import { COMMAND_RESULT_V1 } from './events/command-result.v1.ts';
 import { COP_V1 } from './events/cop.v1.ts';
 import { COP_V2 } from './events/cop.v2.ts';
 import { COP_LIVE_V1 } from './events/cop-live.v1.ts';
@@ -30,6 +31,8 @@ const routes: Record<EventTypeName, readonly string[]> = {
   [COP_LIVE_V1]: ['cop-live', 'v1', '{site}', '{device}'],
   [ALERT_V1]: ['alerts', 'v1', '{site}', '{device}'],
   [COMMAND_V1]: ['commands', 'v1', '{site}', '{device}'],
+  // Beside the command in COMMANDS: one token longer, so `commands.v1.*.*` takes commands only.
+  [COMMAND_RESULT_V1]: ['commands', 'v1', '{site}', '{device}', 'result'],
   [REJECTED_V1]: ['rejected', 'v1', '{service}'],
 };
 const routeList = Object.entries(routes) as [EventTypeName, readonly string[]][];
@@ -57,6 +60,7 @@ export const subjects = {
   copLive: (site: string, device: string) => fill(COP_LIVE_V1, { site, device }),
   alert: (site: string, device: string) => fill(ALERT_V1, { site, device }),
   command: (site: string, device: string) => fill(COMMAND_V1, { site, device }),
+  commandResult: (site: string, device: string) => fill(COMMAND_RESULT_V1, { site, device }),
   rejected: (service: string) => fill(REJECTED_V1, { service }),
 } as const;
 
@@ -74,6 +78,9 @@ export const coreSubjects = {
 /** Every subject of each core family, for rights and subscriptions. */
 export const coreSubjectPatterns = { replay: 'replay.v1.>', derive: 'derive.v1.>' } as const;
 
+/** The wildcard subject of one event type, e.g. `devices.v1.*.*.status`. */
+const patternOf = (type: EventTypeName): string => routes[type].map((p) => (isParam(p) ? '*' : p)).join('.');
+
 /** The wildcard of an event family, e.g. `readings.v1.>`. */
 const familyOf = (type: EventTypeName): string => `${routes[type].slice(0, 2).join('.')}.>`;
 
@@ -89,6 +96,8 @@ export const liveSubjects: readonly string[] = [
   familyOf(COP_V1),
   familyOf(COP_V2),
   familyOf(COP_LIVE_V1),
+  // A device's answer to a command, for the page that sent it; not the commands themselves.
+  patternOf(COMMAND_RESULT_V1),
   coreSubjectPatterns.replay,
 ];
 
@@ -108,7 +117,7 @@ export function subjectOf(event: { type: string; data: unknown }): string {
 
 /** The wildcard subject of every event type, e.g. `devices.v1.*.*.status`. */
 export const subjectPatterns = Object.fromEntries(
-  routeList.map(([type, shape]) => [type, shape.map((p) => (isParam(p) ? '*' : p)).join('.')]),
+  routeList.map(([type]) => [type, patternOf(type)]),
 ) as Record<EventTypeName, string>;
 
 /** The event type a concrete subject carries, or undefined if it is no heatstream subject. */

@@ -4,8 +4,8 @@
 // to the real Mosquitto. Devices in HS_CELLULAR_FLAKY lose their cellular link for 3 minutes
 // every 15 (the first time 4 minutes after the start), so their backlog arrives late.
 //
-// Environment: HS_MQTT_ADDRESS host:port; HS_CELLULAR_DEVICES "rm-01,rm-02"; HS_CELLULAR_FLAKY
-// "rm-02"; HS_CELLULAR_DIR (flash images and SMS logs); HS_CELLULAR_ADMIN the admin number;
+// Environment: HS_MQTT_ADDRESS host:port; HS_CELLULAR_DEVICES "remote-1,remote-2"; HS_CELLULAR_FLAKY
+// "remote-2"; HS_CELLULAR_DIR (flash images and SMS logs); HS_CELLULAR_ADMIN the admin number;
 // HS_DEVICE_PASSWORD_<ID> (upper case, '-' → '_') each device's MQTT password.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';

@@ -4,6 +4,7 @@ import type {
   Alert,
   AlertAck,
   ApiError,
+  CommandSent,
   CopRow,
   CopStats,
   Device,
@@ -76,6 +77,11 @@ export const api = {
     ),
   /** Every alert of the last 30 days by its latest state, newest first. */
   alertHistory: () => call<Alert[]>('/api/alerts?hours=720&limit=200'),
+  command: (device: string, command: 'STATUS' | 'RESET') =>
+    call<CommandSent>(`/api/devices/${encodeURIComponent(device)}/commands`, {
+      method: 'POST',
+      body: JSON.stringify({ command }),
+    }),
   ack: (alertId: string) =>
     call<AlertAck>(`/api/alerts/${encodeURIComponent(alertId)}/ack`, { method: 'POST' }),
   cop: (id: string, period: string, from: Date) =>

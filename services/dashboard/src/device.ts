@@ -4,6 +4,7 @@ import type uPlot from 'uplot';
 import { metrics } from '@heatstream/contracts/metrics';
 import { StoreUnavailable, api, type Metrics } from './api.ts';
 import { lineChart, sparkline } from './charts.ts';
+import { commandPanel, takesCommands } from './commands.ts';
 import { renderCop } from './cop.ts';
 import { ago, el, formatValue, isMetric, label } from './format.ts';
 import type { AlertEvent, Live, ReadingEvent } from './live.ts';
@@ -60,6 +61,9 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     el('h2', {}, 'Alerts'),
     alertBox,
   );
+  // Cellular devices answer STATUS and RESET (commands.ts).
+  const commands = takesCommands(latest.model) ? commandPanel(device, live) : undefined;
+  if (commands) root.append(el('h2', {}, 'Commands'), commands.panel);
 
   const renderCards = (): void => {
     cards.replaceChildren(
@@ -234,6 +238,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     stopFilling();
     live.socket.off('reading', onReading);
     live.socket.off('alert', onAlert);
+    commands?.stop();
     for (const c of charts) c.destroy();
   };
 }

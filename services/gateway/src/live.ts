@@ -23,6 +23,7 @@ export const liveChannels: Readonly<Record<string, string>> = {
   [EventType.alert]: 'alert',
   [EventType.cop]: 'cop',
   [EventType.copLive]: COP_LIVE_CHANNEL,
+  [EventType.commandResult]: 'command-result',
 };
 
 export const deviceRoom = (device: string): string => `device:${device}`;

@@ -16,6 +16,8 @@ import {
 import {
   Alert,
   AlertAck,
+  CommandRequest,
+  CommandSent,
   CopRow,
   CopStats,
   Device,
@@ -278,6 +280,39 @@ export const routes: readonly Route[] = [
       });
       await ctx.publish(subjects.alert(site, device), event);
       return { alertId: params.id, state: AlertState.acknowledged, acknowledgedBy: principal.username };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/devices/:id/commands',
+    summary:
+      'Send STATUS or RESET to a cellular device (publishes a command event); the answer arrives on the socket as `command-result`; admins only',
+    role: 'admin',
+    params: DeviceParams,
+    body: CommandRequest,
+    responses: { 200: CommandSent, 404: 'no such device', 503: STORE_DOWN },
+    handle: async ({ params, body, principal }, ctx) => {
+      // The site comes from what the device has sent: a command names both, like its subject.
+      const known = (await ctx.history.devices()).find((d) => d.device === params.id);
+      if (!known) throw new HttpError(404, `no device ${params.id}`);
+      const event = makeEvent('heatstream.command.v1', {
+        source: ctx.source,
+        subject: known.device,
+        data: {
+          site: known.site,
+          device: known.device,
+          command: body.command,
+          requestedBy: principal.username,
+        },
+      });
+      await ctx.publish(subjects.command(known.site, known.device), event);
+      return {
+        commandId: event.id,
+        site: known.site,
+        device: known.device,
+        command: body.command,
+        requestedBy: principal.username,
+      };
     },
   }),
 ];

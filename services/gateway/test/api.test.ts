@@ -3,7 +3,7 @@
 // REST answer these tests get is validated against the document at the end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { events, subjects, type DataOf, type EventOf } from '@heatstream/contracts';
+import { events, makeEvent, subjects, type DataOf, type EventOf } from '@heatstream/contracts';
 import type {
   Alert,
   CopRow,
@@ -515,6 +515,62 @@ describe('live push', () => {
     nats.nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
     assert.deepEqual(await replayed, { ...event, replay: true });
     for (const s of [byDevice, bySite, other]) s.close();
+  });
+});
+
+describe('device commands', () => {
+  const post = (path: string, body: unknown, bearer = token) =>
+    call(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  test('an admin sends STATUS as a command event; viewers, unknown devices and other commands are refused', async () => {
+    const users = await UserStore.open(client);
+    await users.createUser('carl', 'carl password long', 'viewer');
+    const viewer = await users.createToken('carl', 'tests');
+    assert.equal((await post('/api/devices/wpm1/commands', { command: 'STATUS' }, viewer)).status, 403);
+    assert.equal((await post('/api/devices/nowhere/commands', { command: 'STATUS' })).status, 404);
+    const reboot = await post('/api/devices/wpm1/commands', { command: 'REBOOT' });
+    assert.equal(reboot.status, 400);
+    const sub = nats.nc.subscribe(subjects.command('home', 'wpm1'), { max: 1 });
+    const res = await post('/api/devices/wpm1/commands', { command: 'STATUS' });
+    assert.equal(res.status, 200);
+    const sent = (await res.json()) as { commandId: string };
+    assert.deepEqual(sent, {
+      commandId: sent.commandId,
+      site: 'home',
+      device: 'wpm1',
+      command: 'STATUS',
+      requestedBy: 'anna',
+    });
+    for await (const msg of sub) {
+      const event = events.decode(msg.data) as EventOf<'heatstream.command.v1'>;
+      assert.equal(event.id, sent.commandId);
+      assert.deepEqual(event.data, { site: 'home', device: 'wpm1', command: 'STATUS', requestedBy: 'anna' });
+    }
+  });
+
+  test("the device's answer reaches the sockets of its device room", async () => {
+    const socket = ioClient(base, { transports: ['websocket'], reconnection: false, auth: { token } });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      await socket.emitWithAck('subscribe', { device: 'wpm1' });
+      const answer = makeEvent('heatstream.command-result.v1', {
+        source: 'acq-cellular/test',
+        subject: 'wpm1',
+        data: { site: 'home', device: 'wpm1', commandId: 'c-1', command: 'STATUS', ok: true, text: 'V=230' },
+      });
+      const received = new Promise<{ id: string }>((resolve) => socket.once('command-result', resolve));
+      nats.nc.publish(subjects.commandResult('home', 'wpm1'), JSON.stringify(answer));
+      assert.equal((await received).id, answer.id);
+    } finally {
+      socket.close();
+    }
   });
 });
 

@@ -1,0 +1,75 @@
+// The batch → reading mapping: catalogue names and units, invalid sensors left out (never 0), ids
+// that repeat for the same device and time and differ otherwise.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { events } from '@heatstream/contracts';
+import { readingId, toReadingEvent } from './readings.ts';
+
+const ts = Math.floor(Date.UTC(2026, 11, 1, 3, 0, 0) / 1000);
+
+describe('cellular readings', () => {
+  test('map onto the catalogue in its units, under the measurement time', () => {
+    const converted = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
+      ts,
+      inletTemp: 38.5,
+      outletTemp: 44,
+      ambientTemp: -3.25,
+      compressorTemp: 72,
+      voltage: 231,
+      current: 6.2,
+      power: 1430,
+      pressureHigh: 400,
+      pressureLow: 40,
+      compressor: true,
+      fan: true,
+      defrost: false,
+      rssi: -85,
+    });
+    assert.ok(converted);
+    const { event } = converted;
+    assert.deepEqual(events.validate('heatstream.reading.v1', event), []);
+    assert.equal(event.time, '2026-12-01T03:00:00.000Z');
+    assert.deepEqual(event.data.metrics, {
+      return_temp: 38.5,
+      flow_temp: 44,
+      outside_temp: -3.25,
+      compressor_temp: 72,
+      voltage: 231,
+      current: 6.2,
+      elec_power: 1430,
+      pressure_high: 27.579,
+      pressure_low: 2.7579,
+      compressor_on: 1,
+      defrost: 0,
+      signal_rssi: -85,
+    });
+  });
+
+  test('a sensor flagged invalid is left out, not stored as 0; nothing trusted, no reading', () => {
+    const converted = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
+      ts,
+      inletTemp: 0,
+      voltage: 229,
+      valid: { inletTemp: false },
+    });
+    assert.ok(converted);
+    assert.deepEqual(converted.event.data.metrics, { voltage: 229 });
+    assert.deepEqual(converted.dropped, ['inletTemp']);
+    const none = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
+      ts,
+      voltage: 4095,
+      valid: { voltage: false },
+    });
+    assert.equal(none, undefined);
+  });
+
+  test('ids are ULIDs of the measurement time, the same for the same device and time', () => {
+    const id = readingId('remote', 'remote-1', ts);
+    assert.match(id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    assert.equal(readingId('remote', 'remote-1', ts), id);
+    assert.notEqual(readingId('remote', 'remote-2', ts), id);
+    assert.notEqual(readingId('remote', 'remote-1', ts + 10), id);
+    // Sortable by time: a later reading's id sorts after.
+    assert.ok(readingId('remote', 'remote-1', ts + 10) > id);
+  });
+});

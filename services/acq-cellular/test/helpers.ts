@@ -1,0 +1,91 @@
+// A Mosquitto with the ACL and password files generated from a fresh device inventory, devices
+// that connect to it with their own credentials, and what the tests read back from JetStream.
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { events, type Envelope } from '@heatstream/contracts';
+import { startMosquitto, tempDir, type MosquittoServer, type NatsFixture } from '@heatstream/testkit';
+import { addDevice, brokerFiles, loadInventory } from '../src/inventory.ts';
+
+export const SITE = 'remote';
+export const SERVICE_USER = { user: 'heatstream', password: 'service-secret-for-tests' };
+
+export interface CellularBroker extends AsyncDisposable {
+  broker: MosquittoServer;
+  inventory: string;
+  dir: string;
+  /** Each device's secret, as `add-device` printed it. */
+  secrets: Record<string, string>;
+}
+
+/** Devices added to a new inventory, and a broker that knows only them (and the service user). */
+export async function cellularBroker(ids: readonly string[]): Promise<CellularBroker> {
+  const dir = await tempDir('cellular');
+  const inventory = join(dir, 'inventory.json');
+  const secrets: Record<string, string> = {};
+  for (const id of ids) secrets[id] = (await addDevice(inventory, { id, site: SITE })).secret;
+  const files = brokerFiles(await loadInventory(inventory), SERVICE_USER);
+  await writeFile(join(dir, 'passwd'), files.passwd, { mode: 0o600 });
+  await writeFile(join(dir, 'acl'), files.acl, { mode: 0o600 });
+  const broker = await startMosquitto({
+    own: true,
+    // Stay the user running the test: as root, mosquitto would switch to one that cannot read the files.
+    config: [
+      `user ${userInfo().username}`,
+      'allow_anonymous false',
+      `password_file ${dir}/passwd`,
+      `acl_file ${dir}/acl`,
+    ].join('\n'),
+  });
+  return { broker, inventory, dir, secrets, [Symbol.asyncDispose]: () => broker.stop() };
+}
+
+/** An MQTT 5 client, connected (or the connect error). */
+export async function mqttClient(url: string, options: IClientOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    ...options,
+  });
+}
+
+/** Every event stored on `subject` in `stream`, oldest first. */
+export async function stored(js: NatsFixture['js'], stream: string, subject: string): Promise<Envelope[]> {
+  const consumer = await js.consumers.get(stream, { filter_subjects: [subject] });
+  const out: Envelope[] = [];
+  try {
+    for (;;) {
+      const msg = await consumer.next({ expires: 1_000 });
+      if (!msg) break;
+      out.push(events.decode(msg.data));
+    }
+  } finally {
+    await consumer.delete().catch(() => undefined);
+  }
+  return out;
+}
+
+/** A batch of `n` readings 10 s apart from `startS` (Unix seconds), in the firmware's shape. */
+export function batch(device: string, n: number, startS: number): Record<string, unknown> {
+  return {
+    device,
+    readings: Array.from({ length: n }, (_, i) => ({
+      ts: startS + i * 10,
+      inletTemp: 38 + (i % 5) * 0.25,
+      outletTemp: 43.5,
+      ambientTemp: 4.25,
+      compressorTemp: 70,
+      voltage: 230,
+      current: 6.5,
+      power: 1495,
+      pressureHigh: 300,
+      pressureLow: 80,
+      compressor: true,
+      fan: true,
+      defrost: false,
+      rssi: -83,
+    })),
+  };
+}
