@@ -6,6 +6,7 @@
 // electricity (cop-live) and last seen (readings); after a dropped socket, or every minute, the
 // table is read again.
 import type { FleetCop, FleetSite } from '@heatstream/contracts/api';
+import './fleet.css';
 import { api } from './api.ts';
 import { formatCop, formatPower } from './cop-live.ts';
 import {
@@ -113,7 +114,7 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
     head.replaceChildren(
       ...(Object.keys(COLUMNS) as Column[]).map((column) => {
         const sorted = view.sort === column;
-        const name = column === 'copPeriod' ? `COP ${view.period.replace('d', ' d')}` : COLUMNS[column];
+        const name = column === 'copPeriod' ? copPeriodLabel(view.period) : COLUMNS[column];
         const button = el('button', { type: 'button', 'data-sort': column }, name);
         button.addEventListener('click', () => {
           go({ sort: column, desc: sorted ? !view.desc : false });
@@ -131,7 +132,7 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
     const selected = selectRows(fleet.sites, view);
     const { rows, page, pages } = pageOf(selected, view);
     const now = Date.now();
-    shown = new Map(rows.map((r) => [r.site, siteRow(r, now)]));
+    shown = new Map(rows.map((r) => [r.site, siteRow(r, now, copPeriodLabel(view.period))]));
     body.replaceChildren(...shown.values());
     status.textContent = `${selected.length} of ${fleet.sites.length} sites${pages > 1 ? `, page ${page} of ${pages}` : ''}`;
     const step = (label: string, to: number): HTMLElement => {
@@ -192,6 +193,8 @@ export async function renderHome(root: HTMLElement, live: Live): Promise<() => v
   return sites.size > FLEET_DEFAULT_ABOVE ? renderFleet(root, live) : renderOverview(root, live);
 }
 
+const copPeriodLabel = (period: string): string => `COP ${period.replace('d', ' d')}`;
+
 function freshness(lastSeen: string | null, now: number): 'fresh' | 'stale' | 'old' {
   if (lastSeen === null) return 'old';
   const age = now - Date.parse(lastSeen);
@@ -222,7 +225,7 @@ function copCell(f: FleetCop | null): HTMLTableCellElement {
   return cell;
 }
 
-function siteRow(r: FleetSite, now: number): HTMLTableRowElement {
+function siteRow(r: FleetSite, now: number, periodLabel: string): HTMLTableRowElement {
   const row = el(
     'tr',
     { 'data-site': r.site, class: `status-${r.status}` },
@@ -249,6 +252,11 @@ function siteRow(r: FleetSite, now: number): HTMLTableRowElement {
         : `${r.alerts.active}${r.alerts.critical ? ` (${r.alerts.critical} critical)` : ''}`,
     ),
   );
+  // The phone layout shows each cell with its column's name (fleet.css).
+  for (const cell of row.cells) {
+    const name = cell.dataset.col as Column | undefined;
+    if (name) cell.dataset.label = name === 'copPeriod' ? periodLabel : COLUMNS[name];
+  }
   if (r.heatSource) row.dataset.source = r.heatSource;
   if (!r.heatSource) row.querySelector('a')?.removeAttribute('href');
   return row;
