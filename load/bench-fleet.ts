@@ -4,7 +4,8 @@
 //   npm run bench:fleet -- [--sites 500] [--runs 5]
 // Measures, in the page, from navigation start to every row drawn (the whole table on one page:
 // #/fleet?size=<sites>), over a full load and over a switch from another page; prints the median
-// and worst of each beside the 1 s target. Loopback only, bounded, stops by itself.
+// and worst of each beside the 1 s target, and how a full load splits into the gateway's answer
+// (its QuestDB queries) and drawing. Loopback only, bounded, stops by itself.
 import { parseArgs } from 'node:util';
 import type { Envelope } from '@heatstream/contracts';
 import {
@@ -117,10 +118,19 @@ try {
   })`;
   const load: number[] = [];
   const switched: number[] = [];
+  /** The page's wait for GET /api/fleet (request start → answer read), and drawing after it. */
+  const answer: number[] = [];
+  const drawing: number[] = [];
+  const fleetCall = `(() => { const e = performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/fleet')).at(-1);
+    return e ? [e.startTime, e.responseEnd] : [NaN, NaN]; })()`;
   for (let run = 0; run < runs; run++) {
     await page.goto(url);
     await page.reload();
-    load.push(await page.evaluate<number>(allRows));
+    const drawn = await page.evaluate<number>(allRows);
+    load.push(drawn);
+    const [start, end] = await page.evaluate<[number, number]>(fleetCall);
+    answer.push(end - start);
+    drawing.push(drawn - end);
     // In the app: from the Replay page to the fleet, timed from the hash change.
     await page.evaluate(`location.hash = '#/replay'`);
     await page.locator('h1', { hasText: 'Replay' }).waitFor();
@@ -140,6 +150,8 @@ try {
       `fleet view, ${sites} sites on one page, ${runs} runs (Chromium, gateway, NATS, QuestDB on this machine)`,
       line('full load → every row drawn', load),
       line('switch from another page → drawn', switched),
+      line('  of a full load: GET /api/fleet', answer),
+      line('  of a full load: drawing after it', drawing),
       '',
     ].join('\n'),
   );

@@ -47,6 +47,7 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
     el('div', { class: 'fleet-box' }, el('table', { class: 'fleet' }, el('thead', {}, head), body)),
     pager,
   );
+  let following: ReturnType<typeof setTimeout> | undefined;
   /** The rows on the page by site, to update in place from the socket. */
   let shown = new Map<string, HTMLTableRowElement>();
 
@@ -148,12 +149,20 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
       el('span', {}, `${page} / ${pages}`),
       step('Next', page + 1),
     );
-    live.follow(rows.map((r) => ({ site: r.site })));
+    // After the rows are drawn: joining a room per site costs a socket message each (500 on a page of 500).
+    clearTimeout(following);
+    following = setTimeout(() => {
+      live.follow(rows.map((r) => ({ site: r.site })));
+    }, 0);
   };
 
+  /** The makes and models the filters offered last: a refresh redraws them only when these change. */
+  let offered = '';
   const redraw = async (what: { reload: boolean; filters: boolean }): Promise<void> => {
     if (what.reload) fleet = await api.fleet(view.period);
-    if (what.reload || what.filters) drawFilters();
+    const choices = JSON.stringify(fleet.sites.map((s) => [s.make, s.model]).sort());
+    if (what.filters || choices !== offered) drawFilters();
+    offered = choices;
     drawHead();
     drawRows();
   };
@@ -173,11 +182,12 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
   };
   live.socket.on('reading', onReading);
   live.socket.on('cop-live', onCopLive);
-  const refill = (): void => void redraw({ reload: true, filters: true }).catch(() => undefined);
+  const refill = (): void => void redraw({ reload: true, filters: false }).catch(() => undefined);
   const stopRefill = live.onReconnect(refill);
   const timer = setInterval(refill, REFRESH_MS);
   return () => {
     clearInterval(timer);
+    clearTimeout(following);
     stopRefill();
     live.socket.off('reading', onReading);
     live.socket.off('cop-live', onCopLive);
