@@ -2,6 +2,7 @@
 // sends replayed events to the replay room only, never to the live cards). It shows the replay's
 // time (the measurement time of the newest event played), its speed, how many events arrived, and a
 // card per device with the values it last replayed.
+import './fleet.css';
 import { formatValue, el } from './format.ts';
 import type { Live, ReadingEvent } from './live.ts';
 
