@@ -1,10 +1,11 @@
 // Issue 13's acceptance: the pipeline's daily COP within 2 % of the simulators' model, for each demo
-// site. The model runs on the test's clock (a day in seconds, no real-time waiting): every 10 s of
-// model time, each demo device of deploy/config/acq-modbus.yaml is encoded into its register image
+// site. Each site has its house from deploy/config/simulators.yaml (issue 14: the sites differ), run
+// on the test's clock (a day in seconds, no real-time waiting): every 10 s of model time, each demo
+// device of deploy/config/acq-modbus.yaml is encoded into its register image from its site's house
 // and decoded again through its definition — the same values and resolution acq-modbus would poll —
 // and published as its reading. cop runs with the demo sources of deploy/config/cop.yaml. The truth
-// is the model's own energy over the local day: (heat delivered − heat taken back by defrost) /
-// electricity.
+// is each site's model's own energy over the local day: (heat delivered − heat taken back by
+// defrost) / electricity.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,8 +22,12 @@ import { decodeDefinition, encodeDefinition, findDefinition, RegisterImage } fro
 import { runService, type Clock } from '@heatstream/runtime';
 import { consumerIdle, eventually, natsFixture } from '@heatstream/testkit';
 import { copService } from '../services/cop/src/service.ts';
-import { defaultHouse, HeatPumpHouse } from '../services/simulators/src/model/house.ts';
+import { Value } from '@sinclair/typebox/value';
+import { simulatorConfig, type SiteModel } from '../services/simulators/src/config.ts';
+import { HeatPumpHouse, type HouseOptions } from '../services/simulators/src/model/house.ts';
 import { metricValues } from '../services/simulators/src/model/metrics.ts';
+import { siteHouse } from '../services/simulators/src/sites.ts';
+import type { Static } from '@sinclair/typebox';
 
 const STEP_MS = 10_000;
 /** 2026-01-14 00:00 in Europe/Berlin, the demo sources' zone: the day the test holds to the truth. */
@@ -44,6 +49,20 @@ const sources = (
     sources: { site: string; device: string }[];
   }
 ).sources;
+
+const demoSimulators = parse(readFileSync(new URL('deploy/config/simulators.yaml', root), 'utf8')) as {
+  model?: unknown;
+  sites: Record<string, Static<typeof SiteModel>>;
+};
+const demoModel = Value.Default(simulatorConfig.model, structuredClone(demoSimulators.model ?? {})) as Static<
+  typeof simulatorConfig.model
+>;
+/** Each demo site's house as the simulators build it. */
+const houseOptions = (site: string): HouseOptions => {
+  const changes = demoSimulators.sites[site];
+  if (changes === undefined) throw new Error(`deploy/config/simulators.yaml has no site ${site}`);
+  return siteHouse(demoModel, changes);
+};
 
 /** A demo device's reading of the model's values, through its register map both ways. */
 function poll(device: DemoDevice, values: ReturnType<typeof metricValues>, t: number): ReadingV1 {
@@ -67,18 +86,27 @@ test("each demo site's daily COP is within 2 % of the model's", async () => {
   });
   try {
     // An hour of warm-up before the day, and 20 minutes after it so its last slots close.
-    const house = new HeatPumpHouse(DAY_START - 3_600_000, defaultHouse);
-    let atStart: { heat: number; elec: number } | undefined;
-    let atEnd: { heat: number; elec: number } | undefined;
+    const sites = [...new Set(devices.map((d) => d.site))];
+    const houses = new Map(
+      sites.map((site) => {
+        const options = houseOptions(site);
+        return [site, { options, house: new HeatPumpHouse(DAY_START - 3_600_000, options) }];
+      }),
+    );
+    const atStart = new Map<string, { heat: number; elec: number }>();
+    const atEnd = new Map<string, { heat: number; elec: number }>();
     let pending: Promise<unknown>[] = [];
     for (let t = DAY_START - 3_600_000; t <= DAY_END + 20 * 60_000; t += STEP_MS) {
-      const state = house.advanceTo(t);
-      const energy = { heat: state.heatWh - state.defrostWh, elec: state.elecWh };
-      if (t === DAY_START) atStart = energy;
-      if (t === DAY_END) atEnd = energy;
-      const values = metricValues(state, defaultHouse);
+      const values = new Map<string, ReturnType<typeof metricValues>>();
+      for (const [site, { house, options }] of houses) {
+        const state = house.advanceTo(t);
+        const energy = { heat: state.heatWh - state.defrostWh, elec: state.elecWh };
+        if (t === DAY_START) atStart.set(site, energy);
+        if (t === DAY_END) atEnd.set(site, energy);
+        values.set(site, metricValues(state, options));
+      }
       for (const device of devices) {
-        const e = poll(device, values, t);
+        const e = poll(device, values.get(device.site) ?? {}, t);
         pending.push(
           nats.js.publish(subjects.reading(e.data.site, e.data.device), encodeEvent(e), { msgID: e.id }),
         );
@@ -89,8 +117,19 @@ test("each demo site's daily COP is within 2 % of the model's", async () => {
       }
     }
     await Promise.all(pending);
-    assert.ok(atStart && atEnd);
-    const truth = (atEnd.heat - atStart.heat) / (atEnd.elec - atStart.elec);
+    const truthOf = (site: string): number => {
+      const start = atStart.get(site);
+      const end = atEnd.get(site);
+      assert.ok(start && end, site);
+      return (end.heat - start.heat) / (end.elec - start.elec);
+    };
+    // The sites differ, so their COPs do too (a copy of one house would give the same figure).
+    const truths = sites.map(truthOf);
+    assert.equal(
+      new Set(truths.map((c) => c.toFixed(2))).size,
+      sites.length,
+      `model COPs ${truths.join(', ')}`,
+    );
 
     await eventually('cop took every reading', () => consumerIdle(nats.jsm, 'READINGS', 'cop-readings'));
     const rows = await eventually('a day row per demo site', async () => {
@@ -112,6 +151,7 @@ test("each demo site's daily COP is within 2 % of the model's", async () => {
     for (const source of sources) {
       const row = rows.find((r) => r.site === source.site && r.device === source.device);
       assert.ok(row?.cop, `no COP for ${source.site}/${source.device}`);
+      const truth = truthOf(source.site);
       const error = Math.abs(row.cop - truth) / truth;
       assert.ok(
         error < 0.02,

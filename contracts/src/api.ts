@@ -181,6 +181,75 @@ export const CopStats = Type.Object(
 );
 export type CopStats = Static<typeof CopStats>;
 
+/** A COP figure as the fleet table shows it: the value, how much of its period it covers, and why it is partial. */
+export const FleetCop = Type.Object(
+  {
+    cop: Nullable(Type.Number()),
+    coverage: Type.Number({ minimum: 0, maximum: 1 }),
+    partial: Type.Boolean(),
+    partialReason: Nullable(Type.String()),
+    periodStart: DateTime('start of the figure'),
+    periodEnd: DateTime('end of the figure (exclusive)'),
+  },
+  closed,
+);
+export type FleetCop = Static<typeof FleetCop>;
+
+/** Rolling periods the fleet table offers (heatpumpmonitor.org's system table). */
+export const FleetPeriod = StringEnum({
+  days7: '7d',
+  days30: '30d',
+  days90: '90d',
+  days365: '365d',
+} as const);
+
+/** How a site is doing, from its devices' states and how recently it reported. */
+export const FleetStatus = { ok: 'ok', fault: 'fault', offline: 'offline', unknown: 'unknown' } as const;
+
+/** One row of the installer's fleet table: a site with its heat source, live figures, COP and alerts. */
+export const FleetSite = Type.Object(
+  {
+    site: Id('site id'),
+    status: StringEnum(FleetStatus, {
+      description:
+        'ok: every device online; fault: a device in another state; offline: no reading for 15 min; unknown: no state yet',
+    }),
+    lastSeen: Nullable(DateTime('newest reading of any of its devices')),
+    devices: Type.Integer({ minimum: 0 }),
+    heatSource: Nullable(Id('the device whose COP is shown')),
+    make: Nullable(Type.String({ description: "the heat source's vendor, from its device definition" })),
+    model: Nullable(Type.String({ description: "the heat source's model (definition id where unknown)" })),
+    heatW: Nullable(Type.Number({ description: 'latest heat output of the heat source [W]' })),
+    elecW: Nullable(
+      Type.Number({ description: 'latest electrical input of the heat source or its meter [W]' }),
+    ),
+    copDay: Nullable(FleetCop),
+    copPeriod: Nullable(FleetCop),
+    scop: Nullable(FleetCop),
+    boundary: Nullable(Type.String({ description: 'SEPEMO boundary H1–H4 of the COP figures' })),
+    alerts: Type.Object(
+      {
+        active: Type.Integer({ minimum: 0 }),
+        critical: Type.Integer({ minimum: 0 }),
+        warning: Type.Integer({ minimum: 0 }),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
+export type FleetSite = Static<typeof FleetSite>;
+
+export const Fleet = Type.Object(
+  {
+    period: FleetPeriod,
+    asOf: DateTime('when the gateway read it'),
+    sites: Type.Array(FleetSite, { description: 'sorted by site id' }),
+  },
+  closed,
+);
+export type Fleet = Static<typeof Fleet>;
+
 /** An alert in its latest state: the alert event's data and the time of that state. */
 export const Alert = Type.Composite(
   [Type.Object({ time: DateTime('when it reached its state') }), AlertV1Data],

@@ -8,6 +8,7 @@ import type {
   CopRow,
   CopStats,
   Device,
+  Fleet,
   LatestReading,
   LoginResult,
   LogoutResult,
@@ -16,7 +17,7 @@ import type {
   ReadingHistory,
 } from '@heatstream/contracts/api';
 
-export type { Alert, CopRow, Device };
+export type { Alert, CopRow, Device, Fleet };
 export type Metrics = MetricValues;
 
 export class Unauthorized extends Error {
@@ -87,4 +88,6 @@ export const api = {
   cop: (id: string, period: string, from: Date) =>
     call<CopRow[]>(`/api/devices/${encodeURIComponent(id)}/cop?period=${period}&from=${from.toISOString()}`),
   copStats: (id: string) => call<CopStats>(`/api/devices/${encodeURIComponent(id)}/cop/stats`),
+  /** Every site's row of the fleet table, with the COP of `period` (7d, 30d, 90d, 365d). */
+  fleet: (period: Fleet['period']) => call<Fleet>(`/api/fleet?period=${period}`),
 };

@@ -33,16 +33,27 @@ export interface CopLiveEvent {
   };
 }
 
+/** A Socket.IO room of the gateway: a device's, a site's, or the replay room (`heatstream replay live`). */
+export interface Room {
+  device?: string;
+  site?: string;
+  replay?: true;
+}
+
 export interface Live {
   socket: Socket;
-  follow(rooms: { device?: string; site?: string }[]): void;
+  /** Joins these rooms and leaves the ones followed before that are not among them. */
+  follow(rooms: Room[]): void;
+  /** Leaves one room (a page that goes), whoever follows next. */
+  leave(room: Room): void;
   /** Calls `fill` with the time of the drop each time the socket is back; returns the unsubscribe. */
   onReconnect(fill: (since: Date) => void): () => void;
 }
 
 export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => void): Live {
   const socket = io({ transports: ['websocket'], withCredentials: true });
-  let rooms: { device?: string; site?: string }[] = [];
+  let rooms: Room[] = [];
+  const key = (room: Room): string => JSON.stringify([room.device, room.site, room.replay]);
   let lostAt: Date | undefined;
   const fills: ((since: Date) => void)[] = [];
   const join = (): void => {
@@ -57,10 +68,10 @@ export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => 
       for (const fill of fills) fill(since);
     }
   });
-  // Events played by `heatstream replay` carry `replay: true`: say so while they arrive.
+  // Events played by `heatstream replay` arrive only in the replay room (the Replay page): say so
+  // while they arrive.
   let replayTimer: ReturnType<typeof setTimeout> | undefined;
-  socket.on('reading', (event: { replay?: boolean }) => {
-    if (!event.replay) return;
+  socket.on('replay', () => {
     setState('replay');
     clearTimeout(replayTimer);
     replayTimer = setTimeout(() => {
@@ -73,7 +84,15 @@ export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => 
   });
   return {
     socket,
+    leave: (room) => {
+      rooms = rooms.filter((r) => key(r) !== key(room));
+      if (socket.connected) socket.emit('unsubscribe', room);
+    },
     follow: (next) => {
+      const kept = new Set(next.map(key));
+      // A socket that reconnects starts in no room, so leaving matters only while connected.
+      if (socket.connected)
+        for (const room of rooms) if (!kept.has(key(room))) socket.emit('unsubscribe', room);
       rooms = next;
       if (socket.connected) join();
     },

@@ -4,7 +4,9 @@ import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
 import { connectLive, type Live } from './live.ts';
+import { renderFleet, renderHome } from './fleet.ts';
 import { renderOverview } from './overview.ts';
+import { renderReplay } from './replay.ts';
 import { RETRY_MS, renderLiveOnly } from './unavailable.ts';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -81,7 +83,13 @@ async function route(): Promise<void> {
       ? await renderDevice(app, decodeURIComponent(device), live)
       : location.hash === '#/alerts'
         ? await renderAlerts(app, live)
-        : await renderOverview(app, live);
+        : location.hash.startsWith('#/fleet')
+          ? await renderFleet(app, live)
+          : location.hash === '#/replay'
+            ? renderReplay(app, live)
+            : location.hash === '#/overview'
+              ? await renderOverview(app, live)
+              : await renderHome(app, live);
     previous?.();
     leave = next;
     liveOnly = undefined;

@@ -10,7 +10,7 @@ import { Server as SocketServer } from 'socket.io';
 import { QuestDbSqlError, QuestDbUnavailableError } from '@heatstream/questdb';
 import type { ApiError, LoginResult, LogoutResult } from '@heatstream/contracts/api';
 import { LoginBody, SESSION_COOKIE, cookieValue, principalOf, requireAuth, sessionCookie } from './auth.ts';
-import { deviceRoom, siteRoom } from './live.ts';
+import { deviceRoom, replayRoom, siteRoom } from './live.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { SocketSessions } from './socket-sessions.ts';
@@ -35,6 +35,9 @@ const BODY_LIMIT = '16kb';
 const Subscribe = Type.Object({
   device: Type.Optional(Type.String({ pattern: ID_PATTERN })),
   site: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+  replay: Type.Optional(
+    Type.Literal(true, { description: 'the replay room: what `heatstream replay live` plays' }),
+  ),
 });
 
 export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketServer } {
@@ -181,11 +184,28 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     deps.sockets.track(socket, session, () => principalOf(users, authorization, cookie));
     socket.on('subscribe', async (raw: unknown, ack?: (answer: unknown) => void) => {
       try {
-        const { device, site } = validate(Subscribe, raw, 'message');
-        const rooms = [device ? deviceRoom(device) : undefined, site ? siteRoom(site) : undefined].filter(
-          (r): r is string => !!r,
-        );
+        const { device, site, replay } = validate(Subscribe, raw, 'message');
+        const rooms = [
+          device ? deviceRoom(device) : undefined,
+          site ? siteRoom(site) : undefined,
+          replay ? replayRoom : undefined,
+        ].filter((r): r is string => !!r);
         await socket.join(rooms);
+        ack?.({ ok: true, rooms });
+      } catch (error) {
+        ack?.({ ok: false, error: (error as Error).message });
+      }
+    });
+    // A page that stops showing a room leaves it (the Replay page leaves the replay room).
+    socket.on('unsubscribe', async (raw: unknown, ack?: (answer: unknown) => void) => {
+      try {
+        const { device, site, replay } = validate(Subscribe, raw, 'message');
+        const rooms = [
+          device ? deviceRoom(device) : undefined,
+          site ? siteRoom(site) : undefined,
+          replay ? replayRoom : undefined,
+        ].filter((r): r is string => !!r);
+        for (const room of rooms) await socket.leave(room);
         ack?.({ ok: true, rooms });
       } catch (error) {
         ack?.({ ok: false, error: (error as Error).message });

@@ -245,6 +245,22 @@ export class History {
     return rows.map((row) => ({ period: row.period, ...copRowOf(row) }));
   }
 
+  /** Every device's latest reading, for the fleet table. */
+  async latestAll(): Promise<Map<string, MetricValues>> {
+    const rows = await this.#select(readings, '*', `LATEST ON ${r.ts} PARTITION BY ${r.device}`);
+    return new Map(rows.map((row) => [row.device, pick(row, metricNames)]));
+  }
+
+  /** The newest combined figure of each device and each of `periods`, for the fleet table. */
+  async copNewest(periods: readonly CopPeriod[]): Promise<(CopRow & { device: string; period: string })[]> {
+    const rows = await this.#select(
+      cop,
+      '*',
+      `WHERE ${c.category} = 'combined' AND ${c.period} IN (${periods.map(sqlString).join(', ')}) LATEST ON ${c.ts} PARTITION BY ${c.device}, ${c.period}`,
+    );
+    return rows.map((row) => ({ device: row.device, period: row.period, ...copRowOf(row) }));
+  }
+
   async stats(): Promise<Stats> {
     const [[counts], [alertCount], devices] = await Promise.all([
       sqlRows<{ readings: number; oldest: string | null; newest: string | null }>(

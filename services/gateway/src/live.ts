@@ -3,9 +3,12 @@
 // of its device and its site. Clients join rooms with `subscribe` ({ device } or { site }). The
 // runtime decodes and validates each event, skips invalid ones (the durable consumers that own
 // them dead-letter them) and closes the subscriptions on shutdown. The live COP (`cop-live`) is
-// also kept per source and sent to a socket when it joins a room.
+// also kept per source and sent to a socket when it joins a room. A range played by `heatstream
+// replay` (replay.v1.>) goes to the replay room only, as `replay` messages: it never reaches the
+// live cards of a device's or site's room (issue 14).
 import {
   EventType,
+  ReplayHeader,
   coreSubjectPatterns,
   liveSubjects,
   subjectMatches,
@@ -15,6 +18,19 @@ import type { SubscriptionHandler } from '@heatstream/runtime';
 import type { Server } from 'socket.io';
 
 const COP_LIVE_CHANNEL = 'cop-live';
+/** The Socket.IO event of replayed events: `{ channel, event, subject, speed }`. */
+export const REPLAY_CHANNEL = 'replay';
+export const replayRoom = 'replay';
+
+/** A replayed event as the replay room gets it: the live channel it would have had, and the replay's speed. */
+export interface ReplayMessage {
+  channel: string;
+  event: unknown;
+  /** The subject it was stored under (Hs-Replay-Subject). */
+  subject: string | null;
+  /** Simulated seconds per second; 0 = as fast as possible; null when the header is missing. */
+  speed: number | null;
+}
 
 /** Socket.IO event name per event type. */
 export const liveChannels: Readonly<Record<string, string>> = {
@@ -38,10 +54,18 @@ export function startLivePush(
     const channel = liveChannels[envelope.type];
     if (!channel) return;
     const event = envelope as typeof envelope & { data: { site?: string; device?: string } };
-    // A replayed event is pushed like a live one, marked so the dashboard can say so.
-    const payload = subjectMatches(coreSubjectPatterns.replay, message.subject)
-      ? { ...event, replay: true }
-      : event;
+    if (subjectMatches(coreSubjectPatterns.replay, message.subject)) {
+      const speed = Number(message.header(ReplayHeader.speed) ?? Number.NaN);
+      const replayed: ReplayMessage = {
+        channel,
+        event,
+        subject: message.header(ReplayHeader.subject) ?? null,
+        speed: Number.isFinite(speed) ? speed : null,
+      };
+      message.span.updateName(`push replay ${channel}`);
+      io.to(replayRoom).emit(REPLAY_CHANNEL, replayed);
+      return;
+    }
     const rooms = [
       event.data.device ? deviceRoom(event.data.device) : undefined,
       event.data.site ? siteRoom(event.data.site) : undefined,
@@ -51,7 +75,7 @@ export function startLivePush(
     // can be followed from the poll to the browser; named for what happens to it here.
     message.span.updateName(`push ${channel}`);
     message.span.setAttribute('socket.io.rooms', rooms);
-    io.to(rooms).emit(channel, payload);
+    io.to(rooms).emit(channel, event);
     if (envelope.type === EventType.copLive) latestCop.keep(envelope as CopLiveV1);
   };
   for (const subject of liveSubjects) runtime.subscribe(subject, push);

@@ -22,6 +22,8 @@ import {
   CopStats,
   Device,
   DeviceStatus,
+  Fleet,
+  FleetPeriod,
   Health,
   LatestReading,
   Me,
@@ -31,6 +33,7 @@ import {
 } from '@heatstream/contracts/api';
 import type { Publish } from '@heatstream/runtime';
 import { copStats, dailyCsv } from './cop-export.ts';
+import { readFleet } from './fleet.ts';
 import type { History } from './history.ts';
 import type { Principal } from './users.ts';
 
@@ -135,6 +138,15 @@ export const routes: readonly Route[] = [
     summary: 'Sites with their device count and last reading',
     responses: { 200: Type.Array(Site), 503: STORE_DOWN },
     handle: (_i, ctx) => ctx.history.sites(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/fleet',
+    summary:
+      'The fleet table: per site its status, heat source, live power, COP of the newest day, the period and 365 d with coverage, boundary, active alerts',
+    query: Type.Object({ period: Type.Optional(FleetPeriod) }),
+    responses: { 200: Fleet, 503: STORE_DOWN },
+    handle: ({ query }, ctx) => readFleet(ctx.history, query.period ?? '7d', Date.now()),
   }),
   route({
     method: 'get',

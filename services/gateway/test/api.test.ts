@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { events, makeEvent, subjects, type DataOf, type EventOf } from '@heatstream/contracts';
 import type {
   Alert,
+  Fleet,
   CopRow,
   CopStats,
   Device,
@@ -28,6 +29,7 @@ import {
   type QuestDbFixture,
   type ServiceFixture,
 } from '@heatstream/testkit';
+import { headers } from '@nats-io/transport-node';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UserStore } from '../src/users.ts';
 import { seed, startGateway } from './fixtures.ts';
@@ -508,13 +510,156 @@ describe('live push', () => {
       [event.id, event.id],
     );
     assert.equal(strayed, false, 'other rooms do not get it');
-    // A range played by `heatstream replay` arrives the same way, marked as a replay.
-    const replayed = new Promise<{ id: string; replay?: boolean }>((resolve) =>
-      byDevice.once('reading', resolve),
-    );
-    nats.nc.publish('replay.v1.home.wpm1', JSON.stringify(event));
-    assert.deepEqual(await replayed, { ...event, replay: true });
     for (const s of [byDevice, bySite, other]) s.close();
+  });
+
+  test('a range played by `heatstream replay` reaches the replay room only, with its subject and speed', async () => {
+    const connectSocket = async (): Promise<Socket> => {
+      const socket = ioClient(base, { transports: ['websocket'], reconnection: false, auth: { token } });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    const [watcher, liveUser] = await Promise.all([connectSocket(), connectSocket()]);
+    assert.deepEqual(await watcher.emitWithAck('subscribe', { replay: true }), {
+      ok: true,
+      rooms: ['replay'],
+    });
+    await liveUser.emitWithAck('subscribe', { device: 'wpm1' });
+    await liveUser.emitWithAck('subscribe', { site: 'home' });
+    const liveGot: string[] = [];
+    liveUser.on('reading', (e: { id: string }) => liveGot.push(e.id));
+    const old = readingEvent(
+      { site: 'home', device: 'wpm1', model: 'stiebel-wpm', metrics: { flow_temp: 30 } },
+      { time: T0 },
+    );
+    const replayed = new Promise<unknown>((resolve) => watcher.once('replay', resolve));
+    const h = headers();
+    h.set('Hs-Replay-Subject', subjects.reading('home', 'wpm1'));
+    h.set('Hs-Replay-Speed', '60');
+    nats.nc.publish('replay.v1.home.wpm1', JSON.stringify(old), { headers: h });
+    assert.deepEqual(await replayed, {
+      channel: 'reading',
+      event: old,
+      subject: subjects.reading('home', 'wpm1'),
+      speed: 60,
+    });
+    // The gateway emitted the replay before this live reading was published; a socket gets its
+    // messages in order, so had the replay reached the live rooms, it would have come first.
+    const fresh = readingEvent({
+      site: 'home',
+      device: 'wpm1',
+      model: 'stiebel-wpm',
+      metrics: { flow_temp: 42 },
+    });
+    const arrived = new Promise<void>((resolve) =>
+      liveUser.once('reading', () => {
+        resolve();
+      }),
+    );
+    nats.nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(fresh));
+    await arrived;
+    assert.deepEqual(liveGot.slice(0, 1), [fresh.id], 'the live user got the live reading, not the replay');
+    for (const s of [watcher, liveUser]) s.close();
+  });
+});
+
+describe('the fleet table', () => {
+  test('GET /api/fleet answers every site in one call: status, heat source, power, COP with coverage, alerts', async () => {
+    const now = Date.now();
+    const cabin = { site: 'cabin', device: 'lg' } as const;
+    const day = (d: number) => new Date(Date.UTC(2026, 0, 1) + d * DAY_MS).toISOString();
+    await seed(questdb.conn, [
+      readingEvent(
+        { ...cabin, model: 'lg-therma-v-r290', metrics: { heat_power: 4200, flow_temp: 38 } },
+        { time: now - 30_000 },
+      ),
+      readingEvent(
+        { site: 'cabin', device: 'cabin-meter', model: 'wago-879-30xx', metrics: { elec_power: 1050 } },
+        { time: now - 20_000 },
+      ),
+      statusEvent({ ...cabin, state: 'online' }, { time: now - 60_000 }),
+      statusEvent({ site: 'cabin', device: 'cabin-meter', state: 'online' }, { time: now - 60_000 }),
+      copV2Event({ ...cabin, heatKwh: 42, elecKwh: 12, boundary: 'H4' }, { time: now - DAY_MS }),
+      copV2Event(
+        { ...cabin, period: '30d', periodStart: day(0), periodEnd: day(30), heatKwh: 900, elecKwh: 300 },
+        { time: now - DAY_MS },
+      ),
+      copV2Event(
+        {
+          ...cabin,
+          period: '365d',
+          periodStart: day(-335),
+          periodEnd: day(30),
+          heatKwh: 900,
+          elecKwh: 300,
+          coverage: 0.08,
+          dataDays: 30,
+          partial: true,
+          partialReason: '30 of 365 days with data; 365d needs more than 330',
+        },
+        { time: now - DAY_MS },
+      ),
+      readingEvent(
+        { site: 'attic', device: 'sdm', model: 'eastron-sdm630', metrics: { elec_power: 10 } },
+        { time: now - 10_000 },
+      ),
+      statusEvent({ site: 'attic', device: 'sdm', state: 'unavailable', reason: 'no answer' }, { time: now }),
+      readingEvent(
+        { site: 'shed', device: 'wpm9', model: 'stiebel-eltron-wpm', metrics: { heat_power: 0 } },
+        { time: now - 3_600_000 },
+      ),
+      alertEvent(
+        { ...raised, site: 'cabin', device: 'lg', alertId: 'c-1', severity: 'critical' },
+        { time: now - 5_000 },
+      ),
+    ]);
+    const res = await get('/api/fleet?period=30d');
+    assert.equal(res.status, 200);
+    const fleet = (await res.json()) as Fleet;
+    assert.equal(fleet.period, '30d');
+    // home's January readings are past the readings table's TTL once these are stored: only its
+    // alerts and COP are asserted.
+    assert.deepEqual(
+      fleet.sites.filter((s) => s.site !== 'home').map((s) => [s.site, s.status]),
+      [
+        ['attic', 'fault'],
+        ['cabin', 'ok'],
+        ['shed', 'offline'],
+      ],
+    );
+    assert.deepEqual(
+      fleet.sites.map((s) => s.site),
+      ['attic', 'cabin', 'home', 'shed'],
+    );
+    const row = fleet.sites.find((s) => s.site === 'cabin');
+    assert.ok(row);
+    assert.equal(row.heatSource, 'lg');
+    assert.equal(row.make, 'LG');
+    assert.equal(row.heatW, 4200);
+    assert.equal(row.elecW, 1050, 'the meter on its supply gives the electricity');
+    assert.equal(row.devices, 2);
+    assert.equal(row.copDay?.cop, 3.5);
+    assert.equal(row.copPeriod?.cop, 3);
+    assert.equal(row.scop?.partial, true);
+    assert.match(row.scop.partialReason ?? '', /30 of 365 days/);
+    assert.equal(row.boundary, 'H4');
+    assert.deepEqual(row.alerts, { active: 1, critical: 1, warning: 0 });
+    const home = fleet.sites.find((s) => s.site === 'home');
+    assert.deepEqual(home?.alerts, { active: 1, critical: 0, warning: 1 });
+    assert.equal(home.heatSource, 'wpm1', 'the device with COP figures');
+    assert.equal(home.copDay?.cop, 4.2, "wpm1's newest day (a cop.v1 row)");
+    assert.equal(home.copPeriod, null, 'home has no 30-day figure');
+    const shed = fleet.sites.find((s) => s.site === 'shed');
+    assert.deepEqual([shed?.make, shed?.model], ['Stiebel Eltron', 'WPM 3 / WPM 3i / WPMsystem via ISG']);
+
+    const weekly = (await (await get('/api/fleet')).json()) as Fleet;
+    assert.equal(weekly.period, '7d');
+    assert.equal(weekly.sites.find((s) => s.site === 'cabin')?.copPeriod, null);
+    const bad = await get('/api/fleet?period=14d');
+    assert.equal(bad.status, 400);
   });
 });
 

@@ -18,6 +18,29 @@ export const FaultFields = {
   exceptionCode: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
 };
 
+/** What differs between the demo sites: the building, the heat pump, the weather. */
+export const SiteModel = Type.Object(
+  {
+    heatLossWPerK: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'building heat loss, W/K' }),
+    ),
+    thermalMassJPerK: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'building heat capacity, J/K' }),
+    ),
+    indoorTargetC: Type.Optional(Type.Number({ minimum: 10, maximum: 26 })),
+    startIndoorC: Type.Optional(Type.Number({ minimum: 5, maximum: 30 })),
+    curveSlope: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3 })),
+    minHeatW: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'lowest modulated heat output, W' }),
+    ),
+    maxHeatW: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'rated heat output, W' })),
+    carnotFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    flowRateLpm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    outsideOffsetC: Type.Optional(Type.Number({ description: "added to `model`'s outside mean, K" })),
+  },
+  { additionalProperties: false },
+);
+
 export const simulatorConfig = {
   modbus: Type.Object(
     {
@@ -44,6 +67,12 @@ export const simulatorConfig = {
       {
         unitId: Type.Integer({ minimum: 1, maximum: 247 }),
         definition: Type.String({ minLength: 1, description: 'a catalogue id from @heatstream/devices' }),
+        site: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'a key of `sites`: the house this unit measures; default the shared one of `model`',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -78,6 +107,11 @@ export const simulatorConfig = {
     },
     { additionalProperties: false, default: {} },
   ),
+  sites: Type.Record(Type.String({ minLength: 1 }), SiteModel, {
+    default: {},
+    description:
+      'a house and heat pump per site, each on `model` with these changes, so demo sites differ (services/simulators/README.md)',
+  }),
   faults: Type.Array(
     Type.Union([
       Type.Object(

@@ -26,8 +26,8 @@ export interface ModbusSimulatorOptions {
   /** 0 picks a free port. */
   port: number;
   units: readonly SimulatedUnit[];
-  /** The model's values now. */
-  values: () => MetricValues;
+  /** The model's values now, for one unit (each unit's site may have a house of its own). */
+  values: (unitId: number) => MetricValues;
   faults: FaultPlan;
   /** Fault windows in time, and the delay of slow replies. */
   clock: Clock;
@@ -62,7 +62,7 @@ export class ModbusSimulator {
   image(unitId: number): RegisterImage {
     const unit = this.#units.get(unitId);
     if (!unit) throw new Error(`no simulated unit ${unitId}`);
-    return encodeDefinition(unit.definition, this.#options.values(), new RegisterImage());
+    return encodeDefinition(unit.definition, this.#options.values(unitId), new RegisterImage());
   }
 
   async #serve(kind: RegisterKind, address: number, count: number, unitId: number): Promise<number[]> {

@@ -1,4 +1,4 @@
-// simulators: devices that speak the real protocols, driven by one physical model. For now the
+// simulators: devices that speak the real protocols, driven by a physical model per site. For now the
 // Modbus TCP server (Stiebel, WAGO, LG maps); Shelly, Viessmann and cellular devices join on the
 // same model.
 import { StartupError, defineService, systemClock } from '@heatstream/runtime';
@@ -7,17 +7,18 @@ import { simulatorConfig } from './config.ts';
 import { FaultControl } from './control.ts';
 import { FaultPlan, seededRandom } from './faults.ts';
 import { ModbusSimulator } from './modbus-server.ts';
-import { defaultHouse, HeatPumpHouse } from './model/house.ts';
+import { HeatPumpHouse, type HouseOptions } from './model/house.ts';
 import { metricValues } from './model/metrics.ts';
 import { ShellySite } from './shelly/site.ts';
+import { sharedHouse, siteHouse, unknownSites } from './sites.ts';
 import { ViessmannApiSimulator } from './viessmann/api.ts';
 
 export const simulators = defineService({
   name: 'simulators',
   config: simulatorConfig,
   init(ctx) {
-    const { modbus, control, units, model, faults, faultSeed, shelly } = ctx.config;
-    const problems: string[] = [];
+    const { modbus, control, units, model, sites, faults, faultSeed, shelly } = ctx.config;
+    const problems: string[] = unknownSites(units, sites);
     const resolved = units.flatMap((u, i) => {
       const definition = findDefinition(u.definition);
       if (!definition) problems.push(`units[${i}].definition: unknown "${u.definition}"`);
@@ -31,12 +32,19 @@ export const simulators = defineService({
     const realStart = clock.now();
     const simStart = model.start === undefined ? realStart : Date.parse(model.start);
     const simNow = (): number => simStart + (clock.now() - realStart) * model.speed;
-    const options = {
-      ...defaultHouse,
-      weather: { ...defaultHouse.weather, meanC: model.outsideMeanC, amplitudeC: model.outsideAmplitudeC },
-      ...(model.startIndoorC === undefined ? {} : { startIndoorC: model.startIndoorC }),
-    };
-    const house = new HeatPumpHouse(simStart, options);
+    // A house per site named by a unit, one shared by the units that name none; each is stepped
+    // when one of its units is read.
+    const houseOf = (options: HouseOptions): { house: HeatPumpHouse; options: HouseOptions } => ({
+      house: new HeatPumpHouse(simStart, options),
+      options,
+    });
+    const shared = houseOf(sharedHouse(model));
+    const bySite = new Map(
+      Object.entries(sites).map(([site, changes]) => [site, houseOf(siteHouse(model, changes))]),
+    );
+    const unitHouse = new Map(
+      units.map((u) => [u.unitId, (u.site === undefined ? undefined : bySite.get(u.site)) ?? shared]),
+    );
     const plan = new FaultPlan(faults, realStart, seededRandom(faultSeed));
     const faultControl = control.enabled
       ? new FaultControl(plan, ctx.log.child({ component: 'faults' }))
@@ -45,16 +53,19 @@ export const simulators = defineService({
       host: modbus.host,
       port: modbus.port,
       units: resolved,
-      values: () => metricValues(house.advanceTo(simNow()), options),
+      values: (unitId) => {
+        const { house, options } = unitHouse.get(unitId) ?? shared;
+        return metricValues(house.advanceTo(simNow()), options);
+      },
       faults: plan,
       clock,
       log: ctx.log.child({ component: 'modbus' }),
     });
-    // The villa (second site): a larger house of the same model, so it does not mirror the first
-    // site. Its Vitocal (behind the simulated Viessmann API) and the Shelly meter on its supply each
-    // run a house of these options from the same start: the model is deterministic, so the meter's
-    // power is the Vitocal's electrical input.
-    const villaOptions = { ...options, heatLossWPerK: 220, indoorTargetC: 21.5 };
+    // The villa (second site; `sites.villa`, else a larger house than the shared one). Its Vitocal
+    // (behind the simulated Viessmann API) and the Shelly meter on its supply each run a house of
+    // these options from the same start: the model is deterministic, so the meter's power is the
+    // Vitocal's electrical input.
+    const villaOptions = siteHouse(model, sites['villa'] ?? { heatLossWPerK: 220, indoorTargetC: 21.5 });
     const villa = new HeatPumpHouse(simStart, villaOptions);
     const { viessmann } = ctx.config;
     const viessmannApi = viessmann.enabled

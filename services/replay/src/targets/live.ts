@@ -2,7 +2,7 @@
 // stored), subject replay.v1.<site>.<device>, payload the event as stored, headers
 // Hs-Replay-Subject (the original subject) and Hs-Replay-Speed (names in contracts). Spacing follows the events'
 // measurement times divided by the speed; speed 0 sends as fast as possible. The gateway
-// subscribes to replay.v1.> and pushes to the device's room, marked as a replay.
+// subscribes to replay.v1.> and pushes to its replay room only (the dashboard's Replay page), never to live rooms.
 import { ReplayHeader, coreSubjects } from '@heatstream/contracts';
 import { systemClock, type Clock, type NatsClient } from '@heatstream/runtime';
 import type { ReplayTarget } from './target.ts';
