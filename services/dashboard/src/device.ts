@@ -3,7 +3,7 @@
 import type uPlot from 'uplot';
 import { metrics } from '@heatstream/contracts/metrics';
 import { StoreUnavailable, api, type Metrics } from './api.ts';
-import { lineChart, sparkline } from './charts.ts';
+import { sparkline } from './spark.ts';
 import { renderCop } from './cop.ts';
 import { ago, el, formatValue, isMetric, label } from './format.ts';
 import type { AlertEvent, Live, ReadingEvent } from './live.ts';
@@ -32,6 +32,8 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
 
   const cards = el('div', { class: 'grid cards' });
   const states = el('div', { class: 'grid states' });
+  // A meter has no operating states: then neither the heading nor the grid shows (issue 14).
+  const statesHeading = el('h2', {}, 'Operating states');
   const chartBox = el('div', { class: 'charts' });
   const copBox = el('div', { class: 'cop' });
   const alertBox = el('div', { class: 'device-alerts' });
@@ -50,7 +52,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     el('p', {}, el('a', { href: '#/' }, '← all devices')),
     el('h1', {}, `${device} `, el('small', {}, `${latest.model} · site ${latest.site}`)),
     cards,
-    el('h2', {}, 'Operating states'),
+    statesHeading,
     states,
     el('h2', {}, 'History'),
     picker,
@@ -71,14 +73,16 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
             { class: 'card metric', 'data-metric': name },
             el('div', { class: 'label' }, label(name)),
             el('div', { class: 'value' }, formatValue(name, v)),
-            sparkline(recent.get(name) ?? []),
+            sparkline(name, recent.get(name) ?? []),
           ),
         ),
     );
   };
   const renderStates = (): void => {
+    const shown = STATES.filter((s) => values[s] !== undefined);
+    statesHeading.hidden = states.hidden = shown.length === 0;
     states.replaceChildren(
-      ...STATES.filter((s) => values[s] !== undefined).map((s) =>
+      ...shown.map((s) =>
         el(
           'div',
           { class: 'card state-card', 'data-state': s },
@@ -131,19 +135,34 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   const drawCharts = async (): Promise<void> => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGES[range] * 3_600_000);
+    // uPlot is loaded here, not with the page's script: the overview and site view draw no chart.
+    const [{ lineChart }, answers] = await Promise.all([
+      import('./charts.ts'),
+      Promise.all(
+        CHARTS.map(async (spec) => {
+          const names = spec.metrics.filter((m) => values[m] !== undefined);
+          return {
+            spec,
+            names,
+            history: names.length ? await api.history(device, from, to, names, 600) : undefined,
+          };
+        }),
+      ),
+    ]);
     for (const c of charts.splice(0)) c.destroy();
     chartBox.replaceChildren();
-    for (const spec of CHARTS) {
-      const names = spec.metrics.filter((m) => values[m] !== undefined);
-      if (names.length === 0) continue;
+    for (const { spec, names, history } of answers) {
+      if (!history) continue;
       const box = el('div', { class: 'chart', 'data-chart': spec.title });
       chartBox.append(box);
-      const { rows } = await api.history(device, from, to, names, 600);
-      const data: uPlot.AlignedData = [
-        rows.map((r) => Date.parse(r.time) / 1000),
-        ...names.map((n) => rows.map((r) => r.values[n] ?? null)),
-      ];
-      charts.push(lineChart(box, `${spec.title} · ${range}`, names, data));
+      const { rows } = history;
+      const series = {
+        times: rows.map((r) => Date.parse(r.time) / 1000),
+        values: names.map((n) => rows.map((r) => r.values[n] ?? null)),
+      };
+      charts.push(
+        lineChart(box, `${spec.title} · ${range}`, names, series, from.getTime() / 1000, to.getTime() / 1000),
+      );
     }
   };
 

@@ -3,8 +3,9 @@ import { RateLimited, StoreUnavailable, Unauthorized, api } from './api.ts';
 import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
-import { connectLive, type Live } from './live.ts';
+import { CONN_LABELS, connectLive, type Live } from './live.ts';
 import { renderOverview } from './overview.ts';
+import { renderSite } from './site.ts';
 import { RETRY_MS, renderLiveOnly } from './unavailable.ts';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -73,15 +74,18 @@ async function route(): Promise<void> {
   if (!live) return;
   clearTimeout(retry);
   const device = /^#\/device\/(.+)$/.exec(location.hash)?.[1];
+  const site = /^#\/site\/(.+)$/.exec(location.hash)?.[1];
   const key = location.hash || '#/';
   const previous = leave;
   leave = undefined;
   try {
     const next = device
       ? await renderDevice(app, decodeURIComponent(device), live)
-      : location.hash === '#/alerts'
-        ? await renderAlerts(app, live)
-        : await renderOverview(app, live);
+      : site
+        ? await renderSite(app, decodeURIComponent(site), live)
+        : location.hash === '#/alerts'
+          ? await renderAlerts(app, live)
+          : await renderOverview(app, live);
     previous?.();
     leave = next;
     liveOnly = undefined;
@@ -116,7 +120,7 @@ async function start(): Promise<void> {
   logout.hidden = false;
   if (!live) {
     live = connectLive((state) => {
-      conn.textContent = state;
+      conn.textContent = CONN_LABELS[state];
       conn.className = `conn ${state}`;
     });
     // The gateway ends a socket whose session ended (logout elsewhere, expiry, user deleted).

@@ -25,6 +25,7 @@ import {
   Me,
   ReadingHistory,
   Site,
+  SiteToday,
   Stats,
 } from '@heatstream/contracts/api';
 import type { Publish } from '@heatstream/runtime';
@@ -133,6 +134,31 @@ export const routes: readonly Route[] = [
     summary: 'Sites with their device count and last reading',
     responses: { 200: Type.Array(Site), 503: STORE_DOWN },
     handle: (_i, ctx) => ctx.history.sites(),
+  }),
+  route({
+    method: 'get',
+    path: '/api/sites/:site/today',
+    summary: "A site's day so far: heat and electricity kWh, compressor starts, operating states since when",
+    params: Type.Object({ site: Id }),
+    query: Type.Object({
+      from: Type.Optional(
+        Type.String({
+          format: 'date-time',
+          description: 'start of the day, RFC 3339, e.g. the browser’s local midnight; default: UTC midnight',
+        }),
+      ),
+    }),
+    responses: { 200: SiteToday, 503: STORE_DOWN },
+    handle: ({ params, query }, ctx) => {
+      const to = Date.now();
+      const from = query.from ? Date.parse(query.from) : to - (to % (24 * HOUR));
+      // A local day is at most 25 h long (the day clocks go back); a longer span is not "today".
+      if (!(from < to) || to - from > 26 * HOUR)
+        throw new HttpError(400, 'from must be in the last 26 hours', [
+          { path: '/query/from', message: 'must be in the last 26 hours' },
+        ]);
+      return ctx.history.siteToday(params.site, from, to);
+    },
   }),
   route({
     method: 'get',
