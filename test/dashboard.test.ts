@@ -113,7 +113,7 @@ test('log in, see a live value change within 2 s, open a device, change the rang
   );
   // Core publish: live push subscribes to the subject, so no stream is needed here.
   nats.nc.publish(subjects.reading('home', 'wpm1'), JSON.stringify(published));
-  await card.locator('[data-metric="elec_power"]', { hasText: '4,321 W' }).waitFor({ timeout: 2_000 });
+  await card.locator('[data-metric="elec_power"]', { hasText: '4.3 kW' }).waitFor({ timeout: 2_000 });
   await page.screenshot({ path: join(shots, '2-overview-live.png'), fullPage: true });
 
   await card.click();

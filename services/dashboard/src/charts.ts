@@ -64,12 +64,29 @@ export function lineChart(
   const data = spanned(series, fromS, toS);
   const unit = unitOf(names[0] ?? '');
   const width = Math.max(280, target.clientWidth || 600);
+  target.dataset.unit = unit;
   return new uPlot(
     {
       title,
       width,
       height: 240,
       cursor: { drag: { x: true, y: false, setScale: true } },
+      hooks: {
+        // The x range drawn, for tests and screen readers' sake in the chart's label.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x') return;
+            const { min, max } = u.scales.x ?? {};
+            if (min === undefined || max === undefined) return;
+            target.dataset.xMin = String(min);
+            target.dataset.xMax = String(max);
+            target.setAttribute(
+              'aria-label',
+              `${title}: ${new Date(min * 1000).toLocaleString()} to ${new Date(max * 1000).toLocaleString()}`,
+            );
+          },
+        ],
+      },
       series: [
         {
           value: (_u, v, _s, idx) => (idx === null ? 'latest' : new Date(v * 1000).toLocaleString()),

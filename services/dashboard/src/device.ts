@@ -153,7 +153,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     chartBox.replaceChildren();
     for (const { spec, names, history } of answers) {
       if (!history) continue;
-      const box = el('div', { class: 'chart', 'data-chart': spec.title });
+      const box = el('div', { class: 'chart', role: 'figure', 'data-chart': spec.title });
       chartBox.append(box);
       const { rows } = history;
       const series = {

@@ -139,7 +139,9 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
       t.startsPerHour === null
         ? '–'
         : t.startsPerHour.toLocaleString(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-      t.starts === null ? 'no compressor state' : `${t.starts} starts since midnight`,
+      t.starts === null
+        ? 'no compressor state'
+        : `${t.starts} start${t.starts === 1 ? '' : 's'} since midnight`,
     );
     for (const d of t.devices) {
       const own = since.get(d.device) ?? new Map<string, string | null>();
