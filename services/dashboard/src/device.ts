@@ -135,27 +135,30 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   const drawCharts = async (): Promise<void> => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGES[range] * 3_600_000);
+    const shown = CHARTS.map((spec) => ({
+      spec,
+      names: spec.metrics.filter((m) => values[m] !== undefined),
+    })).filter((c) => c.names.length > 0);
+    // Each chart's box is there (at its final height) before its data: nothing below it moves.
+    const boxes = [...chartBox.querySelectorAll<HTMLElement>('.chart')];
+    if (boxes.map((b) => b.dataset.chart).join() !== shown.map((c) => c.spec.title).join()) {
+      boxes.splice(
+        0,
+        boxes.length,
+        ...shown.map(({ spec }) => el('div', { class: 'chart', role: 'figure', 'data-chart': spec.title })),
+      );
+      chartBox.replaceChildren(...boxes);
+    }
     // uPlot is loaded here, not with the page's script: the overview and site view draw no chart.
     const [{ lineChart }, answers] = await Promise.all([
       import('./charts.ts'),
-      Promise.all(
-        CHARTS.map(async (spec) => {
-          const names = spec.metrics.filter((m) => values[m] !== undefined);
-          return {
-            spec,
-            names,
-            history: names.length ? await api.history(device, from, to, names, 600) : undefined,
-          };
-        }),
-      ),
+      Promise.all(shown.map(({ names }) => api.history(device, from, to, names, 600))),
     ]);
     for (const c of charts.splice(0)) c.destroy();
-    chartBox.replaceChildren();
-    for (const { spec, names, history } of answers) {
-      if (!history) continue;
-      const box = el('div', { class: 'chart', role: 'figure', 'data-chart': spec.title });
-      chartBox.append(box);
-      const { rows } = history;
+    shown.forEach(({ spec, names }, i) => {
+      const box = boxes[i];
+      const rows = answers[i]?.rows ?? [];
+      if (!box) return;
       const series = {
         times: rows.map((r) => Date.parse(r.time) / 1000),
         values: names.map((n) => rows.map((r) => r.values[n] ?? null)),
@@ -163,7 +166,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
       charts.push(
         lineChart(box, `${spec.title} · ${range}`, names, series, from.getTime() / 1000, to.getTime() / 1000),
       );
-    }
+    });
   };
 
   /** Draws the charts; while the history store is down, says so where they go and tries again. */
