@@ -117,12 +117,13 @@ try {
       scores.forEach((s, i) => {
         if (s < TARGET) failures.push(`${name} ${preset} ${CATEGORIES[i] ?? ''} ${s}`);
       });
-      const cls = result.lhr.audits['cumulative-layout-shift']?.displayValue ?? '?';
+      const shown = (id: string): string => result.lhr.audits[id]?.displayValue?.toString() ?? '?';
+      const timings = `LCP ${shown('largest-contentful-paint')}  TBT ${shown('total-blocking-time')}  CLS ${shown('cumulative-layout-shift')}`;
       const failed = Object.values(result.lhr.audits)
         .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative')
         .map((a) => a.id);
       rows.push(
-        `${name.padEnd(9)} ${preset.padEnd(8)} ${scores.map((s) => String(s).padStart(5)).join(' ')}   CLS ${cls}${failed.length ? `   below 0.9: ${failed.join(', ')}` : ''}`,
+        `${name.padEnd(9)} ${preset.padEnd(8)} ${scores.map((s) => String(s).padStart(5)).join(' ')}   ${timings}${failed.length ? `   below 0.9: ${failed.join(', ')}` : ''}`,
       );
     }
     await page.goto(url);

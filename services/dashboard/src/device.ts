@@ -26,6 +26,8 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   let shownAt = Date.parse(latest.time);
   const recent = new Map<string, number[]>();
   const stateSince = new Map<string, string>();
+  /** Whether the last day's history has been searched for state changes yet. */
+  let statesLoaded = false;
   let range: Range = '24h';
   const charts: uPlot[] = [];
   let chartRetry: ReturnType<typeof setTimeout> | undefined;
@@ -88,7 +90,15 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
           { class: 'card state-card', 'data-state': s },
           el('div', { class: 'label' }, label(s)),
           el('div', { class: 'value' }, formatValue(s, values[s])),
-          el('div', { class: 'since' }, `changed ${ago(stateSince.get(s))}`),
+          el(
+            'div',
+            { class: 'since' },
+            stateSince.has(s)
+              ? `changed ${ago(stateSince.get(s))}`
+              : statesLoaded
+                ? 'unchanged for 24 h'
+                : 'looking up the last change…',
+          ),
         ),
       ),
     );
@@ -121,6 +131,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     const stateNames = STATES.filter((s) => values[s] !== undefined);
     if (stateNames.length > 0) {
       const day = await api.history(device, new Date(now.getTime() - 24 * 3_600_000), now, stateNames, 1440);
+      statesLoaded = true;
       for (const s of stateNames) {
         let previous: number | undefined;
         for (const row of day.rows) {
@@ -187,10 +198,15 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     );
   };
 
-  await loadRecent(new Date(Date.now() - 3_600_000));
+  // The cards at once from the latest reading (their sparklines fill in place, at the same size):
+  // cards that appeared only after the history calls moved the page (Lighthouse's layout shift).
   renderCards();
   renderStates();
   await Promise.all([
+    loadRecent(new Date(Date.now() - 3_600_000)).then(() => {
+      renderCards();
+      renderStates();
+    }),
     drawCharts(),
     drawCop().catch(() => {
       copBox.replaceChildren('COP unavailable.');

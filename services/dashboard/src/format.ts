@@ -5,12 +5,14 @@ import { metrics, type MetricName } from '@heatstream/contracts/metrics';
 export const isMetric = (name: string): name is MetricName => name in metrics;
 
 const DASH = '–';
+/** An unknown live figure (power, COP): the wider dash, with the reason beside it. */
+const UNKNOWN = '—';
 const num = (value: number, digits: number): string =>
   value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** W below 1 kW, kW with one decimal from 1 kW (two from 100 kW would be noise: none). */
 export function formatPower(w: number | null | undefined): string {
-  if (w === null || w === undefined) return DASH;
+  if (w === null || w === undefined) return UNKNOWN;
   if (Math.abs(w) < 1000) return `${num(Math.round(w), 0)} W`;
   return `${num(w / 1000, Math.abs(w) >= 100_000 ? 0 : 1)} kW`;
 }
@@ -26,7 +28,7 @@ export function formatKwh(kwh: number | null | undefined): string {
 }
 
 export function formatCop(cop: number | null | undefined): string {
-  return cop === null || cop === undefined ? DASH : num(cop, 1);
+  return cop === null || cop === undefined ? UNKNOWN : num(cop, 1);
 }
 
 export function formatValue(name: string, value: number | null | undefined): string {
