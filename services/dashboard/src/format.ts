@@ -13,7 +13,8 @@ const num = (value: number, digits: number): string =>
 /** W below 1 kW, kW with one decimal from 1 kW (two from 100 kW would be noise: none). */
 export function formatPower(w: number | null | undefined): string {
   if (w === null || w === undefined) return UNKNOWN;
-  if (Math.abs(w) < 1000) return `${num(Math.round(w), 0)} W`;
+  // Rounded first, so 999.6 W reads "1.0 kW", not "1,000 W".
+  if (Math.abs(Math.round(w)) < 1000) return `${num(Math.round(w), 0)} W`;
   return `${num(w / 1000, Math.abs(w) >= 100_000 ? 0 : 1)} kW`;
 }
 
