@@ -1,10 +1,12 @@
 // Lighthouse (desktop and mobile presets) and axe-core against the logged-in dashboard, in the
-// project's Chromium: npm run bench:lighthouse [-- --pages overview,site,device,alerts]
+// project's Chromium: npm run bench:lighthouse [-- --pages overview,site,device,alerts] [--runs 3]
+// With --runs N each page and preset is the run of median performance (its TBT swings with the
+// machine's load: on a busy shared machine one run is not a measurement).
 // A real nats-server, QuestDB and gateway (this process) with a day of one minute readings of a
 // heat pump and its meter; the built dashboard. Prints each page's four Lighthouse scores beside
 // the target and axe's violations; exits 1 when a score is below the target or axe finds any.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
@@ -32,8 +34,13 @@ const PAGES: Readonly<Record<string, string>> = {
   alerts: '#/alerts',
 };
 const { values } = parseArgs({
-  options: { pages: { type: 'string', default: Object.keys(PAGES).join(',') } },
+  options: {
+    pages: { type: 'string', default: Object.keys(PAGES).join(',') },
+    // Lighthouse's own advice for noisy machines: the median of several runs.
+    runs: { type: 'string', default: '1' },
+  },
 });
+const runs = Math.max(1, Number(values.runs));
 const pages = values.pages.split(',').filter((p) => p in PAGES);
 
 const dist = await buildDashboard();
@@ -111,8 +118,16 @@ try {
         disableStorageReset: true,
         onlyCategories: [...CATEGORIES],
       };
-      const result = await lighthouse(url, flags, preset === 'desktop' ? desktopConfig : undefined);
-      if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
+      const results: NonNullable<Awaited<ReturnType<typeof lighthouse>>>[] = [];
+      for (let run = 0; run < runs; run++) {
+        const result = await lighthouse(url, flags, preset === 'desktop' ? desktopConfig : undefined);
+        if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
+        results.push(result);
+      }
+      // The run with the median performance score stands for the page.
+      const perf = (r: (typeof results)[number]): number => r.lhr.categories.performance?.score ?? 0;
+      const result = results.sort((a, b) => perf(a) - perf(b))[Math.floor(results.length / 2)];
+      if (!result) throw new Error(`no Lighthouse run for ${url}`);
       const scores = CATEGORIES.map((c) => Math.round((result.lhr.categories[c]?.score ?? 0) * 100));
       scores.forEach((s, i) => {
         if (s < TARGET) failures.push(`${name} ${preset} ${CATEGORIES[i] ?? ''} ${s}`);
@@ -139,7 +154,11 @@ try {
     );
   }
   process.stdout.write(
-    `page      preset   ${CATEGORIES.map((c) => c.slice(0, 5).padStart(5)).join(' ')}   (target ≥ ${TARGET} each, 0 axe violations)\n${rows.join('\n')}\n`,
+    `${runs} run(s) each, median by performance; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )} on ${availableParallelism()} cores\npage      preset   ${CATEGORIES.map((c) => c.slice(0, 5).padStart(5)).join(' ')}   (target ≥ ${TARGET} each, 0 axe violations)\n${rows.join('\n')}\n`,
   );
   if (failures.length) process.stdout.write(`\nbelow target:\n  ${failures.join('\n  ')}\n`);
 } finally {
