@@ -292,3 +292,60 @@ export const OpenApiDocument = Type.Object(
   { openapi: Type.String(), info: Type.Object({}), paths: Type.Record(Type.String(), Type.Object({})) },
   { additionalProperties: true },
 );
+
+/** How a today figure was measured (the gateway's site summary, `/api/sites/{site}/today`). */
+export const EnergyFrom = {
+  /** The integral of the power readings, minute by minute; minutes without a reading add nothing. */
+  power: 'power',
+  /** Flow rate × (flow − return) × water's heat capacity, minute by minute. */
+  flowDt: 'flow-dt',
+  /** The rise of the device's own energy counter (some count in whole kWh). */
+  counter: 'counter',
+} as const;
+
+const Kwh = (description: string) => Nullable(Type.Number({ description }));
+const From = Nullable(StringEnum(EnergyFrom));
+
+/** One operating state of a device now, and when it last changed. */
+export const StateNow = Type.Object(
+  {
+    metric: Type.String({ description: 'a state metric of the catalogue (compressor_on, defrost, …)' }),
+    value: Type.Number(),
+    since: Nullable(DateTime('when it last changed; null when unchanged since `statesFrom`')),
+  },
+  closed,
+);
+export type StateNow = Static<typeof StateNow>;
+
+export const DeviceToday = Type.Object(
+  {
+    device: Id('device id'),
+    heatKwh: Kwh('heat since `from`; null when the device measures none'),
+    heatFrom: From,
+    elecKwh: Kwh('electricity since `from`; null when the device measures none'),
+    elecFrom: From,
+    starts: Nullable(Type.Integer({ minimum: 0, description: 'compressor starts (off → on) since `from`' })),
+    states: Type.Array(StateNow),
+  },
+  closed,
+);
+export type DeviceToday = Static<typeof DeviceToday>;
+
+/** A site's day so far: energy, starts and operating states of each device, and the site's totals. */
+export const SiteToday = Type.Object(
+  {
+    site: Id('site id'),
+    from: DateTime('start of the day (the caller’s local midnight)'),
+    to: DateTime('now'),
+    statesFrom: DateTime('states are looked for changes from here (at most 24 h before `to`)'),
+    heatKwh: Kwh('Σ heat of its devices'),
+    elecKwh: Kwh(
+      'Σ electricity of its meters (power readings) when it has any, else of the devices’ counters: a heat pump’s own counter and the meter on its supply measure the same energy',
+    ),
+    starts: Nullable(Type.Integer({ minimum: 0 })),
+    startsPerHour: Nullable(Type.Number({ minimum: 0, description: 'starts / hours since `from`' })),
+    devices: Type.Array(DeviceToday),
+  },
+  closed,
+);
+export type SiteToday = Static<typeof SiteToday>;

@@ -15,6 +15,7 @@ import type {
   Me,
   MetricValues,
   ReadingHistory,
+  SiteToday,
 } from '@heatstream/contracts/api';
 
 export type { Alert, CopRow, Device, Fleet };
@@ -66,7 +67,11 @@ export const api = {
       body: JSON.stringify({ username, password }),
     }),
   logout: () => call<LogoutResult>('/api/logout', { method: 'POST' }),
-  devices: () => call<Device[]>('/api/devices'),
+  devices: (site?: string) =>
+    call<Device[]>(`/api/devices${site ? `?site=${encodeURIComponent(site)}` : ''}`),
+  /** The site's day so far from `from` (the browser's local midnight). */
+  siteToday: (site: string, from: Date) =>
+    call<SiteToday>(`/api/sites/${encodeURIComponent(site)}/today?from=${from.toISOString()}`),
   latest: (id: string) => call<LatestReading>(`/api/devices/${encodeURIComponent(id)}/readings/latest`),
   history: (id: string, from: Date, to: Date, metrics: readonly string[], points: number) =>
     call<ReadingHistory>(

@@ -1,20 +1,8 @@
 // The site's heat source at a glance: heat output, electrical input, COP now and over the last
 // 30 minutes, from the live COP (cop-live over the socket; the gateway sends the newest when the
 // page joins the site's room, then each new one). Unknown figures show "—" and why.
-import { ago, el } from './format.ts';
+import { ago, el, formatCop, formatPower } from './format.ts';
 import type { CopLiveEvent } from './live.ts';
-
-/** W below 1 kW, kW with one decimal from 1 kW. */
-export function formatPower(w: number | null | undefined): string {
-  if (w === null || w === undefined) return '—';
-  if (Math.abs(w) < 1000) return `${Math.round(w).toLocaleString('en')} W`;
-  return `${(w / 1000).toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} kW`;
-}
-
-export function formatCop(cop: number | null | undefined): string {
-  if (cop === null || cop === undefined) return '—';
-  return cop.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
 
 /** What the page says instead of COP now (cop-live.v1 `reason`). */
 const reasons: Readonly<Record<string, string>> = {

@@ -3,8 +3,8 @@
 import type uPlot from 'uplot';
 import { metrics } from '@heatstream/contracts/metrics';
 import { StoreUnavailable, api, type Metrics } from './api.ts';
-import { lineChart, sparkline } from './charts.ts';
 import { commandPanel, takesCommands } from './commands.ts';
+import { sparkline } from './spark.ts';
 import { renderCop } from './cop.ts';
 import { ago, el, formatValue, isMetric, label } from './format.ts';
 import type { AlertEvent, Live, ReadingEvent } from './live.ts';
@@ -27,12 +27,16 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   let shownAt = Date.parse(latest.time);
   const recent = new Map<string, number[]>();
   const stateSince = new Map<string, string>();
+  /** Whether the last day's history has been searched for state changes yet. */
+  let statesLoaded = false;
   let range: Range = '24h';
   const charts: uPlot[] = [];
   let chartRetry: ReturnType<typeof setTimeout> | undefined;
 
   const cards = el('div', { class: 'grid cards' });
   const states = el('div', { class: 'grid states' });
+  // A meter has no operating states: then neither the heading nor the grid shows (issue 14).
+  const statesHeading = el('h2', {}, 'Operating states');
   const chartBox = el('div', { class: 'charts' });
   const copBox = el('div', { class: 'cop' });
   const alertBox = el('div', { class: 'device-alerts' });
@@ -51,7 +55,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     el('p', {}, el('a', { href: '#/' }, '← all devices')),
     el('h1', {}, `${device} `, el('small', {}, `${latest.model} · site ${latest.site}`)),
     cards,
-    el('h2', {}, 'Operating states'),
+    statesHeading,
     states,
     el('h2', {}, 'History'),
     picker,
@@ -75,20 +79,30 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
             { class: 'card metric', 'data-metric': name },
             el('div', { class: 'label' }, label(name)),
             el('div', { class: 'value' }, formatValue(name, v)),
-            sparkline(recent.get(name) ?? []),
+            sparkline(name, recent.get(name) ?? []),
           ),
         ),
     );
   };
   const renderStates = (): void => {
+    const shown = STATES.filter((s) => values[s] !== undefined);
+    statesHeading.hidden = states.hidden = shown.length === 0;
     states.replaceChildren(
-      ...STATES.filter((s) => values[s] !== undefined).map((s) =>
+      ...shown.map((s) =>
         el(
           'div',
           { class: 'card state-card', 'data-state': s },
           el('div', { class: 'label' }, label(s)),
           el('div', { class: 'value' }, formatValue(s, values[s])),
-          el('div', { class: 'since' }, `changed ${ago(stateSince.get(s))}`),
+          el(
+            'div',
+            { class: 'since' },
+            stateSince.has(s)
+              ? `changed ${ago(stateSince.get(s))}`
+              : statesLoaded
+                ? 'unchanged for 24 h'
+                : 'looking up the last change…',
+          ),
         ),
       ),
     );
@@ -121,6 +135,7 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     const stateNames = STATES.filter((s) => values[s] !== undefined);
     if (stateNames.length > 0) {
       const day = await api.history(device, new Date(now.getTime() - 24 * 3_600_000), now, stateNames, 1440);
+      statesLoaded = true;
       for (const s of stateNames) {
         let previous: number | undefined;
         for (const row of day.rows) {
@@ -135,20 +150,38 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   const drawCharts = async (): Promise<void> => {
     const to = new Date();
     const from = new Date(to.getTime() - RANGES[range] * 3_600_000);
-    for (const c of charts.splice(0)) c.destroy();
-    chartBox.replaceChildren();
-    for (const spec of CHARTS) {
-      const names = spec.metrics.filter((m) => values[m] !== undefined);
-      if (names.length === 0) continue;
-      const box = el('div', { class: 'chart', 'data-chart': spec.title });
-      chartBox.append(box);
-      const { rows } = await api.history(device, from, to, names, 600);
-      const data: uPlot.AlignedData = [
-        rows.map((r) => Date.parse(r.time) / 1000),
-        ...names.map((n) => rows.map((r) => r.values[n] ?? null)),
-      ];
-      charts.push(lineChart(box, `${spec.title} · ${range}`, names, data));
+    const shown = CHARTS.map((spec) => ({
+      spec,
+      names: spec.metrics.filter((m) => values[m] !== undefined),
+    })).filter((c) => c.names.length > 0);
+    // Each chart's box is there (at its final height) before its data: nothing below it moves.
+    const boxes = [...chartBox.querySelectorAll<HTMLElement>('.chart')];
+    if (boxes.map((b) => b.dataset.chart).join() !== shown.map((c) => c.spec.title).join()) {
+      boxes.splice(
+        0,
+        boxes.length,
+        ...shown.map(({ spec }) => el('div', { class: 'chart', role: 'figure', 'data-chart': spec.title })),
+      );
+      chartBox.replaceChildren(...boxes);
     }
+    // uPlot is loaded here, not with the page's script: the overview and site view draw no chart.
+    const [{ lineChart }, answers] = await Promise.all([
+      import('./charts.ts'),
+      Promise.all(shown.map(({ names }) => api.history(device, from, to, names, 600))),
+    ]);
+    for (const c of charts.splice(0)) c.destroy();
+    shown.forEach(({ spec, names }, i) => {
+      const box = boxes[i];
+      const rows = answers[i]?.rows ?? [];
+      if (!box) return;
+      const series = {
+        times: rows.map((r) => Date.parse(r.time) / 1000),
+        values: names.map((n) => rows.map((r) => r.values[n] ?? null)),
+      };
+      charts.push(
+        lineChart(box, `${spec.title} · ${range}`, names, series, from.getTime() / 1000, to.getTime() / 1000),
+      );
+    });
   };
 
   /** Draws the charts; while the history store is down, says so where they go and tries again. */
@@ -169,10 +202,15 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     );
   };
 
-  await loadRecent(new Date(Date.now() - 3_600_000));
+  // The cards at once from the latest reading (their sparklines fill in place, at the same size):
+  // cards that appeared only after the history calls moved the page (Lighthouse's layout shift).
   renderCards();
   renderStates();
   await Promise.all([
+    loadRecent(new Date(Date.now() - 3_600_000)).then(() => {
+      renderCards();
+      renderStates();
+    }),
     drawCharts(),
     drawCop().catch(() => {
       copBox.replaceChildren('COP unavailable.');

@@ -8,7 +8,7 @@
 import type { FleetCop, FleetSite } from '@heatstream/contracts/api';
 import './fleet.css';
 import { api } from './api.ts';
-import { formatCop, formatPower } from './cop-live.ts';
+import { formatCop, formatPower } from './format.ts';
 import {
   COLUMNS,
   PERIODS,

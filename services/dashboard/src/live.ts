@@ -50,7 +50,29 @@ export interface Live {
   onReconnect(fill: (since: Date) => void): () => void;
 }
 
-export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => void): Live {
+/** The header badge's states, each with its own word and colour (style.css `.conn.*`). */
+export const ConnState = {
+  live: 'live',
+  /** The socket dropped and Socket.IO is trying again. */
+  reconnecting: 'reconnecting',
+  /** Tries keep failing (or the browser has no network): values are not current. */
+  offline: 'offline',
+  /** What is shown is a replay of the past (the replay view sets it). */
+  replay: 'replay',
+} as const;
+export type ConnState = (typeof ConnState)[keyof typeof ConnState];
+
+export const CONN_LABELS: Readonly<Record<ConnState, string>> = {
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  replay: 'Replay',
+};
+
+/** Failed reconnection tries after which the badge says offline rather than reconnecting. */
+const OFFLINE_AFTER_TRIES = 2;
+
+export function connectLive(setState: (state: ConnState) => void): Live {
   const socket = io({ transports: ['websocket'], withCredentials: true });
   let rooms: Room[] = [];
   const key = (room: Room): string => JSON.stringify([room.device, room.site, room.replay]);
@@ -78,9 +100,18 @@ export function connectLive(setState: (state: 'live' | 'offline' | 'replay') => 
       setState(socket.connected ? 'live' : 'offline');
     }, 5_000);
   });
+  let failedTries = 0;
   socket.on('disconnect', () => {
     lostAt ??= new Date();
-    setState('offline');
+    failedTries = 0;
+    setState(navigator.onLine ? 'reconnecting' : 'offline');
+  });
+  socket.io.on('reconnect_error', () => {
+    failedTries++;
+    if (failedTries >= OFFLINE_AFTER_TRIES) setState('offline');
+  });
+  socket.io.on('reconnect', () => {
+    failedTries = 0;
   });
   return {
     socket,

@@ -3,10 +3,11 @@ import { RateLimited, StoreUnavailable, Unauthorized, api } from './api.ts';
 import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
-import { connectLive, type Live } from './live.ts';
+import { CONN_LABELS, connectLive, type Live } from './live.ts';
 import { renderFleet, renderHome } from './fleet.ts';
 import { renderOverview } from './overview.ts';
 import { renderReplay } from './replay.ts';
+import { renderSite } from './site.ts';
 import { RETRY_MS, renderLiveOnly } from './unavailable.ts';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -75,21 +76,24 @@ async function route(): Promise<void> {
   if (!live) return;
   clearTimeout(retry);
   const device = /^#\/device\/(.+)$/.exec(location.hash)?.[1];
+  const site = /^#\/site\/(.+)$/.exec(location.hash)?.[1];
   const key = location.hash || '#/';
   const previous = leave;
   leave = undefined;
   try {
     const next = device
       ? await renderDevice(app, decodeURIComponent(device), live)
-      : location.hash === '#/alerts'
-        ? await renderAlerts(app, live)
-        : location.hash.startsWith('#/fleet')
-          ? await renderFleet(app, live)
-          : location.hash === '#/replay'
-            ? renderReplay(app, live)
-            : location.hash === '#/overview'
-              ? await renderOverview(app, live)
-              : await renderHome(app, live);
+      : site
+        ? await renderSite(app, decodeURIComponent(site), live)
+        : location.hash === '#/alerts'
+          ? await renderAlerts(app, live)
+          : location.hash.startsWith('#/fleet')
+            ? await renderFleet(app, live)
+            : location.hash === '#/replay'
+              ? renderReplay(app, live)
+              : location.hash === '#/overview'
+                ? await renderOverview(app, live)
+                : await renderHome(app, live);
     previous?.();
     leave = next;
     liveOnly = undefined;
@@ -124,7 +128,7 @@ async function start(): Promise<void> {
   logout.hidden = false;
   if (!live) {
     live = connectLive((state) => {
-      conn.textContent = state;
+      conn.textContent = CONN_LABELS[state];
       conn.className = `conn ${state}`;
     });
     // The gateway ends a socket whose session ended (logout elsewhere, expiry, user deleted).

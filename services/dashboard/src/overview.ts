@@ -37,16 +37,27 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
     }
     const cop = el('div', { class: 'grid site-cops' }, copCard(site));
     copCards.set(site, cop);
-    root.append(el('section', { class: 'site', 'data-site': site }, el('h2', {}, `Site ${site}`), cop, grid));
+    root.append(
+      el(
+        'section',
+        { class: 'site', 'data-site': site },
+        el('h2', {}, el('a', { href: `#/site/${encodeURIComponent(site)}` }, `Site ${site}`)),
+        cop,
+        grid,
+      ),
+    );
   }
   if (devices.length === 0) root.append(el('p', {}, 'No devices have reported yet.'));
   rememberSites([...bySite.keys()]);
   live.follow([...bySite.keys()].map((site) => ({ site })));
+  /** Per device: the time of the newest reading its card shows, so an older answer cannot replace it. */
+  const shownAt = new Map(devices.map((d) => [d.device, Date.parse(d.lastReading ?? '') || 0]));
   const onReading = (e: ReadingEvent): void => {
     const card = cards.get(e.data.device);
     if (!card) return;
     const merged = { ...latest.get(e.data.device), ...e.data.metrics };
     latest.set(e.data.device, merged);
+    shownAt.set(e.data.device, Math.max(shownAt.get(e.data.device) ?? 0, Date.parse(e.time)));
     fillValues(card, merged);
     card.dataset.updated = e.time;
     card.querySelector('.seen')?.replaceChildren(`updated ${ago(e.time)}`);
@@ -83,7 +94,27 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
   // A call, not the variable: it may change while the re-check awaits.
   const hasLeft = (): boolean => left;
   let inner: (() => void) | undefined;
+  // After a dropped socket the cards show each device's latest reading again, as the device page
+  // does (never replacing a newer live one); a failed request waits for the next reconnect or recheck.
+  const stopFilling = live.onReconnect(() => {
+    for (const d of devices)
+      void api.latest(d.device).then(
+        (r) => {
+          const card = cards.get(d.device);
+          if (hasLeft() || !card || Date.parse(r.time) < (shownAt.get(d.device) ?? 0)) return;
+          shownAt.set(d.device, Date.parse(r.time));
+          onReading({
+            id: '',
+            time: r.time,
+            subject: d.device,
+            data: { site: r.site, device: d.device, model: r.model, metrics: r.metrics },
+          });
+        },
+        () => undefined,
+      );
+  });
   const leaveOwn = (): void => {
+    stopFilling();
     clearInterval(recheck);
     live.socket.off('reading', onReading);
     live.socket.off('status', onStatus);

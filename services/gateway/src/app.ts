@@ -1,6 +1,7 @@
 // The HTTP side of the gateway: auth routes, the route table, the OpenAPI document, the dashboard's
 // static files and Socket.IO, on one server.
 import { createServer, type Server as HttpServer } from 'node:http';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { Type } from '@sinclair/typebox';
@@ -48,6 +49,8 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders(deps.secureCookies));
+  // gzip for the dashboard's script and styles and the API's JSON (above compression's 1 kB threshold).
+  app.use(compression());
   app.use(express.json({ limit: BODY_LIMIT }));
   // Every error answer has the one error shape the OpenAPI document gives (ApiError).
   const fail = (res: Response, status: number, error: ApiError): void => {
@@ -121,7 +124,20 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
       if (req.path.endsWith('.map')) res.status(404).end();
       else next();
     });
-    app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '1h' }));
+    // Vite names every asset by its content's hash, so a name never changes meaning: cached for a
+    // year as immutable. index.html (which names them) is revalidated on each load, so a new build
+    // shows at once.
+    app.use(
+      express.static(deps.publicDir, {
+        index: 'index.html',
+        setHeaders: (res, path) => {
+          res.setHeader(
+            'cache-control',
+            /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          );
+        },
+      }),
+    );
   }
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {

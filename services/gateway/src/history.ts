@@ -12,6 +12,7 @@ import type {
   MetricValues,
   ReadingHistory,
   Site,
+  SiteToday,
   Stats,
 } from '@heatstream/contracts/api';
 import {
@@ -26,6 +27,7 @@ import {
   type TableDef,
 } from '@heatstream/questdb';
 import { copRowOf } from './cop-rows.ts';
+import { siteToday } from './site-today.ts';
 
 /** An API caller is waiting: give up (and answer 503) sooner than a batch job would. */
 const QUERY_TIMEOUT_MS = 10_000;
@@ -259,6 +261,11 @@ export class History {
       `WHERE ${c.category} = 'combined' AND ${c.period} IN (${periods.map(sqlString).join(', ')}) LATEST ON ${c.ts} PARTITION BY ${c.device}, ${c.period}`,
     );
     return rows.map((row) => ({ device: row.device, period: row.period, ...copRowOf(row) }));
+  }
+
+  /** A site's day so far (site-today.ts): kWh, starts, operating states. */
+  siteToday(site: string, from: number, to: number): Promise<SiteToday> {
+    return siteToday(this.#conn, QUERY_TIMEOUT_MS, site, from, to);
   }
 
   async stats(): Promise<Stats> {

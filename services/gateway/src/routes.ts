@@ -29,6 +29,7 @@ import {
   Me,
   ReadingHistory,
   Site,
+  SiteToday,
   Stats,
 } from '@heatstream/contracts/api';
 import type { Publish } from '@heatstream/runtime';
@@ -147,6 +148,31 @@ export const routes: readonly Route[] = [
     query: Type.Object({ period: Type.Optional(FleetPeriod) }),
     responses: { 200: Fleet, 503: STORE_DOWN },
     handle: ({ query }, ctx) => readFleet(ctx.history, query.period ?? '7d', Date.now()),
+  }),
+  route({
+    method: 'get',
+    path: '/api/sites/:site/today',
+    summary: "A site's day so far: heat and electricity kWh, compressor starts, operating states since when",
+    params: Type.Object({ site: Id }),
+    query: Type.Object({
+      from: Type.Optional(
+        Type.String({
+          format: 'date-time',
+          description: 'start of the day, RFC 3339, e.g. the browser’s local midnight; default: UTC midnight',
+        }),
+      ),
+    }),
+    responses: { 200: SiteToday, 503: STORE_DOWN },
+    handle: ({ params, query }, ctx) => {
+      const to = Date.now();
+      const from = query.from ? Date.parse(query.from) : to - (to % (24 * HOUR));
+      // A local day is at most 25 h long (the day clocks go back); a longer span is not "today".
+      if (!(from < to) || to - from > 26 * HOUR)
+        throw new HttpError(400, 'from must be in the last 26 hours', [
+          { path: '/query/from', message: 'must be in the last 26 hours' },
+        ]);
+      return ctx.history.siteToday(params.site, from, to);
+    },
   }),
   route({
     method: 'get',

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { events, makeEvent, subjects, type DataOf, type EventOf } from '@heatstream/contracts';
 import type {
+  SiteToday,
   Alert,
   Fleet,
   CopRow,
@@ -446,6 +447,70 @@ describe('REST', () => {
     }
     const undocumented = await get('/api/not-a-route');
     assert.equal(undocumented.status, 404);
+  });
+});
+
+describe('a site today', () => {
+  test('kWh from meter power and flow × ΔT, counters not counted twice, starts and states since', async () => {
+    const start = Date.now() - 30 * 60_000;
+    const minute = (i: number): number => start + i * 60_000;
+    // Compressor on for minutes 5–14 and from 20: two starts, on since minute 20.
+    const on = (i: number): number => ((i >= 5 && i < 15) || i >= 20 ? 1 : 0);
+    await seed(questdb.conn, [
+      ...Array.from({ length: 30 }, (_, i) =>
+        readingEvent(
+          {
+            site: 'day',
+            device: 'meter',
+            model: 'wago-879-30xx',
+            metrics: { elec_power: 2400, elec_energy: 1_000 + i * 40 },
+          },
+          { time: minute(i) },
+        ),
+      ),
+      ...Array.from({ length: 30 }, (_, i) =>
+        readingEvent(
+          {
+            site: 'day',
+            device: 'hp',
+            model: 'stiebel-wpm',
+            metrics: {
+              flow_rate: 12,
+              flow_temp: 35,
+              return_temp: 30,
+              compressor_on: on(i),
+              elec_energy: 5_000 + i * 30,
+              heat_energy: 20_000,
+            },
+          },
+          { time: minute(i) + 1_000 },
+        ),
+      ),
+    ]);
+    const from = new Date(start - 60 * 60_000).toISOString();
+    const res = await get(`/api/sites/day/today?from=${from}`);
+    assert.equal(res.status, 200);
+    const today = (await res.json()) as SiteToday;
+    const near = (actual: number | null, expected: number, what: string): void => {
+      assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${what}: ${actual} ≠ ${expected}`);
+    };
+    // 30 minutes at 2.4 kW; 12 l/min × 4.186 kJ/(kg·K) × 5 K = 4.186 kW for 30 minutes.
+    near(today.elecKwh, 1.2, 'site electricity: the meter, not the heat pump’s own counter as well');
+    near(today.heatKwh, 2.093, 'site heat');
+    const [hp, meter] = today.devices;
+    assert.deepEqual([hp?.device, hp?.heatFrom, hp?.elecFrom], ['hp', 'flow-dt', 'counter']);
+    near(hp?.elecKwh ?? null, 0.87, 'the heat pump’s counter rise');
+    assert.deepEqual([meter?.device, meter?.elecFrom, meter?.heatKwh], ['meter', 'power', null]);
+    assert.equal(today.starts, 2);
+    assert.ok(today.startsPerHour !== null && today.startsPerHour > 0);
+    assert.deepEqual(
+      hp?.states.map((st) => [st.metric, st.value, Date.parse(st.since ?? '')]),
+      [['compressor_on', 1, minute(20) + 1_000]],
+    );
+    const stale = await get(
+      `/api/sites/day/today?from=${new Date(Date.now() - 30 * 3_600_000).toISOString()}`,
+    );
+    assert.equal(stale.status, 400);
   });
 });
 
