@@ -71,14 +71,20 @@ test('a row that cannot be encoded throws and leaves the rows before it intact',
   encode(out, good);
   const before = Buffer.from(out.bytes());
   const badTime = { ...good, time: 'not a time' };
-  assert.throws(() => encode(out, badTime), IlpEncodeError);
+  assert.throws(() => {
+    encode(out, badTime);
+  }, IlpEncodeError);
   const badValue = { ...good, data: { ...good.data, metrics: { flow_temp: 'hot' } } } as unknown as Envelope;
-  assert.throws(() => encode(out, badValue), /flow_temp: not a number/);
+  assert.throws(() => {
+    encode(out, badValue);
+  }, /flow_temp: not a number/);
   const unknownMetric = {
     ...good,
     data: { ...good.data, metrics: { no_such_metric: 1 } },
   } as unknown as Envelope;
-  assert.throws(() => encode(out, unknownMetric), /no_such_metric is not a column of readings/);
+  assert.throws(() => {
+    encode(out, unknownMetric);
+  }, /no_such_metric is not a column of readings/);
   assert.equal(out.rows, 1);
   assert.deepEqual(Buffer.from(out.bytes()), before);
 });

@@ -122,7 +122,9 @@ const putValue: { [T in Exclude<ColumnType, 'SYMBOL'>]: PutValue } = {
     out.putUtf8(escapeQuoted(value));
     out.putByte(34);
   },
-  TIMESTAMP: (out, value, name) => out.putAscii(microsText(value, name)),
+  TIMESTAMP: (out, value, name) => {
+    out.putAscii(microsText(value, name));
+  },
   BOOLEAN: (out, value, name) => {
     if (typeof value !== 'boolean') throw new IlpEncodeError(`${name}: not a boolean: ${String(value)}`);
     out.putByte(value ? 116 : 102); // 't' / 'f'
@@ -190,7 +192,7 @@ export function ilpEncoder(table: TableDef, name: string = table.name): RowEncod
       const value = values[i];
       if (value == null) continue;
       if (typeof value !== 'string')
-        throw new IlpEncodeError(`${symbols[i]?.name ?? '?'}: not a string: ${String(value)}`);
+        throw new IlpEncodeError(`${symbols[i]?.name ?? '?'}: not a string: ${JSON.stringify(value)}`);
       text += `${symbolTokens[i] ?? ''}${escapeTag(value)}`;
     }
     prefix = Buffer.from(text);
