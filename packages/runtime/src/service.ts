@@ -362,7 +362,12 @@ export async function runService<P extends TProperties>(
         addLoop(consumer, { handler, ...consumeOptions });
       },
       consumeBatch: (consumer, batchHandler, { batch, maxWaitMs, concurrency }) => {
-        addLoop(consumer, { batchHandler, batch, expiresMs: maxWaitMs, ...(concurrency ? { concurrency } : {}) });
+        addLoop(consumer, {
+          batchHandler,
+          batch,
+          expiresMs: maxWaitMs,
+          ...(concurrency ? { concurrency } : {}),
+        });
       },
       dependency: (spec) => {
         if (dependencies.some((d) => d.name === spec.name))

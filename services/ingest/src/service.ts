@@ -59,7 +59,8 @@ export const service = defineService({
         concurrency: Type.Integer({
           default: 2,
           minimum: 1,
-          description: 'readings batches in flight to QuestDB at once (the next is encoded while one commits)',
+          description:
+            'readings batches in flight to QuestDB at once (the next is encoded while one commits)',
         }),
       },
       { additionalProperties: false, default: {} },
