@@ -296,6 +296,19 @@ try {
   console.log(
     `stored ${fmt(stored)} of ${fmt(count)} readings${stored === count ? ' — none lost' : ' — LOSS'}`,
   );
+  // Disk: what the readings table takes per million rows of this shape (WAL applied; the
+  // materialized views and the ceilings' own tables not counted).
+  try {
+    const [[bytes]] = (await sql(
+      conn,
+      "SELECT sum(diskSize) FROM table_storage() WHERE tableName = 'readings'",
+    )) as [[number]];
+    figures.push(
+      figure('QuestDB disk per million readings (readings table)', ((bytes / count) * 1e6) / 2 ** 20, 'MB'),
+    );
+  } catch (error) {
+    notes.push(`disk size not measured: ${(error as Error).message}`);
+  }
   notes.push(
     `${fmt(count)} readings of 12 metrics from ${devices} devices, ${batch} a batch, fill ${fmt(fillRate)}/s; load average ${load1()} at the end.`,
   );
