@@ -42,7 +42,10 @@ async function probe(name: string, code: string): Promise<void> {
 await probe('bare process', '');
 await probe('+ @heatstream/contracts (schemas, type stripping)', "await import('@heatstream/contracts')");
 await probe('+ @heatstream/runtime (NATS, pino, OTel API)', "await import('@heatstream/runtime')");
-await probe('+ OpenTelemetry SDK', "await import('@opentelemetry/sdk-node')");
+await probe(
+  '+ OpenTelemetry OTLP exporters',
+  "await import('@opentelemetry/exporter-trace-otlp-http'); await import('@opentelemetry/exporter-metrics-otlp-http')",
+);
 
 const [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb({ own: true })]);
 try {

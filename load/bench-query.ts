@@ -148,16 +148,7 @@ try {
   };
   const monthRows = 30 * 8_640;
   await write('month', end - 30 * 86_400_000, 10_000, monthRows);
-  const yearRows = 365 * 144;
-  await write('year', end - 365 * 86_400_000, 600_000, yearRows);
-  await until('QuestDB to apply the history', () => walSettled(conn), 300_000);
-  await sql(conn, 'REFRESH MATERIALIZED VIEW readings_1h FULL');
-  await until(
-    'the 1 h roll-up of the year',
-    async () =>
-      Number((await sql(conn, "SELECT count() FROM readings_1h WHERE device = 'year'"))[0]?.[0]) >= 365 * 24,
-    300_000,
-  );
+  await until('QuestDB to apply the month', () => walSettled(conn), 300_000);
   const history = new History(conn);
   const metricsOf = [
     'flow_temp',
@@ -189,20 +180,34 @@ try {
       note: `p50 ${quantile(month, 0.5).toFixed(1)} ms over ${queries} queries, ${monthRows.toLocaleString('en-US')} rows, ${metricsOf.length} metrics`,
     }),
   );
-  const bucket = Math.ceil((365 * 24) / 1_000);
-  const yearSql = `SELECT ts, ${metricsOf.map((m) => (m === 'elec_energy' ? `last(${m}_last) ${m}` : `avg(${m}_avg) ${m}, min(${m}_min) ${m}_min, max(${m}_max) ${m}_max`)).join(', ')} FROM readings_1h WHERE device = 'year' AND ts >= '${new Date(end - 365 * 86_400_000).toISOString()}' SAMPLE BY ${bucket}h ALIGN TO CALENDAR`;
-  const year = await timed(async () => {
-    const rows = await sql(conn, yearSql);
-    if (rows.length < 900) throw new Error(`the year query answered ${rows.length} points`);
-  });
-  const yearP95 = quantile(year, 0.95);
-  figures.push(
-    figure('a year of the 1 h roll-up → ~1,000 points, p95', yearP95, 'ms', {
-      target: '≤ 150',
-      met: yearP95 <= 150,
-      note: `p50 ${quantile(year, 0.5).toFixed(1)} ms over ${queries} queries`,
-    }),
-  );
+  // The roll-up refreshes in the background; on a loaded machine it may not finish in time, and
+  // then this figure is missing with the reason instead of the whole run failing.
+  await write('year', end - 365 * 86_400_000, 600_000, 365 * 144);
+  await until('QuestDB to apply the year', () => walSettled(conn), 300_000);
+  await sql(conn, 'REFRESH MATERIALIZED VIEW readings_1h FULL');
+  const hours = async (): Promise<number> =>
+    Number((await sql(conn, "SELECT count() FROM readings_1h WHERE device = 'year'"))[0]?.[0]);
+  try {
+    await until('the 1 h roll-up of the year', async () => (await hours()) >= 365 * 24 - 24, 120_000);
+  } catch (error) {
+    notes.push(`${(error as Error).message}: ${await hours()} hourly rows of 8,760 after 120 s`);
+  }
+  if (!notes.some((n) => n.includes('roll-up of the year'))) {
+    const bucket = Math.ceil((365 * 24) / 1_000);
+    const yearSql = `SELECT ts, ${metricsOf.map((m) => (m === 'elec_energy' ? `last(${m}_last) ${m}` : `avg(${m}_avg) ${m}, min(${m}_min) ${m}_min, max(${m}_max) ${m}_max`)).join(', ')} FROM readings_1h WHERE device = 'year' AND ts >= '${new Date(end - 365 * 86_400_000).toISOString()}' SAMPLE BY ${bucket}h ALIGN TO CALENDAR`;
+    const year = await timed(async () => {
+      const rows = await sql(conn, yearSql);
+      if (rows.length < 900) throw new Error(`the year query answered ${rows.length} points`);
+    });
+    const yearP95 = quantile(year, 0.95);
+    figures.push(
+      figure('a year of the 1 h roll-up → ~1,000 points, p95', yearP95, 'ms', {
+        target: '≤ 150',
+        met: yearP95 <= 150,
+        note: `p50 ${quantile(year, 0.5).toFixed(1)} ms over ${queries} queries`,
+      }),
+    );
+  }
   await writer.close();
   notes.push(`publish phases of ${seconds} s each; load average ${load1()} at the end.`);
   writeResults('query', 'Publish → queryable, and history queries', figures, notes);
