@@ -1,7 +1,7 @@
 // Every benchmark of DESIGN §9, bounded, one after the other (never at once: they would measure
 // each other), each writing load/results/<name>.md and .json; then load/results/README.md gathers
 // every figure beside its target.
-//   npm run bench -- [--count 200000]
+//   npm run bench -- [--count 200000] [--summary]   (--summary: only gather the results already there)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { repoRoot } from '@heatstream/testkit';
 import type { Figure } from './results.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '200000' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '200000' }, summary: { type: 'boolean', default: false } },
+});
 const runs: [string, string, string[]][] = [
   ['ingest', 'bench-ingest.ts', ['--count', values.count, '--timeout-s', '900']],
   ['query', 'bench-query.ts', ['--seconds', '10', '--queries', '50']],
@@ -17,7 +19,7 @@ const runs: [string, string, string[]][] = [
   ['footprint', 'bench-footprint.ts', []],
 ];
 const failed: string[] = [];
-for (const [name, file, args] of runs) {
+for (const [name, file, args] of values.summary ? [] : runs) {
   console.log(`\n== ${name} ==`);
   const run = spawnSync(process.execPath, [join(repoRoot, 'load', file), ...args], {
     stdio: 'inherit',
