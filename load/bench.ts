@@ -35,7 +35,7 @@ const lines = [
   '',
 ];
 lines.push('| benchmark | figure | value | target | | load |', '|---|---|---|---|---|---|');
-for (const [name] of runs) {
+for (const name of [...runs.map(([n]) => n), 'ingest-2', 'ingest-3']) {
   const file = join(repoRoot, 'load/results', `${name}.json`);
   if (!existsSync(file)) continue;
   const { figures } = JSON.parse(readFileSync(file, 'utf8')) as { figures: Figure[] };
