@@ -239,6 +239,8 @@ read -ra questdb_java_opts <<<"${HS_QUESTDB_JAVA_OPTS:--Xms64m -Xmx2g -XX:Tiered
 QDB_HTTP_BIND_TO=127.0.0.1:$QUESTDB_HTTP_PORT QDB_PG_NET_BIND_TO=127.0.0.1:$QUESTDB_PG_PORT \
   QDB_HTTP_USER=heatstream QDB_PG_USER=heatstream \
   QDB_HTTP_MIN_ENABLED=false QDB_LINE_TCP_ENABLED=false QDB_LINE_UDP_ENABLED=false QDB_TELEMETRY_ENABLED=false \
+  QDB_SHARED_NETWORK_WORKER_COUNT=1 QDB_SHARED_QUERY_WORKER_COUNT=1 QDB_SHARED_WRITE_WORKER_COUNT=1 \
+  QDB_WAL_APPLY_WORKER_COUNT=1 QDB_MAT_VIEW_REFRESH_WORKER_COUNT=1 \
   server questdb questdb java "${questdb_java_opts[@]}" -p "$HS_QUESTDB_JAR" -m io.questdb/io.questdb.ServerMain -d "$DATA/questdb"
 wait_port questdb "$QUESTDB_HTTP_PORT"
 server mosquitto - "$HS_MOSQUITTO" -c "$DATA/mosquitto/mosquitto.conf"

@@ -92,7 +92,7 @@ void describe('consumers', () => {
       'ingest-devices',
       'ingest-readings',
     ]);
-    assert.equal(consumers.find((c) => c.durable === 'ingest-readings')?.maxAckPending, 10_000);
+    assert.equal(consumers.find((c) => c.durable === 'ingest-readings')?.maxAckPending, 40_000);
     assert.equal(consumers.find((c) => c.durable === 'cop-readings')?.maxAckPending, 1_000);
   });
 });

@@ -105,8 +105,9 @@ function consumer(
   };
 }
 
-// ingest writes in large batches and acks once QuestDB has them, so it keeps many messages in flight.
-const INGEST_MAX_ACK_PENDING = 10_000;
+// ingest writes in large batches and acks once QuestDB has them, so it keeps many messages in flight:
+// two batches committing while the next one is pulled, at up to 10,000 a batch.
+const INGEST_MAX_ACK_PENDING = 40_000;
 
 export const consumers: readonly ConsumerSpec[] = [
   consumer(

@@ -9,7 +9,7 @@ export interface QuestDbConnection {
   password?: string | undefined;
 }
 
-function authHeader(conn: QuestDbConnection): Record<string, string> {
+export function authHeader(conn: QuestDbConnection): Record<string, string> {
   if (conn.user === undefined || conn.password === undefined) return {};
   return { authorization: `Basic ${Buffer.from(`${conn.user}:${conn.password}`).toString('base64')}` };
 }

@@ -23,5 +23,6 @@ export {
   type SchemaReport,
 } from './schema.ts';
 export { QuestDbWriter, type WriteResult, type WriterOptions } from './writer.ts';
+export { IlpBuffer, IlpEncodeError, ilpEncoder, type RowEncoder } from './ilp.ts';
 export { walSettled } from './wal.ts';
 export { questDbConnectionProperties } from './config.ts';

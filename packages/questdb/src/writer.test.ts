@@ -57,6 +57,15 @@ describe('QuestDB schema and writer', () => {
       "SELECT dedup, ttlValue, ttlUnit, partitionBy, walEnabled FROM tables() WHERE table_name = 'readings'",
     );
     assert.deepEqual(row, [true, 30, 'DAY', 'DAY', true]);
+    // Roll-ups refresh on a timer, not after every transaction of the raw table.
+    const refresh = await sql(
+      conn,
+      'SELECT view_name, refresh_type FROM materialized_views() ORDER BY view_name',
+    );
+    assert.deepEqual(refresh, [
+      ['readings_1d', 'timer'],
+      ['readings_1h', 'timer'],
+    ]);
   });
 
   test('retention follows the configuration, 0 clears a table TTL, and as-is leaves it alone', async () => {

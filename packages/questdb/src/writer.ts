@@ -1,12 +1,15 @@
 // Writes events into their table over ILP/HTTP, one HTTP request (one QuestDB transaction) per
 // batch. A batch QuestDB refuses (HTTP 400) is split in halves until the refused rows are alone,
 // so one bad row costs a few extra requests and nothing else; an unreachable QuestDB is waited out.
-import { Sender } from '@questdb/nodejs-client';
+// Rows are encoded by ilp.ts (protocol v2, binary doubles) into buffers kept between batches and
+// POSTed to /write; concurrent writes each take their own buffer, so batch N+1 is encoded while
+// batch N is in flight.
 import type { Envelope } from '@heatstream/contracts';
 import { backoffDelay, systemClock, type Clock } from '@heatstream/runtime';
-import { senderConfig, type QuestDbConnection } from './connection.ts';
+import { authHeader, type QuestDbConnection } from './connection.ts';
 import { QuestDbRejectedError, QuestDbUnavailableError } from './errors.ts';
 import type { TableDef } from './columns.ts';
+import { IlpBuffer, ilpEncoder, type RowEncoder } from './ilp.ts';
 
 /** Per event: undefined when stored, otherwise why QuestDB (or the encoder) refused it. */
 export type WriteResult = (string | undefined)[];
@@ -21,58 +24,48 @@ export interface WriterOptions {
   onAvailable?: () => void;
   /** What the retry delays wait on. */
   clock?: Clock;
+  /** How long one POST may take before it counts as QuestDB unavailable. */
+  requestTimeoutMs?: number;
 }
 
-/** The message of QuestDB's JSON error body, or the whole client error. */
-function classify(error: unknown): QuestDbRejectedError | QuestDbUnavailableError {
-  const message = (error as Error).message;
-  const status = /statusCode=(\d+)/.exec(message)?.[1];
-  if (status === '400') {
-    const body = message.slice(message.indexOf('error=') + 'error='.length);
-    let detail = body;
-    try {
-      detail = (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      // not JSON: keep the text
-    }
-    return new QuestDbRejectedError(
-      detail.replace(/^failed to parse line protocol:errors encountered on line\(s\):\s*/, ''),
-      {
-        cause: error,
-      },
-    );
+/** QuestDB's reason from a 400 body: the JSON message, without its fixed preamble. */
+function rejectionOf(body: string): QuestDbRejectedError {
+  let detail = body;
+  try {
+    detail = (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    // not JSON: keep the text
   }
-  return new QuestDbUnavailableError(`QuestDB write failed: ${message}`, { cause: error });
+  return new QuestDbRejectedError(
+    detail.replace(/^failed to parse line protocol:errors encountered on line\(s\):\s*/, '').trim(),
+  );
 }
 
-/** One ILP/HTTP sender; not shared between concurrent writes (each consumer gets its own). */
+/** One table writer per consumer; writes may overlap (each takes its own buffer). */
 export class QuestDbWriter {
   readonly #conn: QuestDbConnection;
   readonly #options: WriterOptions;
-  #sender: Sender | undefined;
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  readonly #encoders = new Map<string, RowEncoder>();
+  /** Buffers not in use; a write takes one and gives it back. */
+  readonly #free: IlpBuffer[] = [];
 
   constructor(conn: QuestDbConnection, options: WriterOptions = {}) {
     this.#conn = conn;
     this.#options = options;
+    // precision=n is what the client sends; every timestamp here carries its own unit suffix.
+    this.#url = `${conn.url}/write?precision=n`;
+    this.#headers = { 'content-type': 'text/plain; charset=utf-8', ...authHeader(conn) };
   }
 
-  async #senderOf(): Promise<Sender> {
-    // The client's own retries are kept short: waiting out an outage is done here, where shutdown
-    // can interrupt it.
-    // Creating it asks QuestDB for its protocol versions (/settings), so it fails like a write.
-    try {
-      this.#sender ??= await Sender.fromConfig(
-        senderConfig(this.#conn, { auto_flush: 'off', retry_timeout: 1_000, request_timeout: 30_000 }),
-      );
-    } catch (error) {
-      throw new QuestDbUnavailableError(
-        `QuestDB at ${this.#conn.url} unreachable: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+  #encoderOf(table: TableDef): RowEncoder {
+    let encoder = this.#encoders.get(table.name);
+    if (!encoder) {
+      encoder = ilpEncoder(table);
+      this.#encoders.set(table.name, encoder);
     }
-    return this.#sender;
+    return encoder;
   }
 
   /**
@@ -135,38 +128,53 @@ export class QuestDbWriter {
     indexes: readonly number[],
     result: WriteResult,
   ): Promise<void> {
-    const sender = await this.#senderOf();
-    sender.reset();
-    let encoded = 0;
-    for (const i of indexes) {
-      const event = events[i];
-      if (!event) continue;
-      try {
-        await table.row(sender, event, table.name);
-        encoded++;
-      } catch (error) {
-        // The client leaves a half-written row behind: start over without this event.
-        result[i] = `cannot encode the row for QuestDB: ${(error as Error).message}`;
-        sender.reset();
-        return this.#flush(
-          table,
-          events,
-          indexes.filter((j) => result[j] === undefined),
-          result,
-        );
-      }
-    }
-    if (encoded === 0) return;
+    const encode = this.#encoderOf(table);
+    const out = this.#free.pop() ?? new IlpBuffer();
     try {
-      await sender.flush();
-    } catch (error) {
-      throw classify(error);
+      out.reset();
+      for (const i of indexes) {
+        const event = events[i];
+        if (!event) continue;
+        try {
+          encode(out, event);
+        } catch (error) {
+          result[i] = `cannot encode the row for QuestDB: ${(error as Error).message}`;
+        }
+      }
+      if (out.rows === 0) return;
+      await this.#post(out.bytes());
+    } finally {
+      this.#free.push(out);
     }
   }
 
-  async close(): Promise<void> {
-    const sender = this.#sender;
-    this.#sender = undefined;
-    await sender?.close();
+  /** POSTs encoded rows: 2xx committed, 400 refused (QuestDbRejectedError), else unavailable. */
+  async #post(body: Buffer): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: this.#headers,
+        body,
+        signal: AbortSignal.timeout(this.#options.requestTimeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw new QuestDbUnavailableError(
+        `QuestDB at ${this.#conn.url} unreachable: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const text = await response.text().catch(() => '');
+    if (response.ok) return;
+    if (response.status === 400) throw rejectionOf(text);
+    throw new QuestDbUnavailableError(
+      `QuestDB write failed: HTTP ${response.status}${text ? `: ${text.slice(0, 500)}` : ''}`,
+    );
+  }
+
+  /** Lets the buffers go; nothing else is held between requests (fetch keeps its own sockets). */
+  close(): Promise<void> {
+    this.#free.length = 0;
+    return Promise.resolve();
   }
 }

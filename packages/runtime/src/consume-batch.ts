@@ -1,6 +1,7 @@
 // Batches: the handler gets the valid events of one pull (`batch` messages, or fewer once
 // `maxWaitMs` passed, so a quiet stream is still handled) and answers an outcome per event. The
-// next pull runs while a batch is being handled.
+// next pull runs while a batch is being handled; with `concurrency` above 1, that many batches
+// are handled at once (for handlers whose batches may land in any order, e.g. idempotent upserts).
 import type { JsMsg } from '@nats-io/jetstream';
 import type { LoopParts } from './consume.ts';
 import type { Settle } from './consume-settle.ts';
@@ -9,12 +10,16 @@ import { ok, type BatchHandler, type BatchItem, type ItemOutcome } from './handl
 /** Messages pulled and not yet settled: their ack deadline is kept alive. */
 type Held = Set<JsMsg>;
 
-export function consumeBatches(parts: LoopParts, handler: BatchHandler): Promise<void> {
+export function consumeBatches(parts: LoopParts, handler: BatchHandler, concurrency = 1): Promise<void> {
   const { loop, spec } = parts;
   const held: Held = new Set();
   // The next pull is collected while the current batch is handled; a failed pull rejects when
   // awaited, inside loop.run, which then backs off and starts over.
   let next: Promise<JsMsg[]> | undefined;
+  // Batches being handled. With a concurrency above 1 the next batch goes to the handler while
+  // the earlier ones are still being stored, so a store's round trip does not idle the loop.
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   // JetStream would redeliver a message held past its ack wait (a slow batch, a store outage
   // the handler waits out), spending one of its deliveries; `working` restarts the clock.
   const keepAlive = setInterval(
@@ -23,7 +28,27 @@ export function consumeBatches(parts: LoopParts, handler: BatchHandler): Promise
     },
     Math.max(500, spec.ackWaitMs / 3),
   );
+  const start = (msgs: JsMsg[]): Promise<void> => {
+    loop.inFlight = true;
+    const handled: Promise<void> = handleBatch(parts, handler, msgs)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        for (const msg of msgs) held.delete(msg);
+        running.delete(handled);
+        loop.inFlight = running.size > 0;
+        if (loop.stopping() && !loop.inFlight) loop.stopPulls();
+      });
+    running.add(handled);
+    return handled;
+  };
   const done = loop.run(async () => {
+    if (failure) {
+      const { error } = failure;
+      failure = undefined;
+      throw error;
+    }
     const current = next ?? collect(parts, held);
     next = undefined;
     const msgs = await current;
@@ -34,16 +59,12 @@ export function consumeBatches(parts: LoopParts, handler: BatchHandler): Promise
     next = collect(parts, held);
     next.catch(() => undefined); // observed when awaited on the next turn
     if (msgs.length === 0) return;
-    loop.inFlight = true;
-    try {
-      await handleBatch(parts, handler, msgs);
-    } finally {
-      loop.inFlight = false;
-      for (const msg of msgs) held.delete(msg);
-    }
-    if (loop.stopping()) loop.stopPulls();
+    void start(msgs);
+    // At most `concurrency` batches in hand: wait for one to finish before pulling on.
+    while (running.size >= concurrency) await Promise.race(running);
   });
   return done.then(async () => {
+    await Promise.all(running);
     // Whatever the pre-pull got after the stop goes straight back.
     release(await (next ?? Promise.resolve([])).catch(() => []), held);
     clearInterval(keepAlive);

@@ -32,6 +32,8 @@ export interface ConsumeLoopDeps {
   tracer: Tracer;
   /** Messages per pull request; in batch mode the largest batch. */
   batch?: number;
+  /** Batch mode: batches handled at once (default 1). */
+  concurrency?: number;
   /** How long one pull waits on an idle stream; in batch mode the longest a partial batch waits (≥ 1000, a JetStream client limit). */
   expiresMs?: number;
   /**
@@ -89,7 +91,7 @@ export class ConsumeLoop {
   start(): void {
     const { handler, batchHandler } = this.#deps;
     this.#done ??= batchHandler
-      ? consumeBatches(this.#parts, batchHandler)
+      ? consumeBatches(this.#parts, batchHandler, this.#deps.concurrency)
       : handler
         ? consumeEach(this.#parts, handler)
         : undefined;

@@ -62,6 +62,11 @@ export interface ConsumeBatchOptions {
   batch: number;
   /** The longest a partial batch waits for more messages before it is handled (at least 1000). */
   maxWaitMs: number;
+  /**
+   * Batches handled at once (default 1, in order). More keeps a store busy while the next batch
+   * is decoded and encoded; only for handlers whose batches may complete in any order.
+   */
+  concurrency?: number;
 }
 
 export interface ServiceContext<C> {
@@ -307,7 +312,7 @@ export async function runService<P extends TProperties>(
     const known = options.consumers ?? contractConsumers;
     const addLoop = (
       consumer: string | ConsumerSpec,
-      mode: Pick<ConsumeLoopDeps, 'handler' | 'batchHandler' | 'batch' | 'expiresMs'>,
+      mode: Pick<ConsumeLoopDeps, 'handler' | 'batchHandler' | 'batch' | 'expiresMs' | 'concurrency'>,
     ): void => {
       const spec = typeof consumer === 'string' ? known.find((c) => c.durable === consumer) : consumer;
       if (!spec)
@@ -356,8 +361,13 @@ export async function runService<P extends TProperties>(
       consume: (consumer, handler, consumeOptions = {}) => {
         addLoop(consumer, { handler, ...consumeOptions });
       },
-      consumeBatch: (consumer, batchHandler, { batch, maxWaitMs }) => {
-        addLoop(consumer, { batchHandler, batch, expiresMs: maxWaitMs });
+      consumeBatch: (consumer, batchHandler, { batch, maxWaitMs, concurrency }) => {
+        addLoop(consumer, {
+          batchHandler,
+          batch,
+          expiresMs: maxWaitMs,
+          ...(concurrency ? { concurrency } : {}),
+        });
       },
       dependency: (spec) => {
         if (dependencies.some((d) => d.name === spec.name))

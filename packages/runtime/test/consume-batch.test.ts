@@ -28,11 +28,11 @@ function spec(durable: string, device: string): ConsumerSpec {
   };
 }
 
-async function start(consumer: ConsumerSpec, handler: BatchHandler, batch = 50) {
+async function start(consumer: ConsumerSpec, handler: BatchHandler, batch = 50, concurrency = 1) {
   const svc = defineService({
     name: 'batcher',
     init(ctx) {
-      ctx.consumeBatch(consumer, handler, { batch, maxWaitMs: 1_000 });
+      ctx.consumeBatch(consumer, handler, { batch, maxWaitMs: 1_000, concurrency });
       return undefined;
     },
   });
@@ -53,6 +53,32 @@ const idle = (consumer: ConsumerSpec): Promise<boolean> =>
 const deadLetters = () => deadLettersOf(nats.js, 'batcher');
 
 describe('batch consume mode', () => {
+  test('with a concurrency of 2 the next batch reaches the handler while the first is still held, and both are acked', async () => {
+    const consumer = spec('batch-concurrent', 'dev-conc');
+    const seen = new Set<string>();
+    let second: () => void = () => undefined;
+    const secondArrived = new Promise<void>((resolve) => (second = resolve));
+    let batches = 0;
+    const svc = await start(
+      consumer,
+      async (items) => {
+        for (const { event } of items) seen.add(event.id);
+        batches++;
+        // The first batch is held until another batch arrives: one batch at a time never would.
+        if (batches === 1) await secondArrived;
+        else second();
+        return items.map(() => ok);
+      },
+      10,
+      2,
+    );
+    const ids = await publish('dev-conc', 40);
+    await eventually('every event', () => ids.every((id) => seen.has(id)));
+    await eventually('every event acked', () => idle(consumer));
+    assert.ok(batches >= 2, `${batches} batches`);
+    assert.equal(await svc.stop(), 0);
+  });
+
   test('events arrive in batches no larger than the limit, and a quiet stream is still handled', async () => {
     const consumer = spec('batch-sizes', 'dev-size');
     const sizes: number[] = [];

@@ -165,13 +165,22 @@ export interface TestServer {
   stop(): Promise<void>;
   /** What the running process wrote to stdout and stderr, its last 20 kB ('' when not owned). */
   output(): string;
+  /** The running process's id, for benchmarks that account its CPU and memory (undefined when not owned). */
+  pid(): number | undefined;
 }
 
 /** The lifecycle of a server named by `envName`: kill and restart refused, stop does nothing. */
 export function notOwned(envName: string): TestServer {
   const refuse = (): Promise<void> =>
     Promise.reject(new TestkitError(`${envName} server is not owned by the test`));
-  return { owned: false, kill: refuse, restart: refuse, stop: () => Promise.resolve(), output: () => '' };
+  return {
+    owned: false,
+    kill: refuse,
+    restart: refuse,
+    stop: () => Promise.resolve(),
+    output: () => '',
+    pid: () => undefined,
+  };
 }
 
 /**
@@ -199,5 +208,6 @@ export async function ownedServer(
       await removeDir(dir);
     },
     output: () => server?.output() ?? '',
+    pid: () => server?.child.pid,
   };
 }

@@ -58,7 +58,13 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
     QDB_LINE_TCP_ENABLED: 'false',
     QDB_LINE_UDP_ENABLED: 'false',
     QDB_TELEMETRY_ENABLED: 'false',
-    QDB_SHARED_WORKER_COUNT: '2',
+    // Sized for two cores that Node and nats-server need too (QuestDB's defaults scale with the
+    // CPU count and keep several spinning threads per pool): one thread per pool.
+    QDB_SHARED_NETWORK_WORKER_COUNT: '1',
+    QDB_SHARED_QUERY_WORKER_COUNT: '1',
+    QDB_SHARED_WRITE_WORKER_COUNT: '1',
+    QDB_WAL_APPLY_WORKER_COUNT: '1',
+    QDB_MAT_VIEW_REFRESH_WORKER_COUNT: '1',
   };
   const lifecycle = await ownedServer(
     root,

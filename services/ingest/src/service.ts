@@ -16,12 +16,17 @@ import {
 import { defineService } from '@heatstream/runtime';
 import { projector } from './projector.ts';
 
-/** Durable consumer (contracts/src/streams.ts) → table. */
-const routes: readonly [string, TableDef][] = [
-  ['ingest-readings', readings],
-  ['ingest-devices', deviceStatus],
-  ['ingest-alerts', alerts],
-  ['ingest-derived', cop],
+/**
+ * Durable consumer (contracts/src/streams.ts) → table, and whether its batches may be stored
+ * concurrently: a reading is a fact of its measurement time, so two batches may commit in either
+ * order; a COP row of a re-derived period must not be overtaken by the older derivation, and the
+ * small tables gain nothing from it.
+ */
+const routes: readonly [string, TableDef, boolean][] = [
+  ['ingest-readings', readings, true],
+  ['ingest-devices', deviceStatus, false],
+  ['ingest-alerts', alerts, false],
+  ['ingest-derived', cop, false],
 ];
 
 export const service = defineService({
@@ -51,6 +56,12 @@ export const service = defineService({
           minimum: 1_000,
           description: 'a partial batch is written after this',
         }),
+        concurrency: Type.Integer({
+          default: 2,
+          minimum: 1,
+          description:
+            'readings batches in flight to QuestDB at once (the next is encoded while one commits)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -73,7 +84,7 @@ export const service = defineService({
       probe: () => probe(conn),
       intervalMs: questdb.probeIntervalMs,
     });
-    const writers = routes.map(([durable, table]) => {
+    const writers = routes.map(([durable, table, concurrent]) => {
       const writer = new QuestDbWriter(conn, {
         onUnavailable: (error, attempt) => {
           store.down(error.message);
@@ -87,7 +98,11 @@ export const service = defineService({
           store.up();
         },
       });
-      ctx.consumeBatch(durable, projector(table, writer), { batch: batch.size, maxWaitMs: batch.maxWaitMs });
+      ctx.consumeBatch(durable, projector(table, writer), {
+        batch: batch.size,
+        maxWaitMs: batch.maxWaitMs,
+        concurrency: concurrent ? batch.concurrency : 1,
+      });
       return writer;
     });
     return {

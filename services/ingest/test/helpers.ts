@@ -45,11 +45,14 @@ export async function publishAll(
   const window = 500;
   for (let i = 0; i < events.length; i += window) {
     await Promise.all(
-      events
-        .slice(i, i + window)
-        .map((e) =>
-          js.publish(subjects.reading(e.data.site, e.data.device), encodeEvent(e), { msgID: msgId(e) }),
-        ),
+      events.slice(i, i + window).map((e) =>
+        js.publish(subjects.reading(e.data.site, e.data.device), encodeEvent(e), {
+          msgID: msgId(e),
+          // A loaded machine can take more than the default 5 s to answer; a retry would be
+          // de-duplicated on the msgID, but one is not needed when the wait is long enough.
+          timeout: 30_000,
+        }),
+      ),
     );
   }
 }

@@ -1,6 +1,8 @@
 // Zero loss across failures: a QuestDB outage longer than the consumer's ack wait allows for all of
 // a message's deliveries, in the middle of a 100k-reading stream, and ingest killed with SIGKILL
-// mid-stream. Afterwards every reading is in QuestDB exactly once and nothing is dead-lettered.
+// mid-stream — once, and at several random points while readings are still being published, with
+// small batches so that several are in flight at each kill. Afterwards every reading is in QuestDB
+// exactly once and nothing is dead-lettered.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumers, type ConsumerSpec } from '@heatstream/contracts';
@@ -82,5 +84,57 @@ describe('ingest recovers without loss or duplicates', () => {
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.output());
     assert.deepEqual(await storedTotals(questdb.conn, 'killed'), expectedTotals(sent));
+  });
+
+  test('ingest killed with SIGKILL at random points of a high-rate run, with batches in flight, and restarted each time', async () => {
+    const kills = 3;
+    const sent = Array.from({ length: 60_000 }, (_, i) => reading('chaos', i));
+    // Small batches, two in flight: each kill lands among several uncommitted and unacked ones.
+    const chaosEnv = { ...env(), HS_BATCH__SIZE: '500', HS_BATCH__CONCURRENCY: '2' };
+    // Kill points: after a random share of the readings is stored, plus a random few milliseconds,
+    // so a kill can fall in a pull, an encode, a POST or a run of acks. Logged for a rerun.
+    const points = Array.from({ length: kills }, (_, k) =>
+      Math.round(((k + 0.2 + 0.6 * Math.random()) / (kills + 1)) * sent.length),
+    );
+    const jitters = points.map(() => Math.floor(Math.random() * 300));
+    console.info(
+      `kill points (stored readings + ms): ${points.map((p, k) => `${p}+${jitters[k]}`).join(', ')}`,
+    );
+    let publishing: Promise<void> | undefined;
+    for (const [k, point] of points.entries()) {
+      const ingest = runIngest(chaosEnv);
+      // The first ingest provisions the streams; readings go out while it and its successors run.
+      publishing ??= eventually(
+        'READINGS provisioned',
+        () =>
+          nats.jsm.streams.info('READINGS').then(
+            () => true,
+            () => false,
+          ),
+        60_000,
+      ).then(() => publishAll(nats.js, sent));
+      await eventually(
+        `${point} readings stored`,
+        async () => (await storedTotals(questdb.conn, 'chaos')).count >= point,
+        120_000,
+      );
+      await sleep(jitters[k] ?? 0);
+      ingest.child.kill('SIGKILL');
+      await ingest.exited;
+    }
+    await publishing;
+    const last = runIngest(chaosEnv);
+    await eventually('the backlog to be ingested', () => drained(nats.jsm, questdb.conn), 120_000);
+    last.child.kill('SIGTERM');
+    assert.equal(await last.exited, 0, last.output());
+    // Exactly once: the count is every reading, and the exact sums (multiples of 1/4) rule out a
+    // reading stored twice making up for one lost.
+    assert.deepEqual(await storedTotals(questdb.conn, 'chaos'), expectedTotals(sent));
+    const [[distinct]] = (await questdb.server.query(
+      "SELECT count() FROM (SELECT DISTINCT ts, device FROM readings WHERE site = 'chaos')",
+    )) as [[number]];
+    assert.equal(distinct, sent.length, 'one row per reading');
+    const rejected = await nats.jsm.streams.info('REJECTED');
+    assert.equal(rejected.state.messages, 0, 'nothing was dead-lettered, though redelivered after each kill');
   });
 });
