@@ -686,17 +686,20 @@ describe('the fleet table', () => {
     const fleet = (await res.json()) as Fleet;
     assert.equal(fleet.period, '30d');
     // home's January readings are past the readings table's TTL once these are stored: only its
-    // alerts and COP are asserted.
+    // alerts and COP are asserted. Other tests of this file store sites of their own (e.g. `day`).
     assert.deepEqual(
-      fleet.sites.filter((s) => s.site !== 'home').map((s) => [s.site, s.status]),
+      fleet.sites.filter((s) => ['attic', 'cabin', 'shed'].includes(s.site)).map((s) => [s.site, s.status]),
       [
         ['attic', 'fault'],
         ['cabin', 'ok'],
         ['shed', 'offline'],
       ],
     );
+    // Every site, in site order (with those of the other tests in this file between them).
+    const ids = fleet.sites.map((s) => s.site);
+    assert.deepEqual(ids, [...ids].sort());
     assert.deepEqual(
-      fleet.sites.map((s) => s.site),
+      ids.filter((id) => ['attic', 'cabin', 'home', 'shed'].includes(id)),
       ['attic', 'cabin', 'home', 'shed'],
     );
     const row = fleet.sites.find((s) => s.site === 'cabin');
