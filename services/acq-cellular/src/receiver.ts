@@ -258,11 +258,16 @@ export class Receiver {
     );
     if (parsed.outcome) return parsed.outcome;
     const status = parsed.value;
-    if (status.online)
+    if (status.online) {
+      const about = [
+        ...(status.fw === undefined ? [] : [`firmware ${status.fw}`]),
+        ...(status.intervalS === undefined ? [] : [`publishes every ${status.intervalS} s`]),
+      ];
       await this.#deps.presence.online(
         device.id,
-        `connected to the broker${status.fw === undefined ? '' : ` (firmware ${status.fw})`}`,
+        `connected to the broker${about.length === 0 ? '' : ` (${about.join(', ')})`}`,
       );
+    }
     // The firmware sends the same as its will and before an orderly stop.
     else await this.#deps.presence.offline(device.id, 'offline (last will, or an orderly stop)');
     return accepted(0);
