@@ -97,6 +97,9 @@ after(async () => {
 test('STATUS sent from the device page is answered by the device, and the answer is shown', async () => {
   const page = await browser.newPage();
   await logIn(page, base);
+  // The overview first, as the other dashboard tests do: a device route taken while the login's
+  // overview is still loading is overwritten by it when it lands (main.ts route() has no guard).
+  await page.locator('[data-device="remote-1"]').waitFor({ timeout: 30_000 });
   await page.goto(`${base}/#/device/remote-1`);
   await page.getByRole('heading', { name: 'Commands' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'STATUS' }).click();
