@@ -25,6 +25,7 @@ import {
   SITE,
   stored,
 } from '../services/acq-cellular/test/helpers.ts';
+import { reading } from '../services/acq-cellular/test/wire.ts';
 
 const nats = fileFixture(() => natsFixture({ own: true }));
 const questdb = fileFixture(() => questDbFixture({ own: true }));
@@ -47,7 +48,10 @@ describe('cellular backlog into QuestDB', () => {
   test('100 readings after an outage keep their times; sent twice they are stored once', async () => {
     // The modem was offline for the morning: 100 readings 10 s apart, from 06:00.
     const startS = Math.floor(Date.UTC(2026, 10, 30, 6, 0, 0) / 1000);
-    const backlog = JSON.stringify(batch('field-7', 100, startS));
+    // In the firmware's format; at 06:00:20 the low-pressure transducer read at a rail (null, invalid).
+    const readings = batch('field-7', 100, startS);
+    readings.readings[2] = reading(startS + 20, {}, ['pressureLow']);
+    const backlog = JSON.stringify(readings);
     const marker = JSON.stringify(batch('field-7', 1, startS + 3_600));
     const device = await mqttClient(cellular.broker.url, {
       clientId: 'field-7',
@@ -93,5 +97,11 @@ describe('cellular backlog into QuestDB', () => {
       `SELECT voltage, return_temp FROM readings WHERE device = 'field-7' AND ts = '2026-11-30T06:00:10.000000Z'`,
     )) as [[number, number]];
     assert.deepEqual([voltage, inlet], [230, 38.25]);
+    // Left out, not zeroed: the invalid sensor's column is NULL beside the others of its row.
+    const [[pressureLow, pressureHigh]] = (await sql(
+      questdb.conn,
+      `SELECT pressure_low, pressure_high FROM readings WHERE device = 'field-7' AND ts = '2026-11-30T06:00:20.000000Z'`,
+    )) as [[number | null, number]];
+    assert.deepEqual([pressureLow, pressureHigh], [null, 20.6843]);
   });
 });

@@ -25,6 +25,7 @@ import {
   SITE,
   type CellularBroker,
 } from '../services/acq-cellular/test/helpers.ts';
+import { commandResult } from '../services/acq-cellular/test/wire.ts';
 import { seed, startGateway } from '../services/gateway/test/fixtures.ts';
 import { addInstaller, buildDashboard, closeStack, logIn, shots } from './dashboard-stack.ts';
 
@@ -67,7 +68,7 @@ before(async () => {
       HS_BATCH_API__PORT: String(await freePort()),
     }),
   });
-  // The device: answers STATUS as the firmware does, on its own cmd/result topic.
+  // The device: answers STATUS in the firmware's format, on its own cmd/result topic.
   device = await mqttClient(cellular.broker.url, {
     clientId: 'remote-1',
     username: 'remote-1',
@@ -77,7 +78,7 @@ before(async () => {
     const { id, command } = JSON.parse(payload.toString()) as { id: string; command: string };
     void device.publishAsync(
       'heatpump/remote-1/cmd/result',
-      JSON.stringify({ id, command, ok: true, text: 'V=231.0 Tc=64.0 alerts=none buf=0/120 csq=18' }),
+      JSON.stringify(commandResult(id, command, 'remote-1 Cmp64C 231V Alerts:none Buf0/120 Sig-77dBm(58%)')),
       { qos: 1 },
     );
   });
@@ -96,12 +97,18 @@ after(async () => {
 test('STATUS sent from the device page is answered by the device, and the answer is shown', async () => {
   const page = await browser.newPage();
   await logIn(page, base);
+  // The overview first, as the other dashboard tests do: a device route taken while the login's
+  // overview is still loading is overwritten by it when it lands (main.ts route() has no guard).
+  await page.locator('[data-device="remote-1"]').waitFor({ timeout: 30_000 });
   await page.goto(`${base}/#/device/remote-1`);
   await page.getByRole('heading', { name: 'Commands' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'STATUS' }).click();
   const answer = page.locator('.command-answer');
   await answer.getByText('STATUS answered').waitFor({ timeout: 30_000 });
-  assert.match((await answer.textContent()) ?? '', /V=231\.0 Tc=64\.0 alerts=none buf=0\/120 csq=18/);
+  const shown = (await answer.textContent()) ?? '';
+  assert.match(shown, /remote-1 Cmp64C 231V Alerts:none Buf0\/120 Sig-77dBm\(58%\)/);
+  // The status block's summary under the SMS text.
+  assert.match(shown, /alerts: none · buffered 0\/120 · signal -77 dBm/);
   await page.screenshot({ path: join(shots, '9-device-commands.png'), fullPage: true });
   await page.close();
 });

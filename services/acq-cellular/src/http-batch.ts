@@ -120,8 +120,8 @@ export async function startHttpBatch(options: HttpBatchOptions): Promise<{ serve
     }
     const outcome = await receiver.batch(origin, id, body);
     if (outcome.ok) {
-      const { stored, droppedSensors, skippedReadings } = outcome;
-      answer(res, 200, { stored, droppedSensors, skippedReadings });
+      const { stored, droppedSensors } = outcome;
+      answer(res, 200, { stored, droppedSensors });
     } else {
       answer(res, statusOf(outcome), { error: outcome.reason });
     }

@@ -3,32 +3,33 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { events } from '@heatstream/contracts';
+import { reading } from '../test/wire.ts';
 import { readingId, toReadingEvent } from './readings.ts';
 
 const ts = Math.floor(Date.UTC(2026, 11, 1, 3, 0, 0) / 1000);
 
 describe('cellular readings', () => {
   test('map onto the catalogue in its units, under the measurement time', () => {
-    const converted = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
-      ts,
-      inletTemp: 38.5,
-      outletTemp: 44,
-      ambientTemp: -3.25,
-      compressorTemp: 72,
-      voltage: 231,
-      current: 6.2,
-      power: 1430,
-      pressureHigh: 400,
-      pressureLow: 40,
-      compressor: true,
-      fan: true,
-      defrost: false,
-      rssi: -85,
-    });
-    assert.ok(converted);
-    const { event } = converted;
+    const { event, dropped } = toReadingEvent(
+      'acq-cellular/test',
+      'remote',
+      'remote-1',
+      reading(ts, {
+        inletTemp: 38.5,
+        outletTemp: 44,
+        ambientTemp: -3.25,
+        compressorTemp: 72,
+        voltage: 231,
+        current: 6.2,
+        power: 1430,
+        pressureHigh: 400,
+        pressureLow: 40,
+      }),
+      -85,
+    );
     assert.deepEqual(events.validate('heatstream.reading.v1', event), []);
     assert.equal(event.time, '2026-12-01T03:00:00.000Z');
+    assert.deepEqual(dropped, []);
     assert.deepEqual(event.data.metrics, {
       return_temp: 38.5,
       flow_temp: 44,
@@ -45,31 +46,35 @@ describe('cellular readings', () => {
     });
   });
 
-  test('a sensor flagged invalid is left out, not stored as 0; nothing trusted, no reading', () => {
-    const converted = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
-      ts,
-      inletTemp: 0,
-      voltage: 229,
-      valid: { inletTemp: false },
-    });
-    assert.ok(converted);
-    assert.deepEqual(converted.event.data.metrics, { voltage: 229 });
-    assert.deepEqual(converted.dropped, ['inletTemp']);
-    const none = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', {
-      ts,
-      voltage: 4095,
-      valid: { voltage: false },
-    });
-    assert.equal(none, undefined);
+  test('a sensor flagged invalid (null) is left out, not stored as 0; no signal, no signal_rssi', () => {
+    const { event, dropped } = toReadingEvent(
+      'acq-cellular/test',
+      'remote',
+      'remote-1',
+      reading(ts, {}, ['inletTemp', 'pressureLow']),
+    );
+    assert.equal(event.data.metrics.return_temp, undefined);
+    assert.equal(event.data.metrics.pressure_low, undefined);
+    assert.equal(event.data.metrics.signal_rssi, undefined);
+    assert.equal(event.data.metrics.voltage, 230);
+    assert.deepEqual(dropped, ['inletTemp', 'pressureLow']);
+    // A value the firmware sent but flagged invalid is dropped too, whatever it says.
+    const flagged = { ...reading(ts), inletTemp: 0 };
+    flagged.valid.inletTemp = false;
+    const second = toReadingEvent('acq-cellular/test', 'remote', 'remote-1', flagged);
+    assert.equal(second.event.data.metrics.return_temp, undefined);
+    assert.deepEqual(second.dropped, ['inletTemp']);
   });
 
   test('ids are ULIDs of the measurement time, the same for the same device and time', () => {
-    const id = readingId('remote', 'remote-1', ts);
+    const ms = ts * 1000;
+    const id = readingId('remote', 'remote-1', ms);
     assert.match(id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
-    assert.equal(readingId('remote', 'remote-1', ts), id);
-    assert.notEqual(readingId('remote', 'remote-2', ts), id);
-    assert.notEqual(readingId('remote', 'remote-1', ts + 10), id);
+    assert.equal(readingId('remote', 'remote-1', ms), id);
+    assert.notEqual(readingId('remote', 'remote-2', ms), id);
+    assert.notEqual(readingId('remote', 'remote-1', ms + 10_000), id);
     // Sortable by time: a later reading's id sorts after.
-    assert.ok(readingId('remote', 'remote-1', ts + 10) > id);
+    assert.ok(readingId('remote', 'remote-1', ms + 10_000) > id);
+    assert.equal(toReadingEvent('s', 'remote', 'remote-1', reading(ts)).event.id, id);
   });
 });

@@ -2,32 +2,29 @@
 // into events, or refused with the reason — the refused bytes go to rejected.v1.acq-cellular, so
 // nothing is lost and nothing is silent.
 import {
+  CellularAlertV1,
+  CellularBatchV1,
+  CellularCommandResultV1,
+  CellularStatusV1,
+  DeviceCommand,
   makeEvent,
   subjects,
   subjectOf,
-  type AlertSeverity,
-  type AlertState,
+  type CellularSensor,
   type Envelope,
 } from '@heatstream/contracts';
 import type { Logger, Publish } from '@heatstream/runtime';
 import type { InventoryDevice } from './inventory.ts';
-import {
-  CellularAlert,
-  CellularBatch,
-  CellularCommandResult,
-  PayloadError,
-  parsePayload,
-  type SensorName,
-} from './payload.ts';
+import { PayloadError, parsePayload } from './payload.ts';
 import type { Presence } from './presence.ts';
 import { metricOfSensor, toCatalogueUnit, toReadingEvent } from './readings.ts';
+import { statusSummary } from './status-summary.ts';
 
 /** Kept of an oversize payload in its dead letter: enough to see what it was. */
 const OVERSIZE_KEPT_BYTES = 64 * 1024;
 
 export type Outcome =
-  | { ok: true; stored: number; droppedSensors: number; skippedReadings: number }
-  | { ok: false; reason: string; kind: RejectKind };
+  { ok: true; stored: number; droppedSensors: number } | { ok: false; reason: string; kind: RejectKind };
 
 export const RejectKind = {
   invalid: 'invalid',
@@ -50,7 +47,19 @@ export interface ReceiverDeps {
 type Parsed<T> = { value: T; outcome?: undefined } | { value?: undefined; outcome: Outcome };
 const refused = (outcome: Outcome): { outcome: Outcome } => ({ outcome });
 
-const accepted = (stored = 0): Outcome => ({ ok: true, stored, droppedSensors: 0, skippedReadings: 0 });
+const accepted = (stored = 0): Outcome => ({ ok: true, stored, droppedSensors: 0 });
+
+/** The sensor each firmware alert rule watches (contracts CellularAlertRule). */
+const ruleSensors: Readonly<Record<CellularAlertV1['rule'], CellularSensor>> = {
+  voltage_high: 'voltage',
+  voltage_low: 'voltage',
+  compressor_temp_high: 'compressorTemp',
+  high_pressure_high: 'pressureHigh',
+  low_pressure_low: 'pressureLow',
+  current_high: 'current',
+};
+
+const deviceCommands: readonly string[] = Object.values(DeviceCommand);
 
 export class Receiver {
   readonly #deps: ReceiverDeps;
@@ -129,7 +138,7 @@ export class Receiver {
     if (admitted.outcome) return admitted.outcome;
     const device = admitted.value;
     const parsed = await this.#parse(origin, bytes, () =>
-      parsePayload(CellularBatch, bytes, 'cellular batch'),
+      parsePayload(CellularBatchV1, bytes, 'cellular batch'),
     );
     if (parsed.outcome) return parsed.outcome;
     const batch = parsed.value;
@@ -142,80 +151,86 @@ export class Receiver {
       );
     let stored = 0;
     let droppedSensors = 0;
-    let skippedReadings = 0;
-    for (const reading of batch.readings) {
-      const converted = toReadingEvent(this.#deps.source, device.site, device.id, reading);
-      if (!converted) {
-        skippedReadings++;
-        continue;
-      }
+    const newest = batch.readings.length - 1;
+    for (const [i, reading] of batch.readings.entries()) {
+      // The batch's signal was measured when it was sent: it belongs with the newest reading, not
+      // with a backlog from hours before.
+      const signal = i === newest ? batch.signal.dbm : null;
+      const converted = toReadingEvent(this.#deps.source, device.site, device.id, reading, signal);
       droppedSensors += converted.dropped.length;
       await this.#publish(converted.event, converted.event.id);
       stored++;
     }
-    if (droppedSensors > 0 || skippedReadings > 0)
-      this.#deps.log.info(
-        { device: device.id, droppedSensors, skippedReadings },
-        'invalid sensors left out of a batch',
-      );
+    if (droppedSensors > 0)
+      this.#deps.log.info({ device: device.id, droppedSensors }, 'invalid sensors left out of a batch');
     await this.#deps.presence.seen(device.id);
-    return { ok: true, stored, droppedSensors, skippedReadings };
+    return { ok: true, stored, droppedSensors };
   }
 
-  /** An alert the firmware raised and sent by SMS, recorded as alert.v1 with the firmware as its rule's source. */
+  /** An alert the firmware raised (or cleared) and sent by SMS, recorded as alert.v1 with the firmware as its rule's source. */
   async alert(origin: string, id: string, bytes: Uint8Array): Promise<Outcome> {
     const admitted = await this.#admit(origin, id, bytes);
     if (admitted.outcome) return admitted.outcome;
     const device = admitted.value;
     const parsed = await this.#parse(origin, bytes, () =>
-      parsePayload(CellularAlert, bytes, 'cellular alert'),
+      parsePayload(CellularAlertV1, bytes, 'cellular alert'),
     );
     if (parsed.outcome) return parsed.outcome;
     const alert = parsed.value;
-    const sensor: SensorName = alert.sensor;
-    const metric = metricOfSensor(sensor);
-    const state: AlertState = alert.level === 'ok' ? 'resolved' : 'raised';
-    const severity: AlertSeverity = alert.level === 'ok' ? 'info' : alert.level;
-    const value = alert.value === undefined ? undefined : toCatalogueUnit(sensor, alert.value);
-    const threshold = alert.threshold === undefined ? undefined : toCatalogueUnit(sensor, alert.threshold);
-    const sms = alert.sms === undefined ? '' : alert.sms ? ', SMS sent' : ', SMS not sent';
-    const message =
-      alert.level === 'ok'
-        ? `device ${device.id}: ${metric} back within limits (firmware alert)`
-        : `device ${device.id}: ${metric} ${value ?? '?'} past ${threshold ?? '?'} (firmware ${alert.level} alert${sms})`;
+    if (alert.device !== device.id)
+      return this.reject(
+        origin,
+        RejectKind.invalid,
+        `alert names device ${JSON.stringify(alert.device)} but came from ${device.id}`,
+        bytes,
+      );
+    const sensor = ruleSensors[alert.rule];
+    // The firmware raises and resolves each rule per level (warning → critical resolves the warning
+    // and raises the critical): one alert instance per device, rule and severity.
+    const alertId = `firmware-${device.id}-${alert.rule}-${alert.severity}`;
+    const sms = alert.state === 'raised' ? (alert.sms ? ' (SMS sent)' : ' (no SMS: cooldown)') : '';
     const event = makeEvent('heatstream.alert.v1', {
       source: this.#deps.source,
       subject: device.id,
-      time: new Date(alert.ts * 1000),
+      time: new Date(alert.time),
       data: {
         site: device.site,
         device: device.id,
-        // One instance per device and sensor: a later `ok` resolves what the firmware raised.
-        alertId: `firmware-${device.id}-${sensor}`,
-        rule: `firmware:${metric}`,
-        severity,
-        state,
-        message,
-        metric,
-        ...(value === undefined ? {} : { value }),
-        ...(threshold === undefined ? {} : { threshold }),
+        alertId,
+        rule: `firmware:${alert.rule}`,
+        severity: alert.severity,
+        state: alert.state,
+        message: `${alert.message}${sms}`,
+        metric: metricOfSensor(sensor),
+        value: toCatalogueUnit(sensor, alert.value),
+        threshold: toCatalogueUnit(sensor, alert.threshold),
       },
     });
-    await this.#publish(event, `firmware-${device.id}-${sensor}-${alert.ts}-${alert.level}`);
+    await this.#publish(event, `${alertId}-${alert.state}-${alert.time}`);
     await this.#deps.presence.seen(device.id);
     return accepted(1);
   }
 
-  /** The device's answer to a command, recorded as command-result.v1. */
+  /** The device's answer to a command, recorded as command-result.v1 (its message and status). */
   async commandResult(origin: string, id: string, bytes: Uint8Array): Promise<Outcome> {
     const admitted = await this.#admit(origin, id, bytes);
     if (admitted.outcome) return admitted.outcome;
     const device = admitted.value;
     const parsed = await this.#parse(origin, bytes, () =>
-      parsePayload(CellularCommandResult, bytes, 'command result'),
+      parsePayload(CellularCommandResultV1, bytes, 'command result'),
     );
     if (parsed.outcome) return parsed.outcome;
     const answer = parsed.value;
+    // The firmware answers even what it could not parse (empty id): that is no answer to a command
+    // of ours, so it is refused with the device's own reason rather than recorded against nothing.
+    if (answer.id === '' || !deviceCommands.includes(answer.command))
+      return this.reject(
+        origin,
+        RejectKind.invalid,
+        `command result for ${answer.id === '' ? 'no command id' : `unknown command ${JSON.stringify(answer.command)}`}: ${answer.message}`,
+        bytes,
+      );
+    const text = answer.status ? `${answer.message}\n${statusSummary(answer.status)}` : answer.message;
     const event = makeEvent('heatstream.command-result.v1', {
       source: this.#deps.source,
       subject: device.id,
@@ -223,9 +238,9 @@ export class Receiver {
         site: device.site,
         device: device.id,
         commandId: answer.id,
-        command: answer.command,
+        command: answer.command as DeviceCommand,
         ok: answer.ok,
-        text: answer.text,
+        text,
       },
     });
     await this.#publish(event, `result-${answer.id}`);
@@ -233,23 +248,28 @@ export class Receiver {
     return accepted(1);
   }
 
-  /** `status/online`: "1"/"online" when the device connects, "0"/"offline" as its last will. */
+  /** `status/online` (retained): `{"online":true,…}` on connecting, `{"online":false}` as the last will. */
   async online(origin: string, id: string, bytes: Uint8Array): Promise<Outcome> {
     const admitted = await this.#admit(origin, id, bytes);
     if (admitted.outcome) return admitted.outcome;
     const device = admitted.value;
-    const text = Buffer.from(bytes).toString('utf8').trim().toLowerCase();
-    if (['1', 'online', 'true'].includes(text))
-      await this.#deps.presence.online(device.id, 'connected to the broker');
-    else if (['0', 'offline', 'false'].includes(text))
-      await this.#deps.presence.offline(device.id, 'connection lost (last will)');
-    else
-      return this.reject(
-        origin,
-        RejectKind.invalid,
-        `status/online must be 1/online or 0/offline, not ${JSON.stringify(text.slice(0, 40))}`,
-        bytes,
+    const parsed = await this.#parse(origin, bytes, () =>
+      parsePayload(CellularStatusV1, bytes, 'device status'),
+    );
+    if (parsed.outcome) return parsed.outcome;
+    const status = parsed.value;
+    if (status.online) {
+      const about = [
+        ...(status.fw === undefined ? [] : [`firmware ${status.fw}`]),
+        ...(status.intervalS === undefined ? [] : [`publishes every ${status.intervalS} s`]),
+      ];
+      await this.#deps.presence.online(
+        device.id,
+        `connected to the broker${about.length === 0 ? '' : ` (${about.join(', ')})`}`,
       );
+    }
+    // The firmware sends the same as its will and before an orderly stop.
+    else await this.#deps.presence.offline(device.id, 'offline (last will, or an orderly stop)');
     return accepted(0);
   }
 

@@ -17,6 +17,7 @@ import {
 } from '@heatstream/testkit';
 import { acqCellularService } from '../src/service.ts';
 import { batch, cellularBroker, mqttClient, SERVICE_USER, SITE, stored } from './helpers.ts';
+import { alert, commandResult, online, reading, will as lastWill } from './wire.ts';
 
 const MAX_BYTES = 64 * 1024;
 const nats = fileFixture(() => natsFixture({ own: true }));
@@ -122,9 +123,9 @@ describe('acq-cellular', () => {
 
   test('a 100-reading backlog lands under its own times, invalid sensors left out; sent twice it is stored once', async () => {
     const startS = Math.floor(Date.UTC(2026, 10, 30, 6, 0, 0) / 1000);
-    const backlog = batch('dev-c', 100, startS) as { readings: Record<string, unknown>[] };
-    // The third reading's inlet NTC is open: flagged invalid, its raw value must not be stored.
-    backlog.readings[2] = { ...backlog.readings[2], inletTemp: -40, valid: { inletTemp: false } };
+    const backlog = batch('dev-c', 100, startS);
+    // The third reading's inlet NTC is open: the firmware sends null and valid.inletTemp false.
+    backlog.readings[2] = reading(startS + 20, {}, ['inletTemp']);
     const c = await device('dev-c');
     try {
       for (let i = 0; i < 2; i++)
@@ -135,7 +136,7 @@ describe('acq-cellular', () => {
     // And once more over HTTP, gzipped.
     const response = await post('dev-c', gzipSync(JSON.stringify(backlog)), { 'content-encoding': 'gzip' });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { stored: 100, droppedSensors: 1, skippedReadings: 0 });
+    assert.deepEqual(await response.json(), { stored: 100, droppedSensors: 1 });
     const subject = subjects.reading(SITE, 'dev-c');
     const readings = await eventually('100 readings', async () => {
       const got = await stored(nats.js, 'READINGS', subject);
@@ -153,6 +154,12 @@ describe('acq-cellular', () => {
     assert.equal(third.data.metrics.return_temp, undefined);
     assert.equal(third.data.metrics.flow_temp, 43.5);
     assert.equal(third.data.metrics.pressure_high, 20.6843, '300 PSI in bar');
+    // The batch's signal goes with its newest reading only.
+    const withSignal = readings.filter((r) => 'signal_rssi' in (r.data as { metrics: object }).metrics);
+    assert.deepEqual(
+      withSignal.map((r) => [r.time, (r.data as { metrics: Record<string, number> }).metrics.signal_rssi]),
+      [[new Date((startS + 990) * 1000).toISOString(), -83]],
+    );
   });
 
   test('malformed JSON, wrong types, oversize and an unknown device are rejected with the reason; the service goes on', async () => {
@@ -160,11 +167,17 @@ describe('acq-cellular', () => {
     const good = JSON.stringify(batch('dev-d', 1, 1_800_000_500));
     try {
       await d.publishAsync('heatpump/dev-d/data', '{"device": "dev-d", "readings": [', { qos: 1 });
+      const wrongType = batch('dev-d', 1, 1_800_000_000);
       await d.publishAsync(
         'heatpump/dev-d/data',
-        JSON.stringify({ device: 'dev-d', readings: [{ ts: 1_800_000_000, voltage: '230' }] }),
+        JSON.stringify({ ...wrongType, readings: [{ ...wrongType.readings[0], voltage: '230' }] }),
         { qos: 1 },
       );
+      // The format before the contract: status as "1", not the firmware's JSON.
+      await d.publishAsync('heatpump/dev-d/status/online', '1', { qos: 1 });
+      // The firmware's answer to a command it could not parse: no id to record it against.
+      const unparsed = { ...commandResult('', 'FOO', 'unknown command FOO'), ok: false };
+      await d.publishAsync('heatpump/dev-d/cmd/result', JSON.stringify(unparsed), { qos: 1 });
       await d.publishAsync('heatpump/dev-d/data', JSON.stringify(batch('dev-d', 400, 1_800_000_000)), {
         qos: 1,
       });
@@ -187,13 +200,15 @@ describe('acq-cellular', () => {
     assert.equal(wrongToken.status, 401);
     const tooBig = await post('dev-d', JSON.stringify(batch('dev-d', 400, 1_800_000_000)));
     assert.equal(tooBig.status, 413);
-    const all = await eventually('six dead letters', async () => {
+    const all = await eventually('eight dead letters', async () => {
       const got = await reasons();
-      return got.length >= 6 && got;
+      return got.length >= 8 && got;
     });
     const expected = [
       /^malformed JSON in cellular batch/,
-      /^invalid cellular batch: \/readings\/0\/voltage Expected number/,
+      /^invalid cellular batch: \/readings\/0\/voltage /,
+      /^invalid device status: \/ Expected object/,
+      /^command result for no command id: unknown command FOO$/,
       /^payload of \d+ bytes is over the limit of 65536/,
       /^unknown device "ghost": not in the inventory/,
       /^unknown device "ghost": not in the inventory/,
@@ -216,12 +231,12 @@ describe('acq-cellular', () => {
   test('a device whose connection dies goes offline through its last will', async () => {
     const will = {
       topic: 'heatpump/dev-b/status/online',
-      payload: Buffer.from('0'),
+      payload: Buffer.from(JSON.stringify(lastWill)),
       qos: 1 as const,
       retain: true,
     };
     const b = await device('dev-b', { will });
-    await b.publishAsync('heatpump/dev-b/status/online', '1', { qos: 1, retain: true });
+    await b.publishAsync('heatpump/dev-b/status/online', JSON.stringify(online()), { qos: 1, retain: true });
     const statusSubject = subjects.deviceStatus(SITE, 'dev-b');
     await eventually('dev-b online', async () =>
       (await stored(nats.js, 'DEVICES', statusSubject)).some(
@@ -235,7 +250,7 @@ describe('acq-cellular', () => {
         (e) => (e.data as { state: string }).state === 'unavailable',
       ),
     );
-    assert.equal((offline.data as { reason: string }).reason, 'connection lost (last will)');
+    assert.equal((offline.data as { reason: string }).reason, 'offline (last will, or an orderly stop)');
     b.end(true);
   });
 
@@ -258,24 +273,90 @@ describe('acq-cellular', () => {
       assert.deepEqual(sent, { id: command.id, command: 'STATUS' });
       await b.publishAsync(
         'heatpump/dev-b/cmd/result',
-        JSON.stringify({ id: sent.id, command: 'STATUS', ok: true, text: 'V=230 csq=17' }),
+        JSON.stringify(commandResult(sent.id, 'STATUS', 'dev-b In38C Out44C Alerts:none Buf0/120')),
         { qos: 1 },
       );
       const [result] = await eventually('the answer', async () => {
         const got = await stored(nats.js, 'COMMANDS', subjects.commandResult(SITE, 'dev-b'));
         return got.length > 0 && got;
       });
-      assert.deepEqual(result?.data, {
+      const { text, ...rest } = result?.data as { text: string };
+      assert.deepEqual(rest, {
         site: SITE,
         device: 'dev-b',
         commandId: command.id,
         command: 'STATUS',
         ok: true,
-        text: 'V=230 csq=17',
       });
-      assert.equal(result.type, 'heatstream.command-result.v1');
+      // The device's message, then what its status block adds.
+      const [message, summary] = text.split('\n');
+      assert.equal(message, 'dev-b In38C Out44C Alerts:none Buf0/120');
+      assert.match(
+        summary ?? '',
+        /^alerts: none · buffered 0\/120 · signal -77 dBm \(csq 18, 58 %\) · up 1 h 2 min · publishes every 300 s · last reading /,
+      );
+      assert.equal(result?.type, 'heatstream.command-result.v1');
     } finally {
       await b.endAsync();
     }
+  });
+
+  test('the firmware’s alerts are recorded as alert.v1, raised and resolved, with the firmware as source', async () => {
+    const timeS = 1_800_001_000;
+    const c = await device('dev-c');
+    try {
+      await c.publishAsync('heatpump/dev-c/alerts', JSON.stringify(alert('dev-c', timeS)), { qos: 1 });
+      const cleared = alert('dev-c', timeS + 60, {
+        state: 'resolved',
+        value: 80,
+        sms: false,
+        message: 'dev-c OK Compressor temp 80.0C (was critical)',
+      });
+      await c.publishAsync('heatpump/dev-c/alerts', JSON.stringify(cleared), { qos: 1 });
+      const pressure = alert('dev-c', timeS, {
+        rule: 'high_pressure_high',
+        severity: 'warning',
+        value: 420,
+        threshold: 400,
+        sms: false,
+        message: 'dev-c WARNING High pressure 420.0PSI > 400PSI',
+      });
+      await c.publishAsync('heatpump/dev-c/alerts', JSON.stringify(pressure), { qos: 1 });
+    } finally {
+      await c.endAsync();
+    }
+    const got = await eventually('three alerts', async () => {
+      const all = await stored(nats.js, 'ALERTS', subjects.alert(SITE, 'dev-c'));
+      return all.length >= 3 && all;
+    });
+    type Data = {
+      alertId: string;
+      rule: string;
+      state: string;
+      severity: string;
+      value: number;
+      threshold: number;
+      message: string;
+      metric: string;
+    };
+    const byState = (rule: string, state: string) =>
+      got.find((e) => (e.data as Data).rule === rule && (e.data as Data).state === state) as Envelope<Data>;
+    const raised = byState('firmware:compressor_temp_high', 'raised');
+    const resolved = byState('firmware:compressor_temp_high', 'resolved');
+    assert.equal(raised.time, new Date(timeS * 1000).toISOString());
+    assert.equal(raised.data.severity, 'critical');
+    assert.equal(raised.data.message, 'dev-c CRITICAL Compressor temp 96.5C > 95C (SMS sent)');
+    assert.deepEqual(
+      [raised.data.metric, raised.data.value, raised.data.threshold],
+      ['compressor_temp', 96.5, 95],
+    );
+    assert.equal(resolved.data.alertId, raised.data.alertId, 'the resolution closes the instance raised');
+    assert.equal(resolved.data.message, 'dev-c OK Compressor temp 80.0C (was critical)');
+    const high = byState('firmware:high_pressure_high', 'raised');
+    assert.deepEqual(
+      [high.data.metric, high.data.value, high.data.threshold],
+      ['pressure_high', 28.958, 27.579],
+    );
+    assert.match(high.data.message, /\(no SMS: cooldown\)$/);
   });
 });

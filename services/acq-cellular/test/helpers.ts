@@ -67,25 +67,4 @@ export async function stored(js: NatsFixture['js'], stream: string, subject: str
   return out;
 }
 
-/** A batch of `n` readings 10 s apart from `startS` (Unix seconds), in the firmware's shape. */
-export function batch(device: string, n: number, startS: number): Record<string, unknown> {
-  return {
-    device,
-    readings: Array.from({ length: n }, (_, i) => ({
-      ts: startS + i * 10,
-      inletTemp: 38 + (i % 5) * 0.25,
-      outletTemp: 43.5,
-      ambientTemp: 4.25,
-      compressorTemp: 70,
-      voltage: 230,
-      current: 6.5,
-      power: 1495,
-      pressureHigh: 300,
-      pressureLow: 80,
-      compressor: true,
-      fan: true,
-      defrost: false,
-      rssi: -83,
-    })),
-  };
-}
+export { batch } from './wire.ts';
