@@ -16,7 +16,7 @@ import {
   waitUntil,
   type ServerProcess,
 } from '@heatstream/testkit';
-import { startCommandPorts } from './processes.ts';
+import { START_COMMAND_PORT_COUNT, startCommandPorts } from './processes.ts';
 
 const shots = join(repoRoot, 'test-results/screenshots');
 let system: ServerProcess;
@@ -25,7 +25,7 @@ let controlPort: number;
 
 before(async () => {
   await mkdir(shots, { recursive: true });
-  const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: START_COMMAND_PORT_COUNT }, () => freePort()));
   controlPort = ports[6] ?? 0;
   system = spawnServer('bash', [join(repoRoot, 'scripts/start.sh')], {
     HS_ROOT: repoRoot,

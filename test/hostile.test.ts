@@ -16,6 +16,7 @@ import {
   inboxPrefixOf,
   natsPasswordVar,
   provisionUser,
+  subjectMatches,
   subjects,
 } from '@heatstream/contracts';
 import { provisionAll } from '@heatstream/runtime';
@@ -170,12 +171,19 @@ describe('a hostile process with one service’s NATS credentials', () => {
         );
 
       // Publishing outside its subjects: readings and status of a device nobody is configured for
-      // (acq-modbus may publish only for the devices of its config), alerts, commands.
-      await refusedPublish(nc, user, subjects.reading('home', 'intruder'));
-      await refusedPublish(nc, user, subjects.deviceStatus('home', 'intruder'));
-      if (!access[user]?.publishes.some((p) => p.startsWith('alerts.')))
-        await refusedPublish(nc, user, subjects.alert('home', 'wpm'));
-      await refusedPublish(nc, user, 'commands.v1.home.wpm');
+      // (acq-modbus may publish only for the devices of its config; the acquisition services whose
+      // devices are found at run time — Shelly rooms, Viessmann cloud, cellular inventory — for any),
+      // alerts, commands.
+      const rights = access[user];
+      const mayPublish = (subject: string): boolean =>
+        rights?.deviceScoped !== true && (rights?.publishes ?? []).some((p) => subjectMatches(p, subject));
+      for (const subject of [
+        subjects.reading('home', 'intruder'),
+        subjects.deviceStatus('home', 'intruder'),
+        subjects.alert('home', 'wpm'),
+        'commands.v1.home.wpm',
+      ])
+        if (!mayPublish(subject)) await refusedPublish(nc, user, subject);
 
       if (user === 'acq-modbus') {
         // …while a device of its config is stored.

@@ -106,6 +106,9 @@ const PORT_VARIABLES = [
   'HS_CELLULAR_HTTP_PORT',
 ] as const;
 
+/** How many free ports `startCommandPorts` takes: one per port the start command opens. */
+export const START_COMMAND_PORT_COUNT = PORT_VARIABLES.length;
+
 /** Environment that starts `scripts/start.sh` on the given free ports, probes clear of `taken` too. */
 export function startCommandPorts(
   ports: readonly number[],

@@ -24,6 +24,7 @@ import {
 import {
   allowedSecrets,
   groupMembers,
+  START_COMMAND_PORT_COUNT,
   startCommandPorts,
   processes,
   secretsHeld,
@@ -158,7 +159,7 @@ before(async () => {
   await mkdir(shots, { recursive: true });
   otlp = await otlpReceiver();
   data = await tempDir('system');
-  const ports = await Promise.all(Array.from({ length: 10 }, () => freePort()));
+  const ports = await Promise.all(Array.from({ length: START_COMMAND_PORT_COUNT }, () => freePort()));
   env = {
     HS_ROOT: repoRoot,
     HS_DATA: data,
@@ -168,10 +169,11 @@ before(async () => {
   browser = await launchChromium();
 });
 
+// Each part may be missing when `before` failed; closing what exists keeps the file from hanging.
 after(async () => {
-  await browser.close();
+  (otlp as OtlpReceiver | undefined)?.close();
+  await (browser as Browser | undefined)?.close();
   await stopSystem();
-  otlp.close();
 });
 
 describe('the whole system, as a new user starts it', () => {
