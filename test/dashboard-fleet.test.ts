@@ -332,7 +332,7 @@ test('a replay plays on the Replay page and leaves another user’s overview liv
   await watcher.locator('[data-device="wpm"] [data-metric="flow_temp"]', { hasText: '11.1' }).waitFor();
   assert.equal(await watcher.locator('[data-replay="speed"]').textContent(), '60×');
   assert.equal(await watcher.locator('[data-replay="time"]').getAttribute('data-at'), old.time);
-  assert.equal(await watcher.locator('#conn').textContent(), 'replay');
+  assert.equal(await watcher.locator('#conn').textContent(), 'Replay');
 
   // The replay went out before this reading was published; a socket's messages keep their order,
   // so had the replay reached the owner, it would have shown before 41.3.
@@ -344,8 +344,8 @@ test('a replay plays on the Replay page and leaves another user’s overview liv
     !seen.some((s) => s.includes('11.1')),
     `the owner saw only live values: ${[...new Set(seen)].join(' | ')}`,
   );
-  assert.ok(!seen.includes('replay'), 'the owner’s badge never said replay');
-  assert.equal(await owner.locator('#conn').textContent(), 'live');
+  assert.ok(!seen.includes('Replay'), 'the owner’s badge never said replay');
+  assert.equal(await owner.locator('#conn').textContent(), 'Live');
   await watcher.screenshot({ path: join(shots, 'fleet-3-replay-page.png'), fullPage: true });
   await owner.screenshot({ path: join(shots, 'fleet-4-overview-stays-live.png'), fullPage: false });
   await Promise.all([watcher.close(), owner.close()]);
