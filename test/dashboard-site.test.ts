@@ -191,6 +191,23 @@ test('a 24 h chart one minute after the first start spans 24 h, with units, late
   await page.close();
 });
 
+test('a device without a reading yet says so, and its page fills in when the first arrives', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page, base);
+  await page.locator('[data-device="villa-meter"]').waitFor();
+  await page.goto(`${base}/#/device/late-1`);
+  await page.locator('p.waiting', { hasText: 'No readings from late-1 yet' }).waitFor();
+  assert.equal(await page.locator('p.error').count(), 0, 'not an error');
+  await seed(questdb.conn, [
+    readingEvent({ site: 'remote', device: 'late-1', model: 'esp32-sim800c', metrics: { flow_temp: 35.5 } }),
+  ]);
+  // The page looks again every 5 s by itself.
+  await page
+    .locator('.card.metric[data-metric="flow_temp"] .value', { hasText: '35.5' })
+    .waitFor({ timeout: 30_000 });
+  await page.close();
+});
+
 test('a meter page has no operating states; its power factor keeps two places', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await logIn(page, base);

@@ -30,6 +30,11 @@ export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
 
+/** 404: e.g. a device that has sent no reading yet (a cellular one sends every 5 minutes). */
+export class NotFound extends Error {
+  override name = 'NotFound';
+}
+
 /** 429, with the wait the gateway gave (Retry-After, in seconds). */
 export class RateLimited extends Error {
   override name = 'RateLimited';
@@ -50,6 +55,7 @@ async function call<T>(path: string, init: { method?: string; body?: string } = 
   if (!res.ok) {
     const error = ((await res.json().catch(() => ({}))) as Partial<ApiError>).error ?? '';
     if (res.status === 503) throw new StoreUnavailable(`${path}: ${error}`);
+    if (res.status === 404) throw new NotFound(`${path}: ${error}`);
     if (res.status === 429) {
       const seconds = Number(res.headers.get('retry-after'));
       throw new RateLimited(error, Number.isFinite(seconds) && seconds > 0 ? seconds : undefined);

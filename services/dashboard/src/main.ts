@@ -1,5 +1,5 @@
 import './style.css';
-import { RateLimited, StoreUnavailable, Unauthorized, api } from './api.ts';
+import { NotFound, RateLimited, StoreUnavailable, Unauthorized, api } from './api.ts';
 import { renderAlerts } from './alerts.ts';
 import { renderDevice } from './device.ts';
 import { el } from './format.ts';
@@ -110,6 +110,21 @@ async function route(): Promise<void> {
       return;
     }
     previous?.();
+    if (device && error instanceof NotFound) {
+      // A device known by its status but without a reading yet (a cellular one sends its first
+      // batch after up to 5 minutes): say so, and look again until it has one.
+      leave = undefined;
+      liveOnly = undefined;
+      app.replaceChildren(
+        el(
+          'p',
+          { class: 'waiting' },
+          `No readings from ${decodeURIComponent(device)} yet; this page fills in when the first arrives.`,
+        ),
+      );
+      retry = setTimeout(() => void route(), RETRY_MS);
+      return;
+    }
     liveOnly = undefined;
     if (error instanceof Unauthorized) loginForm();
     else app.replaceChildren(el('p', { class: 'error' }, `Could not load: ${(error as Error).message}`));
