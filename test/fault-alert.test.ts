@@ -64,7 +64,8 @@ test('a fault injected into a simulator raises an alert on the alerts page; clea
   assert.match(system.output(), new RegExp(`curl -X PUT 127\\.0\\.0\\.1:${controlPort}/faults`));
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(url);
+  // The overview (the start page with the demo's four sites is the fleet, which has no device cards).
+  await page.goto(`${url}#/overview`);
   await page.getByLabel('User').fill('admin');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();

@@ -184,7 +184,12 @@ describe('the whole system, as a new user starts it', () => {
     await page.getByLabel('User').fill('admin');
     await page.getByLabel('Password').fill(dashboard.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    for (const device of ['wpm', 'meter', 'lg', 'villa-meter', 'villa-room-living']) {
+    // Four demo sites: the start page is the fleet, one row per site; the overview has the cards.
+    for (const site of ['cabin', 'home', 'remote', 'villa'])
+      await page.locator(`tr[data-site="${site}"]`).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'system-fleet.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Sites' }).click();
+    for (const device of ['wpm', 'meter', 'lg', 'villa-meter', 'villa-room-living', 'villa-vitocal']) {
       await page.locator(`[data-device="${device}"] [data-metric]`).first().waitFor({ timeout: 60_000 });
     }
     // Issue 13, as a new user: within two minutes every demo site shows a COP now (the demo house
