@@ -155,6 +155,27 @@ void describe('AlertEvaluator', () => {
     );
   });
 
+  void it("takes a batching device's batch cadence as its interval, not the spacing inside a batch", () => {
+    // A cellular device measures every 10 s and sends the 30 readings of 5 minutes at once: due
+    // again a batch later, so offline only after 3 · 5 min of silence past its newest reading.
+    const t = setup();
+    const batch = (end: number) => {
+      t.clock.t = end + 2 * SEC; // arrival: just after the batch's newest reading
+      for (let i = 29; i >= 0; i--) {
+        t.evaluator.onReading(reading('remote-1', end - i * 10 * SEC, { voltage: 230 }));
+      }
+    };
+    for (let k = 1; k <= 5; k++) batch(T0 + k * 5 * MIN);
+    const newest = T0 + 25 * MIN;
+    const at = (ms: number) => {
+      t.clock.t = newest + ms;
+      return t.tick().map((x) => `${x.kind}:${x.alert.device}`);
+    };
+    assert.deepEqual(at(4 * MIN), [], 'between batches it is not offline');
+    assert.deepEqual(at(15 * MIN), []);
+    assert.deepEqual(at(15 * MIN + SEC), ['raised:remote-1']);
+  });
+
   void it('holds back data-quality alerts of a device while it is offline', () => {
     const t = setup(defaultRules, { hp: 10_000 });
     t.send('hp', { voltage: 230 });

@@ -1,7 +1,9 @@
 // When each device is due: its own expected interval, configured (its poll or send interval) or
 // learnt as the median gap between its readings' measurement times, and the time of its latest
 // reading. Measurement times, not arrival times, so a backlog read after a restart does not teach a
-// device an interval of milliseconds.
+// device an interval of milliseconds. Readings that arrive much faster than they were measured — a
+// cellular device's 5-minute batch of readings 10 s apart, or a backlog — make one gap together: the
+// device is due again a batch later, not 10 s later.
 
 export interface DeviceSeen {
   site: string;
@@ -9,16 +11,24 @@ export interface DeviceSeen {
   lastSeen: number;
   /** Recent gaps between consecutive measurement times, newest last. */
   gaps: number[];
+  /** Clock time at which lastSeen last advanced. */
+  arrived?: number;
 }
 
 const KEEP_GAPS = 9;
 const MIN_GAPS = 3;
+/** A reading is part of the same arrival as the one before when it came this much faster than it was measured. */
+const BURST_RATIO = 4;
 
 export function seen(prev: DeviceSeen | undefined, site: string, t: number, now: number): DeviceSeen {
   const at = Math.min(t, now);
   if (prev === undefined) return { site, lastSeen: at, gaps: [] };
   if (at <= prev.lastSeen) return { ...prev, site };
-  return { site, lastSeen: at, gaps: [...prev.gaps, at - prev.lastSeen].slice(-KEEP_GAPS) };
+  const step = at - prev.lastSeen;
+  const last = prev.gaps.at(-1);
+  const burst = last !== undefined && prev.arrived !== undefined && (now - prev.arrived) * BURST_RATIO < step;
+  const gaps = burst ? [...prev.gaps.slice(0, -1), last + step] : [...prev.gaps, step];
+  return { site, lastSeen: at, gaps: gaps.slice(-KEEP_GAPS), arrived: now };
 }
 
 /** Configured interval, else the learnt median once a few gaps are known, else the fallback. */
