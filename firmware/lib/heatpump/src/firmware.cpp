@@ -65,6 +65,9 @@ void Firmware::sample() {
     return;
   }
   buffer_.push(r);
+  // Until a batch has gone out since boot, the first timed reading goes at once: a new or rebooted
+  // device shows up within a sample interval instead of after a whole publish interval.
+  if (!delivered_) publishNow_ = true;
   for (const AlertEvent& e : alerts_.evaluate(r, hw_.clock.millis(), cfg_.device)) {
     if (e.sms && !cfg_.adminNumber.empty() && !hw_.modem.sendSms(cfg_.adminNumber, e.message))
       hw_.sys.log("alert SMS to the admin failed: " + e.message);
@@ -143,6 +146,7 @@ void Firmware::publishBacklog() {
     }
     seq_++;
     buffer_.drop(batch.size());
+    delivered_ = true;
     hw_.sys.log("published " + std::to_string(batch.size()) + " readings from " + isoTime(batch.front().time) +
                 ", " + std::to_string(buffer_.size()) + " left");
   }

@@ -75,6 +75,7 @@ class Firmware : public MqttHandler {
   bool sampled_ = false;
   uint32_t lastSampleMs_ = 0, lastPublishMs_ = 0;
   bool publishNow_ = true;
+  bool delivered_ = false;  // a batch has gone out since boot
   bool wasConnected_ = false;
   uint32_t seq_ = 0;
   uint32_t untimed_ = 0;
