@@ -15,7 +15,8 @@ import { deviceRoom, replayRoom, siteRoom } from './live.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { SocketSessions } from './socket-sessions.ts';
-import { HttpError, routes, validate, type RouteContext } from './routes.ts';
+import { routes, type RouteContext } from './routes.ts';
+import { HttpError, validate } from './validate.ts';
 import type { UserStore } from './users.ts';
 
 export interface AppDeps extends RouteContext {

@@ -3,7 +3,8 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { ApiError, LoginResult, LogoutResult, OpenApiDocument } from '@heatstream/contracts/api';
 import { LoginBody } from './auth.ts';
-import { openApiPath, routes, type RouteDoc } from './routes.ts';
+import { routes, type RouteDoc } from './routes.ts';
+import { openApiPath } from './validate.ts';
 
 /** The auth routes live outside the route table: they set cookies rather than return data. */
 export const authRoutes: readonly RouteDoc[] = [
