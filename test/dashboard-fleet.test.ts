@@ -288,10 +288,7 @@ test('a replay plays on the Replay page and leaves another user’s overview liv
   await watcher.locator('h1', { hasText: 'Replay' }).waitFor();
 
   const owner = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  await owner.goto(base);
-  await owner.getByLabel('User').fill('owner');
-  await owner.getByLabel('Password').fill(PASSWORD);
-  await owner.getByRole('button', { name: 'Log in' }).click();
+  await logIn(owner, base, 'owner');
   await owner.locator('table.fleet').waitFor();
   await owner.goto(`${base}/#/overview`);
   const flow = owner.locator('[data-device="wpm"] [data-metric="flow_temp"]');
