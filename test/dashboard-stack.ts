@@ -42,7 +42,10 @@ export async function logIn(page: Page, base: string, user = 'installer'): Promi
     await page.evaluate("document.querySelector('.login .error')?.replaceChildren()");
     await page.getByRole('button', { name: 'Log in' }).click();
     const outcome = await Promise.race([
-      page.locator('#who', { hasText: user }).waitFor().then(() => ''),
+      page
+        .locator('#who', { hasText: user })
+        .waitFor()
+        .then(() => ''),
       page
         .locator('.login .error:not(:empty)')
         .waitFor()

@@ -312,6 +312,9 @@ export const StateNow = Type.Object(
     metric: Type.String({ description: 'a state metric of the catalogue (compressor_on, defrost, …)' }),
     value: Type.Number(),
     since: Nullable(DateTime('when it last changed; null when unchanged since `statesFrom`')),
+    seenSince: DateTime(
+      'the first reading of this state from `statesFrom` on: with `since` null, the state has held at least since then (a system started an hour ago knows an hour, not a day)',
+    ),
   },
   closed,
 );

@@ -2,7 +2,7 @@
 // either decimal mark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCop, formatKwh, formatPower, formatValue } from './format.ts';
+import { formatCop, formatKwh, formatPower, formatValue, heldFor } from './format.ts';
 
 test('power: W below 1 kW, kW with one decimal above', () => {
   assert.equal(formatPower(640), '640 W');
@@ -26,4 +26,12 @@ test('ratios keep two places: a power factor of 0.97 is not "1.0"', () => {
   assert.match(formatCop(3.192), /^3[.,]2$/);
   assert.match(formatValue('flow_temp', 35.24), /^35[.,]2 °C$/);
   assert.equal(formatValue('compressor_on', 1), 'on');
+});
+
+test('a state held since the first reading says "at least" that long, not "over a day"', () => {
+  const now = Date.parse('2026-12-02T12:00:00Z');
+  assert.equal(heldFor('2026-12-02T11:40:00Z', now), 'for 20 min');
+  assert.equal(heldFor(null, now, '2026-12-02T11:55:00Z'), 'for at least 5 min');
+  assert.equal(heldFor(null, now, '2026-12-01T12:00:00Z'), 'for over a day');
+  assert.equal(heldFor(null, now), 'for over a day');
 });

@@ -66,10 +66,15 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.round(s / 86_400)} d ago`;
 }
 
-/** "for 12 min" from a time of change: how long a state has held. */
-export function heldFor(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return 'for over a day';
-  return `for ${ago(iso, now).replace(' ago', '')}`;
+/**
+ * How long a state has held: since its last change when one was seen; else at least since the first
+ * reading of it (a system started an hour ago knows an hour, not a day), else over a day.
+ */
+export function heldFor(iso: string | null | undefined, now = Date.now(), seenSince?: string): string {
+  if (iso) return `for ${ago(iso, now).replace(' ago', '')}`;
+  if (seenSince && now - Date.parse(seenSince) < 23 * 3_600_000)
+    return `for at least ${ago(seenSince, now).replace(' ago', '')}`;
+  return 'for over a day';
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(

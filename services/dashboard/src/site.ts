@@ -23,6 +23,14 @@ export function localMidnight(now = new Date()): Date {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate());
 }
 
+/** A meter measures electricity only: no heat-pump temperatures, states or heat. */
+export function isMeter(v: Metrics): boolean {
+  return (
+    v.elec_power !== undefined &&
+    [...TEMPS.map(([m]) => m), ...STATE_METRICS, 'heat_power' as const].every((m) => v[m] === undefined)
+  );
+}
+
 /** What the heat pump is doing, from its state metrics. */
 export function operatingState(v: Metrics): string | undefined {
   if (v.compressor_on === undefined) return undefined;
@@ -57,6 +65,8 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
   );
   /** Per device: when each state last changed (from the summary, then kept current live). */
   const since = new Map<string, Map<string, string | null>>();
+  /** Per device: the first reading of its states in the summary's window (how long they have held at least). */
+  const seenSince = new Map<string, string>();
   let heatSource: string | undefined;
 
   const figures = new Map<string, HTMLElement>();
@@ -113,6 +123,26 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
   const source = (): string | undefined =>
     heatSource ?? devices.find((d) => latest.get(d.device)?.compressor_on !== undefined)?.device;
 
+  /**
+   * Before (or without) a live COP for the site — a site with no COP configured, such as cellular
+   * devices — heat output and electrical input come from the readings: the heat pumps' heat power,
+   * and the meters' power when the site has meters (a meter on a heat pump's supply and the heat
+   * pump's own figure measure the same energy), else every device's own electrical power.
+   */
+  const showPowerFromReadings = (): void => {
+    const reporting = (metric: 'heat_power' | 'elec_power') =>
+      devices.filter((d) => typeof latest.get(d.device)?.[metric] === 'number');
+    const total = (list: typeof devices, metric: 'heat_power' | 'elec_power'): number | undefined =>
+      list.length ? list.reduce((sum, d) => sum + (latest.get(d.device)?.[metric] ?? 0), 0) : undefined;
+    const names = (list: typeof devices): string => list.map((d) => d.device).join(' + ');
+    const heat = reporting('heat_power');
+    const elec = reporting('elec_power');
+    const meters = elec.filter((d) => isMeter(latest.get(d.device) ?? {}));
+    const elecFrom = meters.length ? meters : elec;
+    if (heat.length) set('heat', formatPower(total(heat, 'heat_power')), names(heat));
+    if (elecFrom.length) set('elec', formatPower(total(elecFrom, 'elec_power')), names(elecFrom));
+  };
+
   const showLive = (): void => {
     const merged: Metrics = {};
     for (const d of devices) Object.assign(merged, latest.get(d.device));
@@ -124,7 +154,8 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
       .filter((t): t is string => typeof t === 'string')
       .sort()
       .at(-1);
-    set('state', state ?? '–', state ? heldFor(latestChange) : '');
+    if (heatSource === undefined) showPowerFromReadings();
+    set('state', state ?? '–', state ? heldFor(latestChange, Date.now(), seenSince.get(source() ?? '')) : '');
   };
 
   const showToday = (t: SiteToday): void => {
@@ -146,12 +177,14 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
     for (const d of t.devices) {
       const own = since.get(d.device) ?? new Map<string, string | null>();
       for (const s of d.states) if (!own.has(s.metric) || s.since !== null) own.set(s.metric, s.since);
+      const first = d.states.map((s) => s.seenSince).sort()[0];
+      if (first) seenSince.set(d.device, first);
       since.set(d.device, own);
     }
     showLive();
   };
-  showToday(today);
   set('heat', '–', 'waiting for data');
+  showToday(today);
 
   const onCopLive = (e: CopLiveEvent): void => {
     if (e.data.site !== site) return;

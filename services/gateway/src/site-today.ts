@@ -141,9 +141,11 @@ function stateChanges(rows: readonly StateRow[], from: number): { starts: number
   for (const metric of SITE_STATES) {
     let value: number | undefined;
     let since: string | null = null;
+    let seenSince: string | undefined;
     for (const row of rows) {
       const v = row[metric];
       if (typeof v !== 'number') continue;
+      seenSince ??= row.ts;
       if (value !== undefined && v !== value) {
         since = row.ts;
         if (metric === 'compressor_on' && v === 1 && Date.parse(row.ts) >= from) starts = (starts ?? 0) + 1;
@@ -151,7 +153,7 @@ function stateChanges(rows: readonly StateRow[], from: number): { starts: number
       if (metric === 'compressor_on') starts ??= 0;
       value = v;
     }
-    if (value !== undefined) now.push({ metric, value, since });
+    if (value !== undefined && seenSince !== undefined) now.push({ metric, value, since, seenSince });
   }
   return { starts, now };
 }

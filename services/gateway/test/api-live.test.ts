@@ -98,8 +98,8 @@ describe('a site today', () => {
     assert.equal(today.starts, 2);
     assert.ok(today.startsPerHour !== null && today.startsPerHour > 0);
     assert.deepEqual(
-      hp?.states.map((st) => [st.metric, st.value, Date.parse(st.since ?? '')]),
-      [['compressor_on', 1, minute(20) + 1_000]],
+      hp?.states.map((st) => [st.metric, st.value, Date.parse(st.since ?? ''), Date.parse(st.seenSince)]),
+      [['compressor_on', 1, minute(20) + 1_000, minute(0) + 1_000]],
     );
     const stale = await get(
       `/api/sites/day/today?from=${new Date(Date.now() - 30 * 3_600_000).toISOString()}`,
