@@ -27,7 +27,13 @@ test('each process gets only its own secrets; nats-server bcrypt hashes of every
   assert.deepEqual(holders(all.QUESTDB_PASSWORD ?? '').sort(), ['gateway', 'ingest', 'questdb', 'replay']);
   // The broker's service user is acq-cellular's: Mosquitto hashes it into its password file.
   assert.deepEqual(holders(all.MQTT_PASSWORD ?? '').sort(), ['acq-cellular', 'mosquitto']);
-  assert.deepEqual(holders(all.DASHBOARD_PASSWORD ?? ''), [], 'only ./heatstream start reads it');
+  // ./heatstream start reads it itself; in compose only the one-shot that makes the first user has it,
+  // beside the gateway's NATS password (it writes the gateway's user store), and nothing else.
+  assert.deepEqual(holders(all.DASHBOARD_PASSWORD ?? ''), ['first-user']);
+  assert.deepEqual(own['first-user'], {
+    HS_NATS__PASSWORD: all.NATS_PASSWORD_GATEWAY,
+    HS_NEW_PASSWORD: all.DASHBOARD_PASSWORD,
+  });
   const users = secretNames.filter((n) => n.startsWith('NATS_PASSWORD_'));
   assert.deepEqual(Object.keys(own.nats ?? {}).sort(), [...users].sort());
   for (const user of users) {

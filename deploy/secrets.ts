@@ -18,8 +18,8 @@ export const secretNames: readonly string[] = [
   ...[...Object.keys(access), provisionUser, 'admin'].map(natsPasswordVar),
   'QUESTDB_PASSWORD',
   'MQTT_PASSWORD',
-  // The first dashboard user, "admin", created by ./heatstream start (other deployments use
-  // ./heatstream admin create-user instead).
+  // The first dashboard user, "admin", created by ./heatstream start and by compose's one-shot
+  // first-user (k8s: ./heatstream admin create-user).
   'DASHBOARD_PASSWORD',
   // The Shelly devices' digest password (acq-shelly's devicePassword; the simulated Pro 3EM's). With
   // real Shellies, set it to theirs.
@@ -34,7 +34,15 @@ export const secretNames: readonly string[] = [
 export const newSecret = (): string => `s${randomBytes(24).toString('base64url')}`;
 
 /** The servers, CLIs and one-shot steps beside the deployables that get secrets of their own. */
-export const serverProcesses = ['nats', 'questdb', 'mosquitto', 'operator', 'replay', provisionUser] as const;
+export const serverProcesses = [
+  'nats',
+  'questdb',
+  'mosquitto',
+  'operator',
+  'replay',
+  provisionUser,
+  'first-user',
+] as const;
 
 /**
  * What each process gets, as the variables it reads. Only the operator (`./heatstream admin`) holds
@@ -69,6 +77,12 @@ export function processSecrets(
   out.operator = { HS_NATS__PASSWORD: get(natsPasswordVar('admin')) };
   // The provisioning step creates and converges streams, consumers and buckets: its own password only.
   out[provisionUser] = { HS_NATS__PASSWORD: get(natsPasswordVar(provisionUser)) };
+  // compose's one-shot that makes the dashboard's first user `admin` (when there is no user yet):
+  // it writes the gateway's user store, so it connects as the gateway's NATS user.
+  out['first-user'] = {
+    HS_NATS__PASSWORD: get(natsPasswordVar('gateway')),
+    HS_NEW_PASSWORD: get('DASHBOARD_PASSWORD'),
+  };
   out.replay = {
     HS_NATS__PASSWORD: get(natsPasswordVar('replay')),
     HS_QUESTDB__PASSWORD: get('QUESTDB_PASSWORD'),

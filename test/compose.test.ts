@@ -216,3 +216,35 @@ test('compose provisions NATS once, as its own user, before every service starts
       `${d.name} waits for provisioning`,
     );
 });
+
+test('compose makes the first dashboard user once, after provisioning; every container has an init for SIGTERM', () => {
+  const rendered = parse(
+    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
+      cwd: repoRoot,
+      env: composeEnv,
+      encoding: 'utf8',
+    }),
+  ) as {
+    services: Record<
+      string,
+      {
+        image?: string;
+        init?: boolean;
+        restart?: string;
+        environment?: Record<string, string>;
+        command?: string[];
+        depends_on?: Record<string, { condition: string }>;
+      }
+    >;
+  };
+  const first = rendered.services['first-user'];
+  assert.ok(first, 'a first-user service');
+  assert.deepEqual(first.command, ['services/gateway/src/cli.ts', 'create-user', 'admin', '--if-no-users']);
+  assert.equal(first.restart, 'no');
+  assert.equal(first.depends_on?.provision?.condition, 'service_completed_successfully');
+  assert.equal(first.environment?.HS_NATS__USER, 'gateway');
+  assert.deepEqual(secretsIn(first.environment ?? {}), ['DASHBOARD_PASSWORD', 'NATS_PASSWORD_GATEWAY']);
+  // Node as PID 1 gets no default signal handling; the project's image runs under compose's init.
+  for (const [name, service] of Object.entries(rendered.services))
+    if (service.image === 'heatstream') assert.equal(service.init, true, `${name} runs under an init`);
+});

@@ -1,6 +1,8 @@
 // heatstream admin: users and API tokens. There is no default user: the first admin is made here.
 //   ./heatstream admin create-user <username> [--role admin|viewer]   password from HS_NEW_PASSWORD,
 //                                                                      or stdin, or generated and printed once
+//                         [--if-no-users]   only when there is no user yet, else exit 0 saying so: the
+//                                           first user of a deployment (compose's one-shot first-user)
 //   ./heatstream admin create-token <username> <token-name>           prints the token once
 //   ./heatstream admin delete-user <username>                          its sessions, tokens and sockets end
 //   ./heatstream admin revoke-token                                    the token from stdin
@@ -32,6 +34,13 @@ async function run(args: readonly string[]): Promise<number> {
       const roleArg = rest.indexOf('--role') >= 0 ? rest[rest.indexOf('--role') + 1] : 'admin';
       if (roleArg !== Role.admin && roleArg !== Role.viewer)
         throw new UserError('--role must be admin or viewer');
+      if (rest.includes('--if-no-users')) {
+        const count = await users.countUsers();
+        if (count > 0) {
+          process.stdout.write(`${count} user${count === 1 ? '' : 's'} already; ${rest[0]} is not created\n`);
+          return 0;
+        }
+      }
       const { password, generated } = await readPassword();
       await users.createUser(rest[0], password, roleArg);
       process.stdout.write(
@@ -56,7 +65,7 @@ async function run(args: readonly string[]): Promise<number> {
       return 0;
     }
     process.stderr.write(
-      'usage: heatstream admin create-user <username> [--role admin|viewer] | create-token <username> <name> | delete-user <username> | revoke-token (token on stdin)\n',
+      'usage: heatstream admin create-user <username> [--role admin|viewer] [--if-no-users] | create-token <username> <name> | delete-user <username> | revoke-token (token on stdin)\n',
     );
     return 2;
   } finally {

@@ -48,6 +48,17 @@ test('refuses a duplicate user, a short password and an unknown role, naming why
   assert.match(cli(['create-user', 'dora', '--role', 'root']).out, /--role must be admin or viewer/);
 });
 
+test('--if-no-users creates the first user only: once any user exists it leaves the users as they are', async () => {
+  const users = await UserStore.open(client);
+  const before = await users.countUsers();
+  assert.ok(before > 0, 'the tests before made users');
+  const r = cli(['create-user', 'first', '--if-no-users'], { HS_NEW_PASSWORD: 'the first one’s password' });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, new RegExp(`^${before} users already; first is not created`));
+  assert.equal(await users.countUsers(), before);
+  assert.equal(await users.authenticate('first', 'the first one’s password'), undefined);
+});
+
 test('create-token prints a token that authenticates as the user', async () => {
   const r = cli(['create-token', 'anna', 'home-assistant']);
   assert.equal(r.status, 0, r.out);
