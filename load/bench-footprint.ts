@@ -64,6 +64,12 @@ try {
         HS_QUESTDB__URL: questdb.httpUrl,
         HS_HTTP__PORT: String(await freePort()),
         HS_LOG__LEVEL: 'warn',
+        // Measured as the start command and the image run them (scripts/start.sh, deploy/Dockerfile).
+        ...Object.fromEntries(
+          ['NODE_OPTIONS', 'NODE_COMPILE_CACHE'].flatMap((k) =>
+            process.env[k] ? [[k, process.env[k]]] : [],
+          ),
+        ),
         ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -215,7 +215,7 @@ export async function runService<P extends TProperties>(
   };
 
   try {
-    const telemetry: Telemetry = startTelemetry(definition.name, config.otel.endpoint);
+    const telemetry: Telemetry = await startTelemetry(definition.name, config.otel.endpoint);
     undo.push({ step: 'telemetry', run: () => telemetry.shutdown() });
     let outbox: Outbox | undefined;
     if (definition.outbox) {
