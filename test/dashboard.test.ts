@@ -224,6 +224,11 @@ test('after a dropped connection the device page catches up from the history API
   const flow = page.locator('.card.metric[data-metric="flow_temp"] .value');
   await flow.waitFor();
   await page.locator('#conn.live').waitFor();
+  // The device page wires its reconnect catch-up once its history calls have answered (charts
+  // drawn, alerts shown); a gateway stopped before that, as happened on a loaded machine, is the
+  // case of a page still loading, which this test is not about (noted in the closing note).
+  await page.locator('.charts .uplot').first().waitFor();
+  await page.locator('.device-alerts > *').first().waitFor();
   // The gateway goes away; a reading is stored meanwhile; the gateway comes back on its port.
   const port = new URL(base).port;
   await svc.stop();
