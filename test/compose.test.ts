@@ -36,6 +36,28 @@ const secretsIn = (env: Record<string, string>): string[] =>
 /** The secrets a process is given, by name. */
 const secretsOf = (name: string): string[] => secretsIn(own[name] ?? {});
 
+/** What a service of docker-compose.yml looks like once `docker-compose config` rendered it. */
+interface ComposeService {
+  image?: string;
+  init?: boolean;
+  restart?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  secrets?: unknown[];
+  volumes?: (string | { source?: string; target: string })[];
+  depends_on?: Record<string, { condition: string }>;
+}
+
+/** docker-compose.yml with the simulators' profile, as compose renders it with the test's secrets. */
+const renderedCompose = (): { services: Record<string, ComposeService> } =>
+  parse(
+    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
+      cwd: repoRoot,
+      env: composeEnv,
+      encoding: 'utf8',
+    }),
+  ) as { services: Record<string, ComposeService> };
+
 async function definitionOf(name: string): Promise<ServiceDefinition> {
   const module = (await import(join(repoRoot, `services/${name}/src/service.ts`))) as Record<string, unknown>;
   const found = Object.values(module).find(
@@ -69,19 +91,11 @@ test('docker-compose.yml is valid, and refuses to start without its secrets', ()
 });
 
 test('in docker-compose each container holds only its own secrets, nats no password at all', () => {
-  const rendered = parse(
-    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
-      cwd: repoRoot,
-      env: composeEnv,
-      encoding: 'utf8',
-    }),
-  ) as {
-    services: Record<string, { environment?: Record<string, string | number>; secrets?: unknown[] }>;
-  };
+  const rendered = renderedCompose();
   for (const [name, service] of Object.entries(rendered.services)) {
     // Compose renders `$` as `$$`; a secret's value has none, so this only unescapes hashes.
     const env = Object.fromEntries(
-      Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]),
+      Object.entries(service.environment ?? {}).map(([k, v]) => [k, v.replaceAll('$$', '$')]),
     );
     const held = secretsIn(env);
     const allowed = name in own ? secretsOf(name) : [];
@@ -95,22 +109,7 @@ test('in docker-compose each container holds only its own secrets, nats no passw
 });
 
 test('every service in docker-compose gets the settings its config requires', async () => {
-  const rendered = parse(
-    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
-      cwd: repoRoot,
-      env: composeEnv,
-      encoding: 'utf8',
-    }),
-  ) as {
-    services: Record<
-      string,
-      {
-        environment?: Record<string, string>;
-        command?: string[];
-        volumes?: (string | { source?: string; target: string })[];
-      }
-    >;
-  };
+  const rendered = renderedCompose();
   for (const d of deployables) {
     const service = rendered.services[d.name];
     assert.ok(service, `${d.name} is in docker-compose.yml`);
@@ -187,22 +186,7 @@ test('every service in k8s gets the settings its config requires', async () => {
 });
 
 test('compose provisions NATS once, as its own user, before every service starts', () => {
-  const rendered = parse(
-    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
-      cwd: repoRoot,
-      env: composeEnv,
-      encoding: 'utf8',
-    }),
-  ) as {
-    services: Record<
-      string,
-      {
-        environment?: Record<string, string>;
-        command?: string[];
-        depends_on?: Record<string, { condition: string }>;
-      }
-    >;
-  };
+  const rendered = renderedCompose();
   const provision = rendered.services.provision;
   assert.ok(provision, 'a provision service');
   assert.deepEqual(provision.command, ['packages/runtime/src/provision-cli.ts']);
@@ -218,25 +202,7 @@ test('compose provisions NATS once, as its own user, before every service starts
 });
 
 test('compose makes the first dashboard user once, after provisioning; every container has an init for SIGTERM', () => {
-  const rendered = parse(
-    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
-      cwd: repoRoot,
-      env: composeEnv,
-      encoding: 'utf8',
-    }),
-  ) as {
-    services: Record<
-      string,
-      {
-        image?: string;
-        init?: boolean;
-        restart?: string;
-        environment?: Record<string, string>;
-        command?: string[];
-        depends_on?: Record<string, { condition: string }>;
-      }
-    >;
-  };
+  const rendered = renderedCompose();
   const first = rendered.services['first-user'];
   assert.ok(first, 'a first-user service');
   assert.deepEqual(first.command, ['services/gateway/src/cli.ts', 'create-user', 'admin', '--if-no-users']);
