@@ -35,9 +35,9 @@ export function metricsUrl(tracesEndpoint: string): string {
 }
 
 /**
- * The OTLP exporters and the metrics SDK are loaded only when a collector is configured: they
- * (with protobuf and the HTTP exporter base) are about a fifth of an idle service's memory, and
- * `./heatstream start` runs without a collector.
+ * The OTLP exporters and the metrics SDK are loaded only when a collector is configured
+ * (`./heatstream start` runs without one): a process that exports nothing does not load them.
+ * `npm run bench:footprint` measured 1–8 MB less idle RSS per service from this.
  */
 async function exporters(
   service: string,
