@@ -28,6 +28,8 @@ import type { CopLiveEvent, Live, ReadingEvent } from './live.ts';
 /** More sites than this and the start page is the fleet view (issue 14: "more than a few"). */
 export const FLEET_DEFAULT_ABOVE = 3;
 const REFRESH_MS = 60_000;
+/** How often the fleet looks for sites it does not list yet (a cheap call beside the full refresh). */
+const SITES_RECHECK_MS = 10_000;
 /** A site that reported within this is fresh (green); within 15 min stale (amber); else old (grey). */
 const FRESH_MS = 2 * 60_000;
 const STALE_MS = 15 * 60_000;
@@ -185,8 +187,17 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
   const refill = (): void => void redraw({ reload: true, filters: false }).catch(() => undefined);
   const stopRefill = live.onReconnect(refill);
   const timer = setInterval(refill, REFRESH_MS);
+  // A site that reports for the first time has no row, and so no room followed: its first reading
+  // cannot add it. The site list is read more often than the whole table, and a new site refills it.
+  const siteIds = (sites: readonly { site: string }[]): string => [...new Set(sites.map((s) => s.site))].sort().join(' ');
+  const recheck = setInterval(() => {
+    void api.devices().then((devices) => {
+      if (siteIds(devices) !== siteIds(fleet.sites)) refill();
+    }, () => undefined);
+  }, SITES_RECHECK_MS);
   return () => {
     clearInterval(timer);
+    clearInterval(recheck);
     clearTimeout(following);
     stopRefill();
     live.socket.off('reading', onReading);
@@ -196,11 +207,12 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
 
 /**
  * The start page (#/): the overview for a few sites, the fleet view for more (an installer's),
- * judged by the devices the gateway knows.
+ * judged by the devices the gateway knows — again whenever they change, since right after a first
+ * start only some sites have reported (overview.ts redraws through here).
  */
 export async function renderHome(root: HTMLElement, live: Live): Promise<() => void> {
   const sites = new Set((await api.devices()).map((d) => d.site));
-  return sites.size > FLEET_DEFAULT_ABOVE ? renderFleet(root, live) : renderOverview(root, live);
+  return sites.size > FLEET_DEFAULT_ABOVE ? renderFleet(root, live) : renderOverview(root, live, renderHome);
 }
 
 const copPeriodLabel = (period: string): string => `COP ${period.replace('d', ' d')}`;

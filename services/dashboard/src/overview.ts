@@ -15,7 +15,14 @@ const SHOWN = [
 ] as const;
 const DEVICES_RECHECK_MS = 10_000;
 
-export async function renderOverview(root: HTMLElement, live: Live): Promise<() => void> {
+/** How a page draws itself anew when the devices change: the start page may then choose the fleet. */
+export type Redraw = (root: HTMLElement, live: Live) => Promise<() => void>;
+
+export async function renderOverview(
+  root: HTMLElement,
+  live: Live,
+  again: Redraw = renderOverview,
+): Promise<() => void> {
   const [devices, alerts] = await Promise.all([api.devices(), api.alerts()]);
   const latest = new Map<string, Metrics>();
   await Promise.all(
@@ -83,7 +90,8 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
   live.socket.on('status', onStatus);
   live.socket.on('cop-live', onCopLive);
   // Opened right after the start, the page may know only some devices (or none) and so follow no
-  // room of the rest: look again until the list changes, then draw the page anew.
+  // room of the rest: look again until the list changes, then draw the page anew — through `again`,
+  // so the start page that chose the overview for a few sites switches to the fleet past them.
   const idsOf = (list: Device[]): string =>
     list
       .map((d) => d.device)
@@ -125,7 +133,7 @@ export async function renderOverview(root: HTMLElement, live: Live): Promise<() 
       const now = await api.devices();
       if (hasLeft() || idsOf(now) === known) return;
       leaveOwn();
-      const leaveNext = await renderOverview(root, live);
+      const leaveNext = await again(root, live);
       if (hasLeft()) leaveNext();
       else inner = leaveNext;
     })().catch(() => undefined);
