@@ -189,11 +189,15 @@ export async function renderFleet(root: HTMLElement, live: Live): Promise<() => 
   const timer = setInterval(refill, REFRESH_MS);
   // A site that reports for the first time has no row, and so no room followed: its first reading
   // cannot add it. The site list is read more often than the whole table, and a new site refills it.
-  const siteIds = (sites: readonly { site: string }[]): string => [...new Set(sites.map((s) => s.site))].sort().join(' ');
+  const siteIds = (sites: readonly { site: string }[]): string =>
+    [...new Set(sites.map((s) => s.site))].sort().join(' ');
   const recheck = setInterval(() => {
-    void api.devices().then((devices) => {
-      if (siteIds(devices) !== siteIds(fleet.sites)) refill();
-    }, () => undefined);
+    void api.devices().then(
+      (devices) => {
+        if (siteIds(devices) !== siteIds(fleet.sites)) refill();
+      },
+      () => undefined,
+    );
   }, SITES_RECHECK_MS);
   return () => {
     clearInterval(timer);
