@@ -327,3 +327,20 @@ test('a catch-up that meets a history outage is retried until the history store 
   await flow.filter({ hasText: '51.6 °C' }).waitFor({ timeout: 90_000 });
   await page.close();
 });
+
+// Last: it leaves more than three sites, so the start page is the fleet from here on.
+test('the start page turns into the fleet when sites that report after it opened make more than three', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page, base);
+  await page.locator('[data-device="wpm1"]').waitFor();
+  assert.equal(await page.locator('table.fleet').count(), 0, 'two sites: the overview');
+  await seed(
+    questdb.conn,
+    ['barn', 'mill'].map((site) =>
+      readingEvent({ site, device: `${site}-meter`, model: 'wago-879-30xx', metrics: { elec_power: 410 } }),
+    ),
+  );
+  for (const site of ['home', 'annex', 'barn', 'mill'])
+    await page.locator(`table.fleet tr[data-site="${site}"]`).waitFor({ timeout: 60_000 });
+  await page.close();
+});
