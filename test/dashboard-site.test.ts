@@ -194,6 +194,20 @@ test('a 24 h chart one minute after the first start spans 24 h, with units, late
   await page.close();
 });
 
+test('a site whose devices measure no heat or electricity says so instead of waiting for data', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await logIn(page, base);
+  await page.locator('[data-device="fresh"]').waitFor();
+  await page.goto(`${base}/#/site/new`);
+  const detail = (key: string) => page.locator(`[data-figure="${key}"] .detail`);
+  await page.locator('[data-figure="flow_temp"] .value').filter({ hasText: '°C' }).waitFor();
+  await page.screenshot({ path: join(shots, 'site-without-heat.png'), fullPage: true });
+  assert.equal(await detail('heat').textContent(), 'no heat measured');
+  assert.equal(await detail('elec').textContent(), 'no electricity measured');
+  assert.equal(await page.locator('[data-figure="flow_temp"] .value').textContent(), '30.0 °C');
+  await page.close();
+});
+
 test('a device without a reading yet says so, and its page fills in when the first arrives', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await logIn(page, base);

@@ -139,8 +139,12 @@ export async function renderSite(root: HTMLElement, site: string, live: Live): P
     const elec = reporting('elec_power');
     const meters = elec.filter((d) => isMeter(latest.get(d.device) ?? {}));
     const elecFrom = meters.length ? meters : elec;
+    // Once any device has reported, a figure none of them measures is "not measured", not awaited.
+    const reported = devices.some((d) => Object.keys(latest.get(d.device) ?? {}).length > 0);
     if (heat.length) set('heat', formatPower(total(heat, 'heat_power')), names(heat));
+    else if (reported) set('heat', '–', 'no heat measured');
     if (elecFrom.length) set('elec', formatPower(total(elecFrom, 'elec_power')), names(elecFrom));
+    else if (reported) set('elec', '–', 'no electricity measured');
   };
 
   const showLive = (): void => {
