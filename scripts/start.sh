@@ -249,6 +249,9 @@ wait_port mosquitto "$MQTT_PORT"
 # Every service reads its settings from HS_* variables (packages/runtime/README.md).
 export HS_NATS__URL="nats://127.0.0.1:$NATS_PORT"
 export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER=heatstream
+# Node's compile cache keeps each module's type-stripped and compiled code on disk: a warm start
+# skips loading the TypeScript stripper and saves 12-18 MB RSS per service (load/results/footprint.md).
+export NODE_COMPILE_CACHE="$DATA/node-compile-cache"
 probe_port=$PROBE_PORT_BASE
 service() { # name [VAR=value …]: the service as its own NATS user (password from its secrets), probes on the next port
   local name=$1
