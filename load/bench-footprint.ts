@@ -95,6 +95,12 @@ try {
   if (nrss !== undefined) figures.push(figure('nats-server (test settings)', nrss, 'MB'));
   if (qrss !== undefined) figures.push(figure('QuestDB (-Xmx1g, one thread per pool)', qrss, 'MB'));
   notes.push(
+    process.env.NODE_COMPILE_CACHE
+      ? 'Services ran with NODE_COMPILE_CACHE (warm: as ./heatstream start runs them after warming it), so they load no TypeScript stripper; the probes above ran without it.'
+      : 'Services ran without NODE_COMPILE_CACHE: each strips its TypeScript at start (./heatstream start uses a warmed cache; rerun with NODE_COMPILE_CACHE set to measure that).',
+    ...(process.env.NODE_OPTIONS ? [`NODE_OPTIONS: ${process.env.NODE_OPTIONS}`] : []),
+  );
+  notes.push(
     'acq-modbus and the simulators need device configuration (./heatstream start gives them theirs): measure them there with `ps -o rss`.',
   );
   writeResults('footprint', 'Footprint: idle RSS per process', figures, notes);

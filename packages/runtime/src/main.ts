@@ -1,4 +1,5 @@
 // The whole of a service's main.ts: `await main(service)`.
+import { flushCompileCache } from 'node:module';
 import type { TProperties } from '@sinclair/typebox';
 import { ConfigError, StartupError } from './errors.ts';
 import { runService, type RunOptions, type ServiceDefinition } from './service.ts';
@@ -18,6 +19,10 @@ export async function main<P extends TProperties>(
     process.exit(1);
   }
   const service = running;
+  // With NODE_COMPILE_CACHE set (./heatstream start sets it), what start-up compiled — also modules
+  // loaded on demand — is on disk now, not only at exit: the next start of any service skips the
+  // TypeScript stripper (about 25 MB RSS) and the compile.
+  flushCompileCache();
   const onSignal = (signal: NodeJS.Signals): void => {
     void service.stop(signal).then((code) => process.exit(code));
   };
