@@ -250,16 +250,11 @@ wait_port mosquitto "$MQTT_PORT"
 export HS_NATS__URL="nats://127.0.0.1:$NATS_PORT"
 export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER=heatstream
 # Node's compile cache keeps each module's type-stripped and compiled code on disk: a warm start
-# skips loading the TypeScript stripper and saves 12-18 MB RSS per service (load/results/footprint.md).
+# skips loading the TypeScript stripper and saves about 25 MB RSS per service (load/results/footprint.md).
 export NODE_COMPILE_CACHE="$DATA/node-compile-cache"
-# Warmed before the first start too: one process loads every service's module graph (definitions
-# only, nothing runs) and writes the cache, so no service pays for the stripper even once.
-node --input-type=module -e '
-  import { flushCompileCache } from "node:module";
-  import { pathToFileURL } from "node:url";
-  for (const file of process.argv.slice(1)) await import(pathToFileURL(file).href);
-  flushCompileCache();
-' "$HS_ROOT"/services/*/src/service.ts >"$DATA/logs/compile-cache.log" 2>&1 \
+# Warmed before the first start too (packages/runtime/src/compile-cache.ts), so no service pays
+# for the stripper even once.
+node "$HS_ROOT/packages/runtime/src/compile-cache.ts" "$HS_ROOT" >"$DATA/logs/compile-cache.log" 2>&1 \
   || echo "[start] warming Node's compile cache failed (services start anyway); see logs/compile-cache.log" >&2
 probe_port=$PROBE_PORT_BASE
 service() { # name [VAR=value …]: the service as its own NATS user (password from its secrets), probes on the next port

@@ -9,6 +9,12 @@ export async function main<P extends TProperties>(
   definition: ServiceDefinition<P>,
   options: RunOptions = {},
 ): Promise<void> {
+  // The compile-cache warm-up (scripts/start.sh, deploy/Dockerfile) loads every main.ts: compiled,
+  // cached, and nothing started.
+  if (process.env.HS_COMPILE_CACHE_WARMUP === '1') {
+    flushCompileCache();
+    return;
+  }
   let running;
   try {
     running = await runService(definition, options);
