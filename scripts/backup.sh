@@ -6,7 +6,9 @@
 # copying nats' store or reading the streams by hand. As the operator's NATS user `admin`, whose
 # password only this script reads from secrets.env (nats-server gets its bcrypt hash, as at start).
 # Against the running `./heatstream start` of HS_DATA when there is one, else against a nats-server
-# started here for the time of the command on that data folder's store, on loopback only.
+# started here for the time of the command on that data folder's store, on loopback only. With
+# HS_NATS__URL and HS_NATS__PASSWORD (the admin's: compose's or k8s' NATS) against that NATS only:
+# streams and buckets, no secrets.env and no QuestDB.
 set -euo pipefail
 umask 077 # a backup holds secrets, and a data folder is only its user's
 cd "${HS_ROOT:?run through ./heatstream backup or restore}"
@@ -95,18 +97,29 @@ questdb_sql() { # query
     curl -fsS -K - -G "http://127.0.0.1:$QUESTDB_HTTP_PORT/exec" --data-urlencode "query=$1" >/dev/null
 }
 
+external() { [ -n "${HS_NATS__URL:-}" ]; }
+external_env() {
+  [ -n "${HS_NATS__PASSWORD:-}" ] || fail "HS_NATS__URL is set: set HS_NATS__PASSWORD too (NATS_PASSWORD_ADMIN of your secrets)"
+  export NATS_URL=$HS_NATS__URL NATS_USER=${HS_NATS__USER:-admin} NATS_PASSWORD=$HS_NATS__PASSWORD
+  say "against the NATS at $HS_NATS__URL as ${NATS_USER}"
+}
+
 backup() {
-  [ -f "$DATA/secrets.env" ] || fail "no $DATA/secrets.env: nothing was started on $DATA (HS_DATA chooses the folder)"
+  external || [ -f "$DATA/secrets.env" ] || fail "no $DATA/secrets.env: nothing was started on $DATA (HS_DATA chooses the folder)"
   dir=${dir:-$HS_ROOT/backups/heatstream-$(date -u +%Y%m%dT%H%M%SZ)}
   if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ]; then fail "$dir is not empty; name a new directory"; fi
   # It holds secrets (secrets.env, the OAuth tokens in KV_viessmann_state): only for this user.
   (umask 077 && mkdir -p "$dir/streams")
   chmod 700 "$dir"
-  nats_env "$DATA/secrets.env"
-  if running; then
+  if external; then
+    [ -z "$questdb" ] || fail "--questdb copies the QuestDB of ./heatstream start; with HS_NATS__URL, back up QuestDB's volume yourself (README)"
+    external_env
+  elif running; then
+    nats_env "$DATA/secrets.env"
     say "backing up the running system on $DATA"
   else
     [ -z "$questdb" ] || fail "--questdb needs the running system (QuestDB's checkpoint); start it or leave --questdb out"
+    nats_env "$DATA/secrets.env"
     say "the system is not running; reading $DATA/nats/store with a nats-server of its own"
     temp_nats
   fi
@@ -122,7 +135,7 @@ backup() {
       || fail "backing up stream $stream failed"
     total=$((total + messages))
   done
-  (umask 077 && cp "$DATA/secrets.env" "$dir/secrets.env")
+  external || cp "$DATA/secrets.env" "$dir/secrets.env"
   if [ -n "$questdb" ]; then
     # A checkpoint keeps QuestDB's files consistent for copying while it goes on taking writes
     # (into its WAL, applied after the release).
@@ -152,20 +165,26 @@ EOT
 restore() {
   [ -n "$dir" ] || fail "name the backup directory: ./heatstream restore DIR"
   [ -d "$dir/streams" ] || fail "$dir is no heatstream backup (no streams/ in it)"
-  mkdir -p "$DATA" && chmod 700 "$DATA"
-  if [ ! -f "$DATA/secrets.env" ]; then
-    [ -f "$dir/secrets.env" ] || fail "$DATA has no secrets.env and the backup none either"
-    (umask 077 && cp "$dir/secrets.env" "$DATA/secrets.env")
-    say "secrets.env taken from the backup"
-  elif [ -f "$dir/secrets.env" ] && ! cmp -s "$dir/secrets.env" "$DATA/secrets.env"; then
-    say "keeping $DATA/secrets.env, which differs from the backup's: users log in with their own passwords"
-  fi
-  nats_env "$DATA/secrets.env"
-  if running; then
-    [ -n "$force" ] || fail "heatstream is running on $DATA (pid $(cat "$DATA/start.pid" 2>/dev/null || echo '?')); stop it first, or --force to overwrite its streams"
-    say "restoring into the running system (--force); restart it afterwards"
+  if external; then
+    [ ! -f "$dir/questdb.tar.gz" ] || fail "this backup holds a QuestDB copy of ./heatstream start; restore it there (without HS_NATS__URL)"
+    # No start.lock to look at there: the services are the operator's to stop first (README).
+    external_env
   else
-    temp_nats
+    mkdir -p "$DATA" && chmod 700 "$DATA"
+    if [ ! -f "$DATA/secrets.env" ]; then
+      [ -f "$dir/secrets.env" ] || fail "$DATA has no secrets.env and the backup none either"
+      cp "$dir/secrets.env" "$DATA/secrets.env"
+      say "secrets.env taken from the backup"
+    elif [ -f "$dir/secrets.env" ] && ! cmp -s "$dir/secrets.env" "$DATA/secrets.env"; then
+      say "keeping $DATA/secrets.env, which differs from the backup's: users log in with their own passwords"
+    fi
+    nats_env "$DATA/secrets.env"
+    if running; then
+      [ -n "$force" ] || fail "heatstream is running on $DATA (pid $(cat "$DATA/start.pid" 2>/dev/null || echo '?')); stop it first, or --force to overwrite its streams"
+      say "restoring into the running system (--force); restart it afterwards"
+    else
+      temp_nats
+    fi
   fi
   local stream existing
   existing=$("$NATS" stream ls --names)
@@ -211,7 +230,11 @@ restore() {
     done <<<"$durables"
     say "QuestDB: not in the backup; ingest rebuilds it from the streams at the next start (ingest's consumers start over)"
   fi
-  say "done: $count streams, $total messages restored into $DATA; start it with ./heatstream start"
+  if external; then
+    say "done: $count streams, $total messages restored into $NATS_URL; now start provisioning and the services"
+  else
+    say "done: $count streams, $total messages restored into $DATA; start it with ./heatstream start"
+  fi
 }
 
 case "$cmd" in
