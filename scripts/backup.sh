@@ -181,7 +181,7 @@ restore() {
     nats_env "$DATA/secrets.env"
     if running; then
       [ -n "$force" ] || fail "heatstream is running on $DATA (pid $(cat "$DATA/start.pid" 2>/dev/null || echo '?')); stop it first, or --force to overwrite its streams"
-      say "restoring into the running system (--force); restart it afterwards"
+      say "restoring into the running system (--force): stop and start it right after, so provisioning recreates the consumers the restore replaced"
     else
       temp_nats
     fi
