@@ -11,6 +11,7 @@ HS_TOOLS="$HS_ROOT/.tools"
 NODE_MAJOR=24
 NODE_VERSION=24.21.0
 NATS_SERVER_VERSION=2.15.2
+NATS_CLI_VERSION=0.5.0
 QUESTDB_VERSION=9.3.4
 KUSTOMIZE_VERSION=5.7.1
 JAVA_MIN_MAJOR=17
@@ -42,6 +43,16 @@ provision_nats() {
   say "building nats-server v$NATS_SERVER_VERSION with go install"
   GOBIN="$HS_TOOLS/bin" CGO_ENABLED=0 go install "github.com/nats-io/nats-server/v2@v$NATS_SERVER_VERSION" \
     || fail "go install nats-server v$NATS_SERVER_VERSION failed (is the Go module proxy reachable?)"
+}
+
+# The NATS CLI: ./heatstream backup and restore use its JetStream snapshot commands.
+provision_nats_cli() {
+  local bin="$HS_TOOLS/bin/nats"
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -qx "v$NATS_CLI_VERSION"; then return; fi
+  command -v go >/dev/null || fail "Go is missing; install Go >= 1.24 so the NATS CLI v$NATS_CLI_VERSION can be built with 'go install'"
+  say "building the NATS CLI v$NATS_CLI_VERSION with go install"
+  GOBIN="$HS_TOOLS/bin" CGO_ENABLED=0 go install "github.com/nats-io/natscli/nats@v$NATS_CLI_VERSION" \
+    || fail "go install natscli v$NATS_CLI_VERSION failed (is the Go module proxy reachable?)"
 }
 
 provision_kustomize() {
@@ -103,6 +114,7 @@ provision_all() {
   provision_node
   provision_debian
   provision_nats
+  provision_nats_cli
   provision_kustomize
   provision_questdb
   provision_npm
