@@ -64,9 +64,16 @@ export function fleetOf(inputs: FleetInputs, period: FleetPeriod, nowMs: number)
   const sites: FleetSite[] = [];
   for (const [site, devices] of Map.groupBy(inputs.devices, (d) => d.site)) {
     // The heat source is the device with COP figures; before its first day, the one reporting heat.
+    // The heat source: the device cop derives for, else one that reports heat, else — before the
+    // first COP day, for a heat pump that reports no heat power — one that reports heat-pump
+    // temperatures or a compressor (not a meter), so its make and model show from the first minute.
     const source =
       devices.find((d) => copOf.has(d.device)) ??
-      devices.find((d) => inputs.latest.get(d.device)?.heat_power !== undefined);
+      devices.find((d) => inputs.latest.get(d.device)?.heat_power !== undefined) ??
+      devices.find((d) => {
+        const v = inputs.latest.get(d.device);
+        return v?.compressor_on !== undefined || v?.flow_temp !== undefined;
+      });
     const values = source ? (inputs.latest.get(source.device) ?? {}) : {};
     // A meter on the supply (a device reporting electricity but no heat) is what the COP counts.
     const meter = devices.find((d) => {
