@@ -80,6 +80,12 @@ async function collect({ loop }: LoopParts, held: Held): Promise<JsMsg[]> {
       msgs.push(msg);
       held.add(msg);
     }
+  } catch (error) {
+    // A pull that fails part-way (a leadership change, a lost connection) has handed over messages
+    // that no batch will handle: return them for redelivery and stop keeping them alive, else the
+    // keep-alive would hold them unacknowledged for as long as the service runs.
+    release(msgs, held);
+    throw error;
   } finally {
     loop.done(pull);
   }

@@ -1,4 +1,10 @@
 export { startNats, type NatsServer, type NatsOptions } from './nats.ts';
+export {
+  natsClusterFixture,
+  type ClusterNode,
+  type NatsClusterFixture,
+  type NatsClusterOptions,
+} from './nats-cluster.ts';
 export { startQuestDb, type QuestDbServer } from './questdb.ts';
 export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
 export {

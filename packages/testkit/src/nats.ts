@@ -25,7 +25,8 @@ export interface NatsOptions {
   own?: boolean;
 }
 
-function natsServerBinary(): string {
+/** The provisioned nats-server (HS_NATS_SERVER, .tools/, or PATH). */
+export function natsServerBinary(): string {
   return findTool(
     'HS_NATS_SERVER',
     [join(repoRoot, '.tools/bin/nats-server'), 'nats-server'],
