@@ -9,8 +9,12 @@ import type { ConsumerSpec } from '@heatstream/contracts';
 import type { Logger } from 'pino';
 import { abortable, backoffDelay, systemClock, type Clock } from './clock.ts';
 
-/** Retry delays after failed pulls: doubling from 500 ms to 10 s. */
-const retryBackoff = { initialMs: 500, maxMs: 10_000 };
+/**
+ * Retry delays after failed pulls: doubling from 500 ms to 2 s. A consumer's leader election fails
+ * pulls for a few seconds; with a 10 s ceiling ingest then wrote nothing for up to 23 s after the
+ * election had ended (test/cluster-fault.test.ts). A failed pull costs one request, so 2 s is cheap.
+ */
+const retryBackoff = { initialMs: 500, maxMs: 2_000 };
 
 export interface PullOptions {
   js: JetStreamClient;
