@@ -13,7 +13,7 @@ import { haBroker, Recorder, USERS } from './helpers.ts';
 
 const nats = fileFixture(() => natsFixture({ own: true }));
 const broker = fileFixture(haBroker);
-fileFixture(() =>
+const bridge = fileFixture(() =>
   serviceFixture(service, {
     env: nats.env({ HS_MQTT__URL: broker.url, HS_MQTT__PASSWORD: USERS['ha-bridge'] }),
   }),
@@ -231,6 +231,20 @@ describe('ha-bridge', () => {
     assert.deepEqual(
       watcher.messages.map((m) => m.topic),
       ['heatpump/marker/data'],
+    );
+  });
+
+  // Last: it stops the bridge.
+  test('a stopped bridge leaves its entities unavailable (bridge availability offline, retained)', async () => {
+    assert.equal(await bridge.stop('test'), 0);
+    await eventually('offline', () => ha.last('heatstream/bridge/availability') === 'offline', 10_000);
+    await using late = await Recorder.connect(broker.url, 'homeassistant', [
+      'heatstream/bridge/availability',
+    ]);
+    await eventually(
+      'retained offline',
+      () => late.last('heatstream/bridge/availability') === 'offline',
+      10_000,
     );
   });
 });
