@@ -89,7 +89,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],
   },
-  // Home Assistant's MQTT bridge: follows the latest readings, device states, alerts and live COP
+  // Home Assistant's MQTT bridge: follows the latest readings, device states, alerts and COP
   // with core subscriptions (nothing stored or acked); publishes to MQTT only, nothing on NATS.
   'ha-bridge': {
     subscribes: [
@@ -97,6 +97,7 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
       subjectPatterns['heatstream.device-status.v1'],
       subjectPatterns['heatstream.alert.v1'],
       subjectPatterns[COP_LIVE_V1],
+      subjectPatterns['heatstream.cop.v2'],
     ],
   },
   gateway: {

@@ -1,12 +1,15 @@
 // The latest of every device, as Home Assistant entities: discovery configs (retained, once per
 // entity), a JSON state topic per device that follows its readings, availability from its status
-// events, live COP per heat source and active alerts per device. Everything it published is kept,
+// events, live COP and COP by period per heat source and active alerts per device. Everything it published is kept,
 // so a broker that lost its retained messages gets all of it again on reconnect (`republish`).
 import {
   DeviceState,
   isMetricName,
   type AlertV1,
+  CopCategory,
+  CopPeriod,
   type CopLiveV1,
+  type CopV2,
   type DeviceStatusV1,
   type ReadingV1,
 } from '@heatstream/contracts';
@@ -16,7 +19,11 @@ import {
   alertsTopic,
   availabilityTopic,
   copConfigs,
+  copPeriodConfigs,
+  copPeriods,
+  copPeriodsTopic,
   copTopic,
+  type CopPeriodKey,
   metricConfig,
   stateTopic,
   type DeviceId,
@@ -45,7 +52,24 @@ interface DeviceEntry {
   availability: 'online' | 'offline' | undefined;
   alerts: Map<string, ActiveAlert> | undefined;
   cop: Record<string, unknown> | undefined;
+  copPeriods: Partial<Record<CopPeriodKey, CopFigure>> | undefined;
 }
+
+interface CopFigure {
+  cop: number | null;
+  heat_kwh: number;
+  elec_kwh: number;
+  coverage: number;
+  partial: boolean;
+  partial_reason: string | null;
+  period_start: string;
+  period_end: string;
+}
+
+/** CopPeriod value → its key, for the periods the bridge shows. */
+const periodKeys = new Map<string, CopPeriodKey>(
+  (Object.keys(copPeriods) as CopPeriodKey[]).map((key) => [CopPeriod[key], key]),
+);
 
 export class Bridge {
   readonly #topics: Topics;
@@ -73,6 +97,7 @@ export class Bridge {
         availability: undefined,
         alerts: undefined,
         cop: undefined,
+        copPeriods: undefined,
       };
       this.#devices.set(key, entry);
     }
@@ -158,6 +183,29 @@ export class Bridge {
     await this.#publish(copTopic(this.#topics, entry.id), JSON.stringify(entry.cop));
   }
 
+  /** A cop.v2 figure: the newest period start of each shown period replaces what was held. */
+  async copFigure(event: CopV2): Promise<void> {
+    const d = event.data;
+    const key = periodKeys.get(d.period);
+    if (key === undefined || d.category !== CopCategory.combined) return;
+    const entry = this.#entry(d);
+    entry.copPeriods ??= {};
+    const held = entry.copPeriods[key];
+    if (held && Date.parse(held.period_start) > Date.parse(d.periodStart)) return;
+    entry.copPeriods[key] = {
+      cop: d.cop,
+      heat_kwh: d.heatKwh,
+      elec_kwh: d.elecKwh,
+      coverage: d.coverage,
+      partial: d.partial,
+      partial_reason: d.partialReason,
+      period_start: d.periodStart,
+      period_end: d.periodEnd,
+    };
+    await this.#discover(entry, copPeriodConfigs(this.#topics, entry.id, entry.model));
+    await this.#publish(copPeriodsTopic(this.#topics, entry.id), JSON.stringify(entry.copPeriods));
+  }
+
   /** Everything published so far, again: after a reconnect to a broker that may have lost it. */
   async republish(): Promise<void> {
     let count = 0;
@@ -169,6 +217,8 @@ export class Bridge {
         await this.#publish(stateTopic(this.#topics, entry.id), this.#state(entry));
       if (entry.alerts) await this.#publish(alertsTopic(this.#topics, entry.id), this.#alerts(entry));
       if (entry.cop) await this.#publish(copTopic(this.#topics, entry.id), JSON.stringify(entry.cop));
+      if (entry.copPeriods)
+        await this.#publish(copPeriodsTopic(this.#topics, entry.id), JSON.stringify(entry.copPeriods));
       count++;
     }
     if (count > 0) this.#log.info({ devices: count }, 'republished discovery and state');

@@ -26,6 +26,8 @@ export const stateTopic = (t: Topics, d: DeviceId): string => `${t.statePrefix}/
 export const availabilityTopic = (t: Topics, d: DeviceId): string =>
   `${t.statePrefix}/${d.site}/${d.device}/availability`;
 export const copTopic = (t: Topics, d: DeviceId): string => `${t.statePrefix}/${d.site}/${d.device}/cop`;
+export const copPeriodsTopic = (t: Topics, d: DeviceId): string =>
+  `${t.statePrefix}/${d.site}/${d.device}/cop-periods`;
 export const alertsTopic = (t: Topics, d: DeviceId): string =>
   `${t.statePrefix}/${d.site}/${d.device}/alerts`;
 
@@ -111,6 +113,40 @@ export function copConfigs(t: Topics, d: DeviceId, model: string | undefined): D
       valueTemplate: `{{ value_json.${key} if value_json.${key} is not none else 'unknown' }}`,
     });
   return [cop('cop_now', 'COP now', 'cop'), cop('cop_window', 'COP rolling window', 'window_cop')];
+}
+
+/**
+ * The COP figures of the cop service (cop.v2, category combined) by period: the latest day row,
+ * the 7- and 30-day figures and the heating season's (SCOP). Keyed by contracts' CopPeriod keys.
+ */
+export const copPeriods = {
+  day: 'COP day',
+  days7: 'COP 7 days',
+  days30: 'COP 30 days',
+  season: 'SCOP season',
+} as const;
+export type CopPeriodKey = keyof typeof copPeriods;
+
+export function copPeriodConfigs(t: Topics, d: DeviceId, model: string | undefined): DiscoveryMessage[] {
+  return Object.entries(copPeriods).map(([key, name]) =>
+    entity(
+      t,
+      d,
+      model,
+      `cop_${key}`,
+      copPeriodsTopic(t, d),
+      {
+        component: Component.sensor,
+        name,
+        stateClass: 'measurement',
+        valueTemplate: `{{ value_json.${key}.cop if value_json.${key} is defined and value_json.${key}.cop is not none else 'unknown' }}`,
+      },
+      {
+        json_attributes_topic: copPeriodsTopic(t, d),
+        json_attributes_template: `{{ (value_json.${key} if value_json.${key} is defined else {}) | tojson }}`,
+      },
+    ),
+  );
 }
 
 /** Alerts of a device: a problem sensor (any active) and the number active. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { metricNames } from '@heatstream/contracts';
 import { discoveryProblems } from '../test/ha-discovery.ts';
-import { alertConfigs, copConfigs, metricConfig } from './discovery.ts';
+import { alertConfigs, copConfigs, copPeriodConfigs, metricConfig } from './discovery.ts';
 import { describeMetric, entityName } from './entities.ts';
 
 const topics = { discoveryPrefix: 'homeassistant', statePrefix: 'heatstream' };
@@ -15,6 +15,7 @@ void describe('entities', () => {
     const configs = [
       ...metricNames.map((m) => metricConfig(topics, dev, 'stiebel-eltron-wpm', m)),
       ...copConfigs(topics, dev, undefined),
+      ...copPeriodConfigs(topics, dev, undefined),
       ...alertConfigs(topics, dev, 'unknown-model'),
     ];
     assert.deepEqual(

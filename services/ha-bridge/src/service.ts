@@ -9,6 +9,7 @@ import {
   subjectPatterns,
   type AlertV1,
   type CopLiveV1,
+  type CopV2,
   type DeviceStatusV1,
   type ReadingV1,
 } from '@heatstream/contracts';
@@ -65,6 +66,7 @@ export const service = defineService({
     ctx.subscribe(subjectPatterns[EventType.deviceStatus], (event) => bridge.status(event as DeviceStatusV1));
     ctx.subscribe(subjectPatterns[EventType.alert], (event) => bridge.alert(event as AlertV1));
     ctx.subscribe(subjectPatterns[EventType.copLive], (event) => bridge.copLive(event as CopLiveV1));
+    ctx.subscribe(subjectPatterns[EventType.cop], (event) => bridge.copFigure(event as CopV2));
     return {
       async start() {
         broker.connect();

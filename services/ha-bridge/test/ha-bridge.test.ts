@@ -4,6 +4,7 @@
 // topics that follow them, seen by a client logged in as Home Assistant; the bridge's broker user
 // can publish nowhere else.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { encodeEvent, makeEvent, subjectOf, type EventTypeName } from '@heatstream/contracts';
 import { eventually, fileFixture, natsFixture, serviceFixture } from '@heatstream/testkit';
@@ -205,6 +206,58 @@ describe('ha-bridge', () => {
     alert('a2', 'resolved');
     await eventually('none active', () => ha.json('heatstream/home/hp4/alerts')?.active === 0, 10_000);
     assert.equal(configOf('binary_sensor', 'hp4', 'alert_problem')!.device_class, 'problem');
+  });
+
+  test("the cop service's figures by period become COP day / 7 days / 30 days / SCOP entities", async () => {
+    await firstReading('hp5', 'stiebel-eltron-wpm', { flow_temp: 40 });
+    const fixture = JSON.parse(
+      readFileSync(
+        new URL(
+          '../../../contracts/fixtures/heatstream.cop.v2/365d-combined-partial-heat-meter.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    ) as { data: Record<string, unknown> };
+    const figure = (period: string, category: string, periodStart: string, cop: number): void => {
+      publish('heatstream.cop.v2', {
+        ...fixture.data,
+        site: 'home',
+        device: 'hp5',
+        period,
+        category,
+        periodStart,
+        cop,
+      });
+    };
+    figure('season', 'combined', '2025-10-01T00:00:00Z', 3.6);
+    figure('day', 'combined', '2026-01-09T00:00:00Z', 3.1);
+    figure('day', 'running', '2026-01-09T00:00:00Z', 9.9); // another category: not shown
+    figure('day', 'combined', '2026-01-08T00:00:00Z', 2.0); // an older day: does not replace
+    figure('7d', 'combined', '2026-01-02T00:00:00Z', 3.3);
+    await eventually(
+      'periods',
+      () => ha.json('heatstream/home/hp5/cop-periods')?.days7 !== undefined,
+      10_000,
+    );
+    const periods = ha.json('heatstream/home/hp5/cop-periods') as Record<
+      string,
+      { cop: number; period_start: string }
+    >;
+    assert.equal(periods.season?.cop, 3.6);
+    assert.equal(periods.day?.cop, 3.1);
+    assert.equal(periods.day.period_start, '2026-01-09T00:00:00Z');
+    assert.equal(periods.days7?.cop, 3.3);
+    assert.equal(periods.days30, undefined);
+    for (const key of ['day', 'days7', 'days30', 'season']) {
+      const config = configOf('sensor', 'hp5', `cop_${key}`);
+      assert.ok(config, `cop_${key}`);
+      assert.deepEqual(
+        discoveryProblems(`homeassistant/sensor/heatstream_hp5/cop_${key}/config`, config),
+        [],
+      );
+    }
+    assert.equal(configOf('sensor', 'hp5', 'cop_season')!.name, 'SCOP season');
   });
 
   test("the bridge's broker user may publish under homeassistant/ and heatstream/ only", async () => {
