@@ -93,6 +93,20 @@ export const deployables: readonly Deployable[] = [
     resources: small,
   },
   {
+    // Home Assistant's MQTT discovery bridge: NATS in, Mosquitto out under its own broker user.
+    name: 'ha-bridge',
+    main: 'services/ha-bridge/src/main.ts',
+    replicas: 1,
+    ports: [],
+    env: {
+      HS_MQTT__URL: 'mqtt://mosquitto:1883',
+      HS_MQTT__PASSWORD: { secret: 'HA_BRIDGE_MQTT_PASSWORD' },
+    },
+    ingressFrom: [],
+    egressTo: ['mosquitto'],
+    resources: small,
+  },
+  {
     name: 'acq-modbus',
     main: 'services/acq-modbus/src/main.ts',
     replicas: 1,

@@ -27,6 +27,9 @@ test('each process gets only its own secrets; nats-server bcrypt hashes of every
   assert.deepEqual(holders(all.QUESTDB_PASSWORD ?? '').sort(), ['gateway', 'ingest', 'questdb', 'replay']);
   // The broker's service user is acq-cellular's: Mosquitto hashes it into its password file.
   assert.deepEqual(holders(all.MQTT_PASSWORD ?? '').sort(), ['acq-cellular', 'mosquitto']);
+  assert.deepEqual(holders(all.HA_BRIDGE_MQTT_PASSWORD ?? '').sort(), ['ha-bridge', 'mosquitto']);
+  // Home Assistant's broker password is for the operator to enter there: only Mosquitto holds it.
+  assert.deepEqual(holders(all.HOMEASSISTANT_MQTT_PASSWORD ?? ''), ['mosquitto']);
   // ./heatstream start reads it itself; in compose only the one-shot that makes the first user has it,
   // beside the gateway's NATS password (it writes the gateway's user store), and nothing else.
   assert.deepEqual(holders(all.DASHBOARD_PASSWORD ?? ''), ['first-user']);

@@ -18,6 +18,10 @@ export const secretNames: readonly string[] = [
   ...[...Object.keys(access), provisionUser, 'admin'].map(natsPasswordVar),
   'QUESTDB_PASSWORD',
   'MQTT_PASSWORD',
+  // Mosquitto users of contracts/src/broker.ts: the bridge, and Home Assistant's MQTT integration
+  // (its password is for the operator to enter in Home Assistant; no heatstream process uses it).
+  'HA_BRIDGE_MQTT_PASSWORD',
+  'HOMEASSISTANT_MQTT_PASSWORD',
   // The first dashboard user, "admin", created by ./heatstream start and by compose's one-shot
   // first-user (k8s: ./heatstream admin create-user).
   'DASHBOARD_PASSWORD',
@@ -73,7 +77,11 @@ export function processSecrets(
     ]),
   );
   out.questdb = { QDB_HTTP_PASSWORD: get('QUESTDB_PASSWORD'), QDB_PG_PASSWORD: get('QUESTDB_PASSWORD') };
-  out.mosquitto = { MQTT_PASSWORD: get('MQTT_PASSWORD') };
+  out.mosquitto = {
+    MQTT_PASSWORD: get('MQTT_PASSWORD'),
+    HA_BRIDGE_MQTT_PASSWORD: get('HA_BRIDGE_MQTT_PASSWORD'),
+    HOMEASSISTANT_MQTT_PASSWORD: get('HOMEASSISTANT_MQTT_PASSWORD'),
+  };
   out.operator = { HS_NATS__PASSWORD: get(natsPasswordVar('admin')) };
   // The provisioning step creates and converges streams, consumers and buckets: its own password only.
   out[provisionUser] = { HS_NATS__PASSWORD: get(natsPasswordVar(provisionUser)) };

@@ -73,7 +73,7 @@ EOT
 
 # Cellular devices: the inventory acq-cellular reads, and Mosquitto's password and ACL files made
 # from it at every start (each device only its own topics; the service user `heatstream` all of
-# them). Without an inventory the demo's two devices of site `remote` are added, their credentials
+# them; ha-bridge and homeassistant theirs, contracts/src/broker.ts). Without an inventory the demo's two devices of site `remote` are added, their credentials
 # written once to $DATA/cellular/<id>.env for the firmware's host build to read.
 mkdir -p "$DATA/cellular" && chmod 700 "$DATA/cellular"
 INVENTORY="$DATA/cellular/inventory.json"
@@ -336,6 +336,8 @@ service acq-cellular HS_INVENTORY="$INVENTORY" HS_MQTT__URL="mqtt://127.0.0.1:$M
 cop_sources="$DATA/cop.yaml"
 [ -f "$cop_sources" ] || cop_sources=deploy/config/cop.yaml
 service cop HS_CONFIG="$cop_sources"
+# ha-bridge: every device's latest readings to Home Assistant (MQTT discovery) through Mosquitto.
+service ha-bridge HS_MQTT__URL="mqtt://127.0.0.1:$MQTT_PORT"
 make -s -C firmware build/heatpump-sim >"$DATA/logs/firmware-build.log" 2>&1 \
   || { echo "[start] building the firmware's host build failed; see logs/firmware-build.log" >&2; exit 1; }
 # remote-2's cellular link drops for 3 minutes every 15, so its backlog arrives late.
@@ -357,6 +359,7 @@ heatstream is running with $mode.
   NATS       nats://127.0.0.1:$NATS_PORT   QuestDB http://127.0.0.1:$QUESTDB_HTTP_PORT   MQTT mqtt://127.0.0.1:$MQTT_PORT
   Logs in $DATA/logs/, credentials in $DATA/secrets.env, probes listed in $DATA/probes.
   Alert rules and webhook/ntfy targets: $DATA/alerting.yaml (see services/alerting/README.md).
+  Home Assistant: MQTT integration at 127.0.0.1:$MQTT_PORT, user homeassistant, password HOMEASSISTANT_MQTT_PASSWORD in $DATA/secrets.env.
   Replay a stream range: ./heatstream replay --help. Users and tokens: ./heatstream admin.$fault_hint
 Press Ctrl-C to stop.
 EOT

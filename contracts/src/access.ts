@@ -89,6 +89,17 @@ const declared: Readonly<Record<string, DeclaredAccess>> = {
     consumes: ['cop-readings'],
     serves: [coreSubjects.derive('cop')],
   },
+  // Home Assistant's MQTT bridge: follows the latest readings, device states, alerts and COP
+  // with core subscriptions (nothing stored or acked); publishes to MQTT only, nothing on NATS.
+  'ha-bridge': {
+    subscribes: [
+      subjectPatterns['heatstream.reading.v1'],
+      subjectPatterns['heatstream.device-status.v1'],
+      subjectPatterns['heatstream.alert.v1'],
+      subjectPatterns[COP_LIVE_V1],
+      subjectPatterns['heatstream.cop.v2'],
+    ],
+  },
   gateway: {
     // Acknowledging an alert is an alert lifecycle event; STATUS/RESET from the device page a command.
     publishes: ['alerts.v1.>', subjectPatterns['heatstream.command.v1']],

@@ -69,3 +69,4 @@ export {
   type ServiceAccess,
 } from './access.ts';
 export * from './cellular.ts';
+export { aclSection, brokerUsers, type BrokerAccess } from './broker.ts';

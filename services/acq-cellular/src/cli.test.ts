@@ -104,6 +104,25 @@ describe('acq-cellular cli', () => {
         ].join('\n'),
       );
       assert.ok(!section('a').includes('/b/'));
+
+      // With the bridge's and Home Assistant's passwords set (mosquitto.env has them), their users too.
+      await cli(args, {
+        MQTT_PASSWORD: 'pw',
+        HA_BRIDGE_MQTT_PASSWORD: 'b',
+        HOMEASSISTANT_MQTT_PASSWORD: 'h',
+      });
+      const users = (await readFile(join(dir, 'passwd'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[0]);
+      assert.deepEqual(users, ['heatstream', 'ha-bridge', 'homeassistant', 'a', 'b']);
+      const withBridge = await readFile(join(dir, 'acl'), 'utf8');
+      const sectionOf = (user: string) => withBridge.split(`user ${user}\n`)[1]?.split('\n\n')[0] ?? '';
+      assert.equal(sectionOf('ha-bridge'), 'topic write homeassistant/#\ntopic write heatstream/#');
+      assert.equal(
+        sectionOf('homeassistant'),
+        'topic write homeassistant/status\ntopic read homeassistant/#\ntopic read heatstream/#',
+      );
     }));
 
   test('a broken inventory is refused with what is wrong', () =>

@@ -4,10 +4,12 @@
 //     a device process on this machine); then regenerate the broker files and reload Mosquitto.
 //   node services/acq-cellular/src/cli.ts broker-files --passwd FILE --acl FILE [--inventory FILE]
 //     writes Mosquitto's password and ACL files from the inventory; the service's own broker user is
-//     MQTT_USER (default heatstream) with the password in MQTT_PASSWORD.
+//     MQTT_USER (default heatstream) with the password in MQTT_PASSWORD; the other broker users of
+//     contracts/src/broker.ts (ha-bridge, homeassistant) whose password variable is set.
 // The inventory is --inventory or HS_INVENTORY.
 import { writeFile, rename } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { brokerUsers } from '@heatstream/contracts';
 import { addDevice, brokerFiles, InventoryError, loadInventory } from './inventory.ts';
 
 const usage = `usage:
@@ -68,10 +70,15 @@ export async function cli(args: readonly string[], env: NodeJS.ProcessEnv = proc
   if (command === 'broker-files' && values.passwd && values.acl) {
     const password = env.MQTT_PASSWORD;
     if (!password) throw new InventoryError('MQTT_PASSWORD (the service user’s broker password) is not set');
-    const files = brokerFiles(await loadInventory(inventory), {
-      user: env.MQTT_USER ?? 'heatstream',
-      password,
-    });
+    // The other broker users (ha-bridge, Home Assistant) whose password is in the environment.
+    const others = Object.entries(brokerUsers)
+      .filter(([user, rights]) => user !== 'heatstream' && env[rights.passwordSecret])
+      .map(([user, rights]) => ({ user, password: env[rights.passwordSecret] ?? '' }));
+    const files = brokerFiles(
+      await loadInventory(inventory),
+      { user: env.MQTT_USER ?? 'heatstream', password },
+      others,
+    );
     await writeSecretFile(values.passwd, files.passwd);
     await writeSecretFile(values.acl, files.acl);
     return `wrote ${values.passwd} and ${values.acl}\n`;

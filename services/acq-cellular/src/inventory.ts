@@ -5,6 +5,7 @@ import { createHash, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypt
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { aclSection, brokerUsers } from '@heatstream/contracts';
 
 const ID = '^[A-Za-z0-9_-]{1,64}$';
 
@@ -135,11 +136,24 @@ export interface BrokerUser {
 
 /**
  * Mosquitto's password file and ACL file: each device only its own topics, the service (`service`)
- * every device's. Passwords of devices are their stored hashes; the service's is hashed here.
+ * every device's, and each of `others` (contracts' brokerUsers: ha-bridge, homeassistant) its own
+ * topics. Passwords of devices are their stored hashes; the others' are hashed here.
  */
-export function brokerFiles(inventory: Inventory, service: BrokerUser): { passwd: string; acl: string } {
+export function brokerFiles(
+  inventory: Inventory,
+  service: BrokerUser,
+  others: readonly BrokerUser[] = [],
+): { passwd: string; acl: string } {
+  const sections = others.map((o) => {
+    const rights = brokerUsers[o.user];
+    if (!rights) throw new InventoryError(`${o.user} is no broker user of contracts/src/broker.ts`);
+    if (inventory.devices.some((d) => d.id === o.user))
+      throw new InventoryError(`device ${o.user} has the name of a broker user: rename the device`);
+    return aclSection(o.user, rights);
+  });
   const passwd = [
     `${service.user}:${mosquittoHash(service.password)}`,
+    ...others.map((o) => `${o.user}:${mosquittoHash(o.password)}`),
     ...inventory.devices.map((d) => `${d.id}:${d.mqttHash}`),
   ];
   const acl = [
@@ -147,6 +161,7 @@ export function brokerFiles(inventory: Inventory, service: BrokerUser): { passwd
     `user ${service.user}`,
     'topic readwrite heatpump/#',
     '',
+    ...sections.flat(),
     ...inventory.devices.flatMap((d) => {
       const topics = deviceTopics(d.id);
       return [

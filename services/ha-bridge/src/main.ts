@@ -1,0 +1,4 @@
+import { main } from '@heatstream/runtime';
+import { service } from './service.ts';
+
+await main(service);
