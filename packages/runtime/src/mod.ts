@@ -71,3 +71,9 @@ export {
   bucketTtlsFrom,
   type ProvisionAllOptions,
 } from './provision-all.ts';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  snapshotText,
+  type SnapshotFamily,
+  type SnapshotPoint,
+} from './prometheus-snapshot.ts';
