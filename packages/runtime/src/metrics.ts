@@ -131,3 +131,23 @@ export function instrumentPublish(meter: Meter, publish: Publish): Publish {
     return answer;
   };
 }
+
+/** Poll durations in seconds: a LAN Modbus read to a cloud API's slow answer. */
+const POLL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export type PollTimer = (labels: { site: string; device: string }, startedMs: number, state: string) => void;
+
+/**
+ * For acquisition services: `heatstream.poll.duration` per site, device and the state the poll
+ * ended in (`online`, `unavailable`, …, `error` when it threw); its count is the number of polls.
+ */
+export function pollTimer(meter: Meter): PollTimer {
+  const duration = meter.createHistogram('heatstream.poll.duration', {
+    description: 'how long one poll of a device took, by the state it ended in',
+    unit: 's',
+    advice: { explicitBucketBoundaries: POLL_BUCKETS },
+  });
+  return ({ site, device }, startedMs, state) => {
+    duration.record((performance.now() - startedMs) / 1000, { site, device, state });
+  };
+}

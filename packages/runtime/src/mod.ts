@@ -77,3 +77,4 @@ export {
   type SnapshotFamily,
   type SnapshotPoint,
 } from './prometheus-snapshot.ts';
+export { pollTimer, type PollTimer } from './metrics.ts';
