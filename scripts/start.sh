@@ -249,6 +249,8 @@ wait_port mosquitto "$MQTT_PORT"
 # Every service reads its settings from HS_* variables (packages/runtime/README.md).
 export HS_NATS__URL="nats://127.0.0.1:$NATS_PORT"
 export HS_QUESTDB__URL="http://127.0.0.1:$QUESTDB_HTTP_PORT" HS_QUESTDB__USER=heatstream
+# Each service's own figures at http://127.0.0.1:<probe port>/metrics (probes bind to loopback only).
+export HS_HTTP__METRICS=true
 probe_port=$PROBE_PORT_BASE
 service() { # name [VAR=value …]: the service as its own NATS user (password from its secrets), probes on the next port
   local name=$1
