@@ -1,7 +1,9 @@
 // Footprint benchmark (DESIGN §9: each service idles under 80 MB RSS). First what a Node process
 // costs before any service code (bare, with type stripping of the runtime's module graph, with
 // OpenTelemetry's), then each service that starts without site configuration (ingest, gateway,
-// alerting, cop) against a real nats-server and QuestDB, idle for --idle-s seconds.
+// alerting, cop) against a real nats-server and QuestDB, idle for --idle-s seconds: once as
+// `./heatstream start` runs them and once with Prometheus /metrics on (HS_HTTP__METRICS=true,
+// which loads the OpenTelemetry metrics SDK), so the figures say what the SDK costs.
 //   npm run bench:footprint -- [--idle-s 15]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -46,6 +48,10 @@ await probe(
   '+ OpenTelemetry OTLP exporters',
   "await import('@opentelemetry/exporter-trace-otlp-http'); await import('@opentelemetry/exporter-metrics-otlp-http')",
 );
+await probe(
+  '+ OpenTelemetry metrics SDK and Prometheus exporter',
+  "await import('@heatstream/runtime'); await import('@opentelemetry/sdk-metrics'); await import('@opentelemetry/exporter-prometheus')",
+);
 
 const [nats, questdb] = await Promise.all([startNats({ own: true }), startQuestDb({ own: true })]);
 try {
@@ -55,41 +61,50 @@ try {
     ['alerting', {}],
     ['cop', {}],
   ];
-  for (const [name, extra] of services) {
-    let output = '';
-    const child = spawn(process.execPath, [`${repoRoot}/services/${name}/src/main.ts`], {
-      env: {
-        PATH: process.env.PATH,
-        HS_NATS__URL: nats.url,
-        HS_QUESTDB__URL: questdb.httpUrl,
-        HS_HTTP__PORT: String(await freePort()),
-        HS_LOG__LEVEL: 'warn',
-        // Measured as the start command and the image run them (scripts/start.sh, deploy/Dockerfile).
-        ...Object.fromEntries(
-          ['NODE_OPTIONS', 'NODE_COMPILE_CACHE'].flatMap((k) =>
-            process.env[k] ? [[k, process.env[k]]] : [],
+  const variants: [string, Record<string, string>][] = [
+    ['', {}],
+    [' with /metrics', { HS_HTTP__METRICS: 'true' }],
+  ];
+  for (const [name, own] of services)
+    for (const [variant, metrics] of variants) {
+      const extra = { ...own, ...metrics };
+      let output = '';
+      const child = spawn(process.execPath, [`${repoRoot}/services/${name}/src/main.ts`], {
+        env: {
+          PATH: process.env.PATH,
+          HS_NATS__URL: nats.url,
+          HS_QUESTDB__URL: questdb.httpUrl,
+          HS_HTTP__PORT: String(await freePort()),
+          HS_LOG__LEVEL: 'warn',
+          // Measured as the start command and the image run them (scripts/start.sh, deploy/Dockerfile).
+          ...Object.fromEntries(
+            ['NODE_OPTIONS', 'NODE_COMPILE_CACHE'].flatMap((k) =>
+              process.env[k] ? [[k, process.env[k]]] : [],
+            ),
           ),
-        ),
-        ...extra,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
-    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
-    await sleep(idleMs);
-    const rss = rssMb(child.pid);
-    const alive = child.exitCode === null && child.signalCode === null;
-    await stop(child);
-    if (!alive || rss === undefined) {
-      notes.push(
-        `${name} did not stay up without site configuration: ${output.trim().split('\n').pop() ?? ''}`,
+          ...extra,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
+      child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-2_000)));
+      await sleep(idleMs);
+      const rss = rssMb(child.pid);
+      const alive = child.exitCode === null && child.signalCode === null;
+      await stop(child);
+      if (!alive || rss === undefined) {
+        notes.push(
+          `${name} did not stay up without site configuration: ${output.trim().split('\n').pop() ?? ''}`,
+        );
+        continue;
+      }
+      figures.push(
+        figure(`${name}${variant}: idle RSS after ${idleMs / 1000} s`, rss, 'MB', {
+          target: '≤ 80',
+          met: rss <= 80,
+        }),
       );
-      continue;
     }
-    figures.push(
-      figure(`${name}: idle RSS after ${idleMs / 1000} s`, rss, 'MB', { target: '≤ 80', met: rss <= 80 }),
-    );
-  }
   const nrss = rssMb(nats.pid());
   const qrss = rssMb(questdb.pid());
   if (nrss !== undefined) figures.push(figure('nats-server (test settings)', nrss, 'MB'));

@@ -256,6 +256,8 @@ export NODE_COMPILE_CACHE="$DATA/node-compile-cache"
 # for the stripper even once.
 node "$HS_ROOT/packages/runtime/src/compile-cache.ts" "$HS_ROOT" >"$DATA/logs/compile-cache.log" 2>&1 \
   || echo "[start] warming Node's compile cache failed (services start anyway); see logs/compile-cache.log" >&2
+# Each service's own figures at http://127.0.0.1:<probe port>/metrics (probes bind to loopback only).
+export HS_HTTP__METRICS=true
 probe_port=$PROBE_PORT_BASE
 service() { # name [VAR=value …]: the service as its own NATS user (password from its secrets), probes on the next port
   local name=$1

@@ -31,6 +31,10 @@ export const baseConfigProperties = {
     {
       host: Type.String({ default: '127.0.0.1' }),
       port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: '0 picks a free port' }),
+      metrics: Type.Boolean({
+        default: false,
+        description: 'serve the service’s own metrics as Prometheus text at /metrics (loads the metrics SDK)',
+      }),
     },
     { additionalProperties: false, default: {} },
   ),

@@ -101,7 +101,7 @@ function release(msgs: readonly JsMsg[], held: Held): void {
 }
 
 async function handleBatch(
-  { loop, spec, settlement, tracing, traceEach }: LoopParts,
+  { loop, spec, settlement, tracing, traceEach, metrics }: LoopParts,
   handler: BatchHandler,
   msgs: readonly JsMsg[],
 ): Promise<void> {
@@ -125,6 +125,8 @@ async function handleBatch(
       if (admitted.length === 0) return;
       const perEvent = traceEach ? tracing.startEach(admitted.map((a) => a.msg)) : [];
       let outcomes: readonly ItemOutcome[];
+      metrics.batch(admitted.length);
+      const started = performance.now();
       try {
         outcomes = await handler(
           admitted.map(({ event, delivery }) => ({ event, delivery })),
@@ -132,6 +134,7 @@ async function handleBatch(
         );
         if (outcomes.length !== admitted.length)
           throw new Error(`batch handler answered ${outcomes.length} outcomes for ${admitted.length} events`);
+        metrics.handled(started);
       } catch (error) {
         span.recordException(error as Error);
         const failed: ItemOutcome = { status: 'retry', error: error as Error };
@@ -139,12 +142,14 @@ async function handleBatch(
       }
       // Plain acks, not double acks: a lost ack only redelivers an event the store already
       // holds, and the consumers of batches write idempotently.
+      let acked = 0;
       for (const [i, item] of admitted.entries()) {
         const outcome = outcomes[i] ?? ok;
         // Acks of stored events go out together: no await between them, so the client writes
         // them to the socket in one piece instead of one write per ack.
         if (outcome.status === 'ok') {
           item.msg.ack();
+          acked++;
           continue;
         }
         try {
@@ -153,6 +158,7 @@ async function handleBatch(
           item.log.error({ err: error }, 'message not settled; JetStream will redeliver it');
         }
       }
+      metrics.acked(acked);
       tracing.endEach(perEvent, outcomes);
     },
   );

@@ -31,7 +31,7 @@ export function consumeEach(parts: LoopParts, handler: MessageHandler): Promise<
 }
 
 async function handleOne(
-  { settlement, tracing, giveUp }: LoopParts,
+  { settlement, tracing, giveUp, metrics }: LoopParts,
   handler: MessageHandler,
   msg: JsMsg,
 ): Promise<void> {
@@ -48,8 +48,10 @@ async function handleOne(
         const event = await settlement.admit(item);
         if (!event) return;
         let outcome: ItemOutcome = ok;
+        const started = performance.now();
         try {
           await handler(event, item.delivery);
+          metrics.handled(started);
         } catch (error) {
           span.recordException(error as Error);
           outcome = { status: 'retry', error: error as Error };

@@ -24,6 +24,8 @@ export interface PullOptions {
   batch: number;
   /** How long one pull waits on an idle stream (≥ 1000, a JetStream client limit). */
   expiresMs: number;
+  /** Told the consumer's num_pending from the info its lookup returned (its lag at the start). */
+  pending?: (numPending: number) => void;
   clock?: Clock;
 }
 
@@ -52,9 +54,12 @@ export class PullLoop {
   /** Starts one pull request; call `done` once its messages are iterated. */
   async pull(): Promise<ConsumerMessages> {
     const { js, spec, batch, expiresMs } = this.#options;
+    const lookup = !this.#consumer;
     this.#consumer ??= js.consumers.get(spec.stream, spec.durable);
     // During an outage the lookup runs to its request timeout; a stop does not wait for it.
     const consumer = await abortable(this.#consumer, this.signal);
+    // The lookup's CONSUMER.INFO answer is cached in the consumer: no second round trip.
+    if (lookup && this.#options.pending) this.#options.pending((await consumer.info(true)).num_pending);
     const pull = await consumer.fetch({ max_messages: batch, expires: Math.max(1_000, expiresMs) });
     this.#pulls.add(pull);
     if (this.stopping()) pull.stop();

@@ -6,6 +6,7 @@ import { ContractError, type ConsumerSpec, type Envelope, type EventRegistry } f
 import type { Logger } from 'pino';
 import { deadLetter } from './dead-letter.ts';
 import type { Delivery, ItemOutcome } from './handlers.ts';
+import type { ConsumeMetrics } from './metrics.ts';
 import type { Publish } from './publish.ts';
 
 export interface SettlementOptions {
@@ -15,6 +16,7 @@ export interface SettlementOptions {
   service: string;
   instance: string;
   log: Logger;
+  metrics: ConsumeMetrics;
 }
 
 /** One pulled message with its logger. */
@@ -37,6 +39,7 @@ export class Settlement {
   }
 
   deliveryOf(msg: JsMsg): Settle & { delivery: Delivery } {
+    this.#options.metrics.received(msg);
     // Logger and headers are made on first use: a batch of thousands rarely logs or reads headers.
     const parent = this.#options.log;
     let log: Logger | undefined;
@@ -85,8 +88,9 @@ export class Settlement {
     return undefined;
   }
 
-  deadLetter({ msg, log }: Settle, { reason, issues }: Refusal): Promise<void> {
-    return deadLetter(this.#options, msg, log, reason, issues);
+  async deadLetter({ msg, log }: Settle, { reason, issues }: Refusal): Promise<void> {
+    await deadLetter(this.#options, msg, log, reason, issues);
+    this.#options.metrics.rejected();
   }
 
   /** Acks, naks with backoff, or dead-letters one message according to its outcome. */
@@ -95,6 +99,7 @@ export class Settlement {
     const deliveryCount = item.msg.info.deliveryCount;
     if (outcome.status === 'ok') {
       await ack();
+      this.#options.metrics.acked();
       return;
     }
     if (outcome.status === 'reject') {
@@ -110,5 +115,6 @@ export class Settlement {
     const delay = spec.backoffMs[Math.min(deliveryCount - 1, spec.backoffMs.length - 1)] ?? 1_000;
     item.log.warn({ err: outcome.error, retryInMs: delay }, 'handler failed; redelivering');
     item.msg.nak(delay);
+    this.#options.metrics.retried();
   }
 }

@@ -6,13 +6,14 @@
 // (consume-trace.ts): one message at a time (consume-each.ts), or batches (consume-batch.ts),
 // where the handler gets up to `batch` events together and answers with an outcome per event.
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Tracer } from '@opentelemetry/api';
+import { createNoopMeter, type Meter, type Tracer } from '@opentelemetry/api';
 import type { ConsumerSpec, EventRegistry } from '@heatstream/contracts';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import { consumeBatches } from './consume-batch.ts';
 import { consumeEach } from './consume-each.ts';
 import { PullLoop } from './consume-pull.ts';
+import { ConsumeMetrics } from './metrics.ts';
 import { Settlement } from './consume-settle.ts';
 import { ConsumeTracing } from './consume-trace.ts';
 import type { BatchHandler, MessageHandler } from './handlers.ts';
@@ -30,6 +31,8 @@ export interface ConsumeLoopDeps {
   instance: string;
   log: Logger;
   tracer: Tracer;
+  /** The loop's counters, lag and durations (metrics.ts); none without one. */
+  meter?: Meter;
   /** Messages per pull request; in batch mode the largest batch. */
   batch?: number;
   /** Batch mode: batches handled at once (default 1). */
@@ -55,6 +58,7 @@ export interface LoopParts {
   readonly loop: PullLoop;
   readonly spec: ConsumerSpec;
   readonly settlement: Settlement;
+  readonly metrics: ConsumeMetrics;
   readonly tracing: ConsumeTracing;
   readonly traceEach: boolean;
   readonly giveUp: AbortSignal | undefined;
@@ -71,6 +75,7 @@ export class ConsumeLoop {
     this.#deps = deps;
     const { spec } = deps;
     const log = deps.log.child({ component: 'consume', stream: spec.stream, consumer: spec.durable });
+    const metrics = new ConsumeMetrics(deps.meter ?? createNoopMeter(), spec);
     this.#parts = {
       loop: new PullLoop({
         js: deps.js,
@@ -78,10 +83,14 @@ export class ConsumeLoop {
         log,
         batch: deps.batch ?? 100,
         expiresMs: deps.expiresMs ?? 5_000,
+        pending: (n) => {
+          metrics.pending(n);
+        },
         ...(deps.clock ? { clock: deps.clock } : {}),
       }),
       spec,
-      settlement: new Settlement({ ...deps, log }),
+      settlement: new Settlement({ ...deps, log, metrics }),
+      metrics,
       tracing: new ConsumeTracing(deps.tracer, spec.durable),
       traceEach: deps.traceEach ?? false,
       giveUp: deps.giveUp,
@@ -101,5 +110,6 @@ export class ConsumeLoop {
   async stop(): Promise<void> {
     this.#parts.loop.stop();
     await this.#done;
+    this.#parts.metrics.close();
   }
 }

@@ -71,3 +71,10 @@ export {
   bucketTtlsFrom,
   type ProvisionAllOptions,
 } from './provision-all.ts';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  snapshotText,
+  type SnapshotFamily,
+  type SnapshotPoint,
+} from './prometheus-snapshot.ts';
+export { pollTimer, type PollTimer } from './metrics.ts';

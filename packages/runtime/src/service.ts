@@ -10,7 +10,7 @@
 // takes no longer than the handler in hand.
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { Tracer } from '@opentelemetry/api';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import type { TProperties } from '@sinclair/typebox';
 import {
   consumers as contractConsumers,
@@ -46,6 +46,7 @@ import {
   type SubscriptionHandler,
 } from './subscribe.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
+import { instrumentPublish } from './metrics.ts';
 
 export interface ServiceHooks {
   start?(): Promise<void> | void;
@@ -77,6 +78,8 @@ export interface ServiceContext<C> {
   readonly log: Logger;
   readonly events: EventRegistry;
   readonly tracer: Tracer;
+  /** For a service's own instruments; exported with the runtime's (OTLP, `/metrics`). */
+  readonly meter: Meter;
   readonly publish: Publish;
   /**
    * Core NATS publish of an event stored nowhere (contracts' coreEventTypes, e.g. the live COP),
@@ -215,7 +218,10 @@ export async function runService<P extends TProperties>(
   };
 
   try {
-    const telemetry: Telemetry = await startTelemetry(definition.name, config.otel.endpoint);
+    const telemetry: Telemetry = await startTelemetry(definition.name, {
+      otlpEndpoint: config.otel.endpoint,
+      prometheus: config.http.metrics,
+    });
     undo.push({ step: 'telemetry', run: () => telemetry.shutdown() });
     let outbox: Outbox | undefined;
     if (definition.outbox) {
@@ -244,6 +250,7 @@ export async function runService<P extends TProperties>(
       config.http.port,
       ready,
       details,
+      telemetry.scrape,
     ).catch((error: unknown) => {
       throw new StartupError(
         `cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`,
@@ -328,6 +335,7 @@ export async function runService<P extends TProperties>(
         instance,
         log,
         tracer: telemetry.tracer,
+        meter: telemetry.meter,
         traceEach: config.otel.endpoint !== undefined,
         giveUp: giveUp.signal,
         ...mode,
@@ -349,7 +357,8 @@ export async function runService<P extends TProperties>(
       log,
       events,
       tracer: telemetry.tracer,
-      publish: sender?.publish ?? publish,
+      meter: telemetry.meter,
+      publish: instrumentPublish(telemetry.meter, sender?.publish ?? publish),
       publishCore: createCorePublisher({
         nc: natsLink.nc,
         events,

@@ -34,3 +34,4 @@ export { deadLetters, consumerIdle, type DeadLetter } from './inspect.ts';
 export { readingEvent, statusEvent, alertEvent, copEvent, copV2Event, copLiveEvent } from './events.ts';
 export { goldenEvents, type GoldenEvent } from './golden.ts';
 export { fileFixture, fileSetUp } from './file-fixture.ts';
+export { parseScrape, scrape, type PromFamily, type PromSeries, type Scrape } from './prometheus.ts';

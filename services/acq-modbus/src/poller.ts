@@ -17,7 +17,7 @@ import {
   type ReadBlock,
 } from '@heatstream/devices';
 import type { Tracer } from '@opentelemetry/api';
-import type { Clock, Logger, Publish } from '@heatstream/runtime';
+import type { Clock, Logger, PollTimer, Publish } from '@heatstream/runtime';
 import type { ModbusConnection } from './connection.ts';
 import { ModbusReadError } from './errors.ts';
 import { QualityGuard, Rejection, type Values } from './quality.ts';
@@ -46,6 +46,8 @@ export interface PollerDeps {
   log: Logger;
   /** Each poll is a span: the root of the trace its reading carries to ingest and the dashboard. */
   tracer?: Tracer;
+  /** Records each poll's duration and outcome (`heatstream.poll.duration`). */
+  timer?: PollTimer;
 }
 
 export interface PollOutcome {
@@ -105,6 +107,20 @@ export class DevicePoller {
   }
 
   async pollOnce(): Promise<PollOutcome> {
+    const { timer, device } = this.#deps;
+    const labels = { site: device.site, device: device.id };
+    const started = performance.now();
+    try {
+      const outcome = await this.#tracedPoll();
+      timer?.(labels, started, outcome.state);
+      return outcome;
+    } catch (error) {
+      timer?.(labels, started, 'error');
+      throw error;
+    }
+  }
+
+  async #tracedPoll(): Promise<PollOutcome> {
     const { tracer, device } = this.#deps;
     if (!tracer) return this.#poll();
     return tracer.startActiveSpan(`poll ${device.id}`, async (span) => {

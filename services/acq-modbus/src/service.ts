@@ -1,7 +1,7 @@
 // acq-modbus: polls Modbus heat pumps and meters and publishes readings and device states.
 // Wiring only: devices are resolved and validated, devices on one endpoint share one link, each
 // device gets its poller, proxies share a device's link.
-import { defineService, systemClock } from '@heatstream/runtime';
+import { defineService, pollTimer, systemClock } from '@heatstream/runtime';
 import { acqModbusConfig } from './config.ts';
 import { ModbusConnection, endpointKey } from './connection.ts';
 import { resolveDevices } from './definitions.ts';
@@ -34,6 +34,7 @@ export const acqModbus = defineService({
       linkOf.set(config.id, connection);
     }
     const source = `${ctx.name}/${ctx.instance}`;
+    const timer = pollTimer(ctx.meter);
     const pollers = resolved.map(
       ({ config, definition }) =>
         new DevicePoller({
@@ -53,6 +54,7 @@ export const acqModbus = defineService({
           clock,
           log: ctx.log,
           tracer: ctx.tracer,
+          timer,
         }),
     );
     const proxyServers = proxies.map(

@@ -12,6 +12,7 @@ import {
   eventually,
   freePort,
   natsFixture,
+  scrape,
   serviceFixture,
   tempDir,
   type NatsFixture,
@@ -115,6 +116,7 @@ before(async () => {
     stringify({
       nats: { url: nats.url },
       log: { level: 'silent' },
+      http: { metrics: true },
       outbox: { dir: join(dir, 'outbox') },
       modbus: { timeoutMs: 1_000, retries: 1, retryDelayMs: 50, backoffInitialMs: 100, backoffMaxMs: 500 },
       devices: [
@@ -195,6 +197,23 @@ void describe('acq-modbus against pymodbus', () => {
         `${d}: ${states.join(' → ')}`,
       );
     }
+  });
+
+  void it('serves its polls and device states as Prometheus text at /metrics', async () => {
+    const url = `http://127.0.0.1:${svc.httpPort}/metrics`;
+    const polls = (s: Awaited<ReturnType<typeof scrape>>): number =>
+      s.histogram('heatstream_poll_duration', { device: 'wpm', state: 'online' })?.count ?? 0;
+    const first = await eventually('a scrape with polls of wpm', async () => {
+      const s = await scrape(url);
+      return polls(s) > 0 ? s : undefined;
+    });
+    assert.equal(first.family('heatstream_poll_duration')?.type, 'histogram');
+    assert.equal(first.series('heatstream_poll_duration', { device: 'wpm' })?.labels.site, 'home');
+    assert.equal(first.value('heatstream_device_state', { device: 'wpm', state: 'online' }), 1);
+    assert.equal(first.value('heatstream_device_state', { device: 'wpm', state: 'unavailable' }), 0);
+    assert.ok((first.value('heatstream_events_published_total', { type: 'heatstream.reading.v1' }) ?? 0) > 0);
+    // Polls every 300 ms: the count rises.
+    await eventually('more polls of wpm', async () => polls(await scrape(url)) > polls(first));
   });
 
   // One mbpoll request to the proxy. mbpoll gives up after 1 s by default; the proxy queues behind

@@ -6,11 +6,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { Type } from '@sinclair/typebox';
 import { ID_PATTERN } from '@heatstream/contracts';
-import type { Logger } from '@heatstream/runtime';
+import type { Meter } from '@opentelemetry/api';
+import { PROMETHEUS_CONTENT_TYPE, type Logger } from '@heatstream/runtime';
 import { Server as SocketServer } from 'socket.io';
 import { QuestDbSqlError, QuestDbUnavailableError } from '@heatstream/questdb';
 import type { ApiError, LoginResult, LogoutResult } from '@heatstream/contracts/api';
 import { LoginBody, SESSION_COOKIE, cookieValue, principalOf, requireAuth, sessionCookie } from './auth.ts';
+import { deviceMetricsText } from './device-metrics.ts';
+import { httpMetrics, socketMetrics } from './http-metrics.ts';
 import { deviceRoom, replayRoom, siteRoom } from './live.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter } from './ratelimit.ts';
@@ -30,6 +33,8 @@ export interface AppDeps extends RouteContext {
   apiLimiter?: RateLimiter;
   /** Ends sockets whose session or token no longer holds; `start()`/`stop()` are the caller's. */
   sockets: SocketSessions;
+  /** The gateway's HTTP and socket instruments (http-metrics.ts); none without one. */
+  meter?: Meter;
 }
 
 /** The body size express.json accepts; larger bodies get a 413. */
@@ -49,6 +54,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (deps.meter) app.use(httpMetrics(deps.meter));
   app.use(securityHeaders(deps.secureCookies));
   // gzip for the dashboard's script and styles and the API's JSON (above compression's 1 kB threshold).
   app.use(compression());
@@ -89,6 +95,12 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
     res.json(openApiDocument());
   });
   app.use('/api', requireAuth(users), limit(apiLimiter));
+  // The devices' latest readings for a Prometheus that scrapes with an API token as its bearer.
+  app.get('/metrics/devices', requireAuth(users), limit(apiLimiter), async (_req, res) => {
+    const text = await deviceMetricsText(deps.history);
+    res.setHeader('cache-control', 'no-store');
+    res.type(PROMETHEUS_CONTENT_TYPE).send(text);
+  });
   app.post('/api/logout', async (req, res) => {
     const secret = cookieValue(req.headers.cookie, SESSION_COOKIE);
     if (secret) {
@@ -172,6 +184,7 @@ export function createGateway(deps: AppDeps): { server: HttpServer; io: SocketSe
 
   const server = createServer(app);
   const io = new SocketServer(server, { serveClient: false, cors: { origin: false } });
+  if (deps.meter) socketMetrics(deps.meter, io);
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const authorization =

@@ -64,6 +64,7 @@ export const gateway = defineService({
       secureCookies: api.secureCookies,
       publicDir: api.publicDir,
       sockets,
+      meter: ctx.meter,
     });
     startLivePush(ctx, io);
     return {

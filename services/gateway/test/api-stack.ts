@@ -90,7 +90,8 @@ export interface ApiStack extends AsyncDisposable {
   answers: Answer[];
 }
 
-export async function apiStack(): Promise<ApiStack> {
+/** `env`: more of the gateway's settings (`HS_HTTP__METRICS`, say). */
+export async function apiStack(env: Record<string, string> = {}): Promise<ApiStack> {
   const [natsStart, questdbStart] = await Promise.allSettled([natsFixture({ own: true }), questDbFixture()]);
   // One that started is stopped when the other did not: a leaked server kept the test file from ending.
   if (natsStart.status === 'rejected' || questdbStart.status === 'rejected') {
@@ -144,7 +145,7 @@ export async function apiStack(): Promise<ApiStack> {
       ),
     ),
   ]);
-  const { svc, base } = await startGateway(nats, questdb.conn);
+  const { svc, base } = await startGateway(nats, questdb.conn, env);
   const answers: Answer[] = [];
   const users = await UserStore.open(client);
   await users.createUser('anna', PASSWORD, 'admin');
