@@ -16,7 +16,8 @@ export interface HttpBatchOptions {
   connections: number;
   /** Unix seconds of the first reading: readings of this run stay apart from any other's. */
   startS: number;
-  stageSeconds: number;
+  /** The time limit of the stage about to start (the run's own time left bounds it). */
+  stageSeconds: () => number;
   progress: (line: string) => void;
 }
 
@@ -41,7 +42,7 @@ export async function httpBatch(o: HttpBatchOptions): Promise<ScenarioResult & {
       url: o.url,
       connections: Math.min(o.connections, devices.length),
       amount: devices.length,
-      maxSeconds: o.stageSeconds,
+      maxSeconds: o.stageSeconds(),
       next: (n) => {
         const d = devices[n % devices.length] as LoadDevice;
         return {
