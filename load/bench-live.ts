@@ -9,8 +9,8 @@ import { connect } from '@nats-io/transport-node';
 import { makeEvent, subjects } from '@heatstream/contracts';
 import { connectClient } from '@heatstream/runtime';
 import { freePort, repoRoot, startNats } from '@heatstream/testkit';
-import { io, type Socket } from 'socket.io-client';
 import { UserStore } from '../services/gateway/src/users.ts';
+import { subscribe } from './harness/live-sockets.ts';
 import { figure, writeResults } from './results.ts';
 
 const { values } = parseArgs({
@@ -60,20 +60,16 @@ for (let i = 0; ; i++) {
 
 const published = new Map<string, number>();
 const latencies: number[] = [];
-const clients: Socket[] = [];
-for (let i = 0; i < sockets; i++) {
-  const socket = io(base, { transports: ['websocket'], auth: { token }, reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  await socket.emitWithAck('subscribe', { device: `dev${i % devices}` });
-  socket.on('reading', (event: { id: string }) => {
-    const sent = published.get(event.id);
-    if (sent !== undefined) latencies.push(performance.now() - sent);
-  });
-  clients.push(socket);
-}
+const subscribers = await subscribe(
+  base,
+  token,
+  sockets,
+  Array.from({ length: devices }, (_, i) => `dev${i}`),
+  (id, at) => {
+    const sent = published.get(id);
+    if (sent !== undefined) latencies.push(at - sent);
+  },
+);
 console.log(
   `${sockets} sockets connected, ${devices} devices; publishing ${rate} readings/s for ${seconds} s`,
 );
@@ -121,7 +117,7 @@ writeResults(
   [`${seconds} s, ${devices} devices, one room per device.`],
 );
 
-for (const c of clients) c.close();
+subscribers.close();
 gateway.kill('SIGTERM');
 await new Promise((r) => gateway.once('exit', r));
 await nc.close();
