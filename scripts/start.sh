@@ -95,6 +95,9 @@ for d in remote-1 remote-2; do
   cellular_devices+=("$d")
   echo "HS_DEVICE_PASSWORD_$(echo "${d^^}" | tr - _)=$(sed -n 's/^HS_MQTT_PASSWORD=//p' "$DATA/cellular/$d.env")" >>"$DATA/secrets/cellular-sim.env"
 done
+# A persistent session's queue (acq-cellular's) holds every QoS 1 message it has not taken yet, bounded
+# by bytes, not by Mosquitto's default of 1,000 messages: past that it dropped readings the devices
+# had been PUBACKed for (a reconnect storm of 500 devices, npm run load).
 cat > "$DATA/mosquitto/mosquitto.conf" <<EOT
 listener $MQTT_PORT 127.0.0.1
 # Stay the user who started it: mosquitto would otherwise switch to "mosquitto", which cannot read the data folder.
@@ -104,6 +107,8 @@ password_file $DATA/mosquitto/passwd
 acl_file $DATA/mosquitto/acl
 persistence true
 persistence_location $DATA/mosquitto/
+max_queued_messages 0
+max_queued_bytes 268435456
 EOT
 
 servers=() # supervisors of nats-server, QuestDB, Mosquitto: stopped last
