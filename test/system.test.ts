@@ -20,6 +20,7 @@ import {
   waitUntil,
   type ServerProcess,
   launchChromium,
+  scrape,
 } from '@heatstream/testkit';
 import {
   allowedSecrets,
@@ -263,6 +264,23 @@ describe('the whole system, as a new user starts it', () => {
     assert.ok(
       otlp.spans.some((s) => loggedIds.has(s.traceId) && s.service === 'acq-modbus'),
       'and they are the ids of exported traces',
+    );
+  });
+
+  test('every service answers /metrics on its loopback probe port; ingest counts the readings it acked', async () => {
+    for (const [service, port] of probes()) {
+      const scraped = await scrape(`http://127.0.0.1:${port}/metrics`);
+      assert.ok(scraped.families.size > 0, `${service} serves Prometheus text`);
+    }
+    const readings = { stream: 'READINGS', consumer: 'ingest-readings' };
+    const ingest = `http://127.0.0.1:${probes().get('ingest')}/metrics`;
+    const first = (await scrape(ingest)).value('heatstream_consumer_acked_total', readings) ?? 0;
+    assert.ok(first > 0, 'ingest has acked readings since the start');
+    await waitUntil(
+      'more readings acked',
+      async () => ((await scrape(ingest)).value('heatstream_consumer_acked_total', readings) ?? 0) > first,
+      system,
+      30_000,
     );
   });
 
