@@ -9,13 +9,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from '@heatstream/questdb';
 import { freePort, repoRoot, spawnServer, tempDir, waitUntil, type ServerProcess } from '@heatstream/testkit';
-import { START_COMMAND_PORT_COUNT, startCommandPorts } from './processes.ts';
+import { START_COMMAND_PORT_COUNT, dataSecrets, startCommandPorts } from './processes.ts';
 
 const run = promisify(execFile);
 const heatstream = join(repoRoot, 'heatstream');
@@ -48,13 +48,7 @@ async function start(): Promise<string> {
   return (banner as unknown as [string, string])[1];
 }
 
-const secrets = (): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(data, 'secrets.env'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+const secrets = (): Record<string, string> => dataSecrets(data);
 
 /** A ./heatstream command against this test's data folder; its exit code and output. */
 async function heatstreamCommand(

@@ -1,6 +1,7 @@
 // What the whole-system tests read about the processes of a running start: from /proc, as an
 // attacker on the same machine with the same user would (Linux only, like the start command).
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { processSecrets } from '../deploy/secrets.ts';
 
@@ -120,3 +121,12 @@ export function startCommandPorts(
     HS_PROBE_PORT_BASE: String(probeBaseClearOf([...ports, ...taken])),
   };
 }
+
+/** The secrets ./heatstream start generated into a data folder (`secrets.env`), by name. */
+export const dataSecrets = (data: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(data, 'secrets.env'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );

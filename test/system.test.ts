@@ -26,6 +26,7 @@ import {
   allowedSecrets,
   groupMembers,
   START_COMMAND_PORT_COUNT,
+  dataSecrets,
   startCommandPorts,
   processes,
   secretsHeld,
@@ -82,13 +83,7 @@ const readiness = async (service: string): Promise<{ status: number; body: { rea
   const res = await fetch(`http://127.0.0.1:${probes().get(service)}/readyz`);
   return { status: res.status, body: (await res.json()) as { reason?: string } };
 };
-const secrets = (): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(data, 'secrets.env'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+const secrets = (): Record<string, string> => dataSecrets(data);
 async function countReadings(): Promise<number> {
   const conn = {
     url: `http://127.0.0.1:${env.HS_QUESTDB_HTTP_PORT}`,

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
   findTool,
@@ -52,4 +53,27 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     (server) => waitUntil('mosquitto', () => portOpen(port), server, 30_000),
   );
   return { url: `mqtt://127.0.0.1:${port}`, ...lifecycle };
+}
+
+/**
+ * A broker of our own that allows only the users of `files` (a Mosquitto password file and ACL, as
+ * acq-cellular's `brokerFiles` writes them for ./heatstream start), on a free loopback port.
+ */
+export async function startSecuredMosquitto(files: {
+  passwd: string;
+  acl: string;
+}): Promise<MosquittoServer> {
+  const dir = await tempDir('mosquitto-files');
+  await writeFile(join(dir, 'passwd'), files.passwd, { mode: 0o600 });
+  await writeFile(join(dir, 'acl'), files.acl, { mode: 0o600 });
+  return startMosquitto({
+    own: true,
+    // Stay the user running the test: as root, mosquitto would switch to one that cannot read the files.
+    config: [
+      `user ${userInfo().username}`,
+      'allow_anonymous false',
+      `password_file ${dir}/passwd`,
+      `acl_file ${dir}/acl`,
+    ].join('\n'),
+  });
 }

@@ -1,11 +1,9 @@
 // A Mosquitto with the ACL and password files generated from a fresh device inventory, devices
 // that connect to it with their own credentials, and what the tests read back from JetStream.
-import { writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { events, type Envelope } from '@heatstream/contracts';
-import { startMosquitto, tempDir, type MosquittoServer, type NatsFixture } from '@heatstream/testkit';
+import { startSecuredMosquitto, tempDir, type MosquittoServer, type NatsFixture } from '@heatstream/testkit';
 import { addDevice, brokerFiles, loadInventory } from '../src/inventory.ts';
 
 export const SITE = 'remote';
@@ -25,19 +23,7 @@ export async function cellularBroker(ids: readonly string[]): Promise<CellularBr
   const inventory = join(dir, 'inventory.json');
   const secrets: Record<string, string> = {};
   for (const id of ids) secrets[id] = (await addDevice(inventory, { id, site: SITE })).secret;
-  const files = brokerFiles(await loadInventory(inventory), SERVICE_USER);
-  await writeFile(join(dir, 'passwd'), files.passwd, { mode: 0o600 });
-  await writeFile(join(dir, 'acl'), files.acl, { mode: 0o600 });
-  const broker = await startMosquitto({
-    own: true,
-    // Stay the user running the test: as root, mosquitto would switch to one that cannot read the files.
-    config: [
-      `user ${userInfo().username}`,
-      'allow_anonymous false',
-      `password_file ${dir}/passwd`,
-      `acl_file ${dir}/acl`,
-    ].join('\n'),
-  });
+  const broker = await startSecuredMosquitto(brokerFiles(await loadInventory(inventory), SERVICE_USER));
   return { broker, inventory, dir, secrets, [Symbol.asyncDispose]: () => broker.stop() };
 }
 

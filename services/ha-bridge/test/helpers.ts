@@ -1,10 +1,7 @@
 // A Mosquitto with the password and ACL files ./heatstream start writes (acq-cellular's
 // broker-files, from contracts' brokerUsers), and an MQTT client that keeps what it received.
-import { writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startMosquitto, tempDir, type MosquittoServer } from '@heatstream/testkit';
+import { startSecuredMosquitto, type MosquittoServer } from '@heatstream/testkit';
 import { brokerFiles } from '../../acq-cellular/src/inventory.ts';
 
 export const USERS = {
@@ -14,23 +11,12 @@ export const USERS = {
 } as const;
 
 export async function haBroker(): Promise<MosquittoServer & AsyncDisposable> {
-  const dir = await tempDir('ha-broker');
-  const files = brokerFiles({ devices: [] }, { user: 'heatstream', password: USERS.heatstream }, [
-    { user: 'ha-bridge', password: USERS['ha-bridge'] },
-    { user: 'homeassistant', password: USERS.homeassistant },
-  ]);
-  await writeFile(join(dir, 'passwd'), files.passwd, { mode: 0o600 });
-  await writeFile(join(dir, 'acl'), files.acl, { mode: 0o600 });
-  const broker = await startMosquitto({
-    own: true,
-    // Stay the user running the test: as root, mosquitto would switch to one that cannot read the files.
-    config: [
-      `user ${userInfo().username}`,
-      'allow_anonymous false',
-      `password_file ${dir}/passwd`,
-      `acl_file ${dir}/acl`,
-    ].join('\n'),
-  });
+  const broker = await startSecuredMosquitto(
+    brokerFiles({ devices: [] }, { user: 'heatstream', password: USERS.heatstream }, [
+      { user: 'ha-bridge', password: USERS['ha-bridge'] },
+      { user: 'homeassistant', password: USERS.homeassistant },
+    ]),
+  );
   return { ...broker, [Symbol.asyncDispose]: () => broker.stop() };
 }
 
