@@ -149,7 +149,9 @@ before(async () => {
       return Number(row?.[0]) >= (view === 'readings_1d' ? 8 : 4 * 70);
     });
   }
-  client = new pg.Client({ connectionString: db.server.pgUrl });
+  // As Grafana's datasource does: QuestDB's read-only PostgreSQL user.
+  assert.ok(db.server.pgReadOnlyUrl, 'QuestDB has a read-only PG user (QUESTDB_PG_READONLY_URL)');
+  client = new pg.Client({ connectionString: db.server.pgReadOnlyUrl });
   await client.connect();
 });
 
@@ -263,6 +265,15 @@ test('the check fails on a misspelt column: QuestDB refuses it over the PG wire'
     run(expand(wrong, rangeOf(now, undefined, heatPump.time.from), variables)),
     /Invalid column: flow_temperature/i,
   );
+});
+
+test("Grafana's read-only user may query but not change the tables", async () => {
+  assert.ok((await run('SELECT count() FROM readings')).rows.length === 1);
+  await assert.rejects(
+    run("INSERT INTO alerts (ts, site) VALUES (now(), 'x')"),
+    /permission denied|read.only/i,
+  );
+  await assert.rejects(run('DROP TABLE readings'), /permission denied|read.only/i);
 });
 
 test('a panel on a metric the device lacks is caught: a NULL-only column fails the check', async () => {
