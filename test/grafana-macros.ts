@@ -2,10 +2,11 @@
 // and variables heatstream's dashboards use (deploy/grafana/dashboards.ts), so a test can run a
 // panel's SQL as Grafana would. Grafana's own expansion (pkg/tsdb/grafana-postgresql-datasource
 // macros.go) is Go inside Grafana; this is the small documented subset:
-//   $__timeFilter(col) → col BETWEEN '<from>' AND '<to>'   (RFC 3339, UTC)
+//   $__timeFilter(col) → col BETWEEN '<from>' AND '<to>'   (RFC 3339 to the second, UTC)
 //   $__timeFrom()      → '<from>'
 //   $__timeTo()        → '<to>'
-//   $name / ${name}    → the variable's current value (single-value variables, inside quotes)
+//   $name / ${name}    → the variable's current value, unquoted as Grafana leaves a single-value
+//                        variable (the dashboards put it inside quotes themselves)
 // Any other macro is refused, so a dashboard cannot use one this test does not understand.
 
 export interface Range {
@@ -23,8 +24,10 @@ export function rangeOf(now: Date, panelTimeFrom: string | undefined, dashboardF
 }
 
 export function expand(rawSql: string, range: Range, variables: Readonly<Record<string, string>>): string {
-  const from = `'${range.from.toISOString()}'`;
-  const to = `'${range.to.toISOString()}'`;
+  // As Grafana formats them: whole seconds, e.g. '2017-07-18T11:15:52Z'.
+  const rfc3339 = (d: Date): string => `'${d.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
+  const from = rfc3339(range.from);
+  const to = rfc3339(range.to);
   let text = rawSql
     .replace(
       /\$__timeFilter\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/g,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import pg from 'pg';
+import { parse } from 'yaml';
 import { sql } from '@heatstream/questdb';
 import type { Envelope } from '@heatstream/contracts';
 import {
@@ -176,7 +177,7 @@ interface Panel {
 interface Dashboard {
   title: string;
   time: { from: string };
-  templating?: { list: { name: string; query: string }[] };
+  templating?: { list: { name: string; query: string; datasource: { type: string; uid: string } }[] };
   panels: Panel[];
 }
 
@@ -264,6 +265,50 @@ test('the check fails on a misspelt column: QuestDB refuses it over the PG wire'
   await assert.rejects(
     run(expand(wrong, rangeOf(now, undefined, heatPump.time.from), variables)),
     /Invalid column: flow_temperature/i,
+  );
+});
+
+test('the provisioned datasource is the one every query names, as the read-only user compose gives Grafana', () => {
+  const file = (path: string): unknown => parse(readFileSync(`${repoRoot}/${path}`, 'utf8'));
+  const { datasources } = file('deploy/grafana/provisioning/datasources/questdb.yaml') as {
+    datasources: {
+      uid: string;
+      type: string;
+      url: string;
+      user: string;
+      jsonData: { database: string; sslmode: string };
+      secureJsonData: { password: string };
+    }[];
+  };
+  assert.equal(datasources.length, 1);
+  const [ds] = datasources;
+  assert.ok(ds);
+  assert.deepEqual(
+    [ds.type, ds.url, ds.jsonData.database, ds.jsonData.sslmode, ds.user, ds.secureJsonData.password],
+    [
+      'grafana-postgresql-datasource',
+      'questdb:8812',
+      'qdb',
+      'disable',
+      '$__env{QUESTDB_READONLY_USER}',
+      '$__env{QUESTDB_READONLY_PASSWORD}',
+    ],
+  );
+  for (const [f, d] of dashboards) {
+    const refs = [
+      ...(d.templating?.list ?? []).map((v) => v.datasource),
+      ...panelsOf(d.panels).flatMap((p) => (p.targets ?? []).map((t) => t.datasource)),
+    ];
+    for (const ref of refs)
+      assert.deepEqual(ref, { type: ds.type, uid: ds.uid }, `${f} queries the provisioned datasource`);
+  }
+  const { providers } = file('deploy/grafana/provisioning/dashboards/heatstream.yaml') as {
+    providers: { options: { path: string } }[];
+  };
+  const compose = readFileSync(`${repoRoot}/docker-compose.yml`, 'utf8');
+  assert.ok(
+    compose.includes(`./deploy/grafana/dashboards:${providers[0]?.options.path ?? '?'}:ro`),
+    'compose mounts the dashboards where the provider reads them',
   );
 });
 
