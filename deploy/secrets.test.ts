@@ -37,6 +37,14 @@ test('each process gets only its own secrets; nats-server bcrypt hashes of every
     HS_NATS__PASSWORD: all.NATS_PASSWORD_GATEWAY,
     HS_NEW_PASSWORD: all.DASHBOARD_PASSWORD,
   });
+  // Grafana reads QuestDB as its read-only user: only QuestDB and Grafana hold that password, and
+  // Grafana nothing else but its own admin password (no write access to QuestDB, no NATS).
+  assert.deepEqual(holders(all.QUESTDB_READONLY_PASSWORD ?? '').sort(), ['grafana', 'questdb']);
+  assert.deepEqual(holders(all.GRAFANA_ADMIN_PASSWORD ?? ''), ['grafana']);
+  assert.deepEqual(own.grafana, {
+    QUESTDB_READONLY_PASSWORD: all.QUESTDB_READONLY_PASSWORD,
+    GF_SECURITY_ADMIN_PASSWORD: all.GRAFANA_ADMIN_PASSWORD,
+  });
   const users = secretNames.filter((n) => n.startsWith('NATS_PASSWORD_'));
   assert.deepEqual(Object.keys(own.nats ?? {}).sort(), [...users].sort());
   for (const user of users) {

@@ -28,6 +28,11 @@ export const secretNames: readonly string[] = [
   // The Shelly devices' digest password (acq-shelly's devicePassword; the simulated Pro 3EM's). With
   // real Shellies, set it to theirs.
   'SHELLY_PASSWORD',
+  // QuestDB's read-only PostgreSQL user, for Grafana's datasource (compose profile grafana): it can
+  // query the tables but not change them. Only QuestDB and Grafana hold it.
+  'QUESTDB_READONLY_PASSWORD',
+  // Grafana's `admin` login (compose profile grafana); no default, no anonymous access.
+  'GRAFANA_ADMIN_PASSWORD',
 ];
 
 /**
@@ -46,6 +51,7 @@ export const serverProcesses = [
   'replay',
   provisionUser,
   'first-user',
+  'grafana',
 ] as const;
 
 /**
@@ -76,7 +82,16 @@ export function processSecrets(
       `"${hash(get(natsPasswordVar(u)))}"`,
     ]),
   );
-  out.questdb = { QDB_HTTP_PASSWORD: get('QUESTDB_PASSWORD'), QDB_PG_PASSWORD: get('QUESTDB_PASSWORD') };
+  out.questdb = {
+    QDB_HTTP_PASSWORD: get('QUESTDB_PASSWORD'),
+    QDB_PG_PASSWORD: get('QUESTDB_PASSWORD'),
+    QDB_PG_READONLY_PASSWORD: get('QUESTDB_READONLY_PASSWORD'),
+  };
+  // Grafana reads QuestDB as the read-only user only (provisioning/datasources/questdb.yaml).
+  out.grafana = {
+    QUESTDB_READONLY_PASSWORD: get('QUESTDB_READONLY_PASSWORD'),
+    GF_SECURITY_ADMIN_PASSWORD: get('GRAFANA_ADMIN_PASSWORD'),
+  };
   out.mosquitto = {
     MQTT_PASSWORD: get('MQTT_PASSWORD'),
     HA_BRIDGE_MQTT_PASSWORD: get('HA_BRIDGE_MQTT_PASSWORD'),

@@ -16,6 +16,7 @@ step format npx --no-install prettier --check --log-level warn .
 step typecheck npm run -s typecheck
 step schemas node contracts/src/generate.ts --check
 step generated node deploy/generate.ts --check
+step dashboards node deploy/grafana/generate.ts --check
 
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.test.ts' | grep -v -e '^node_modules/' -e '^load/' | sort)
 printf '\n== tests (%d files)\n' "${#files[@]}"

@@ -48,10 +48,10 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
-/** docker-compose.yml with the simulators' profile, as compose renders it with the test's secrets. */
+/** docker-compose.yml with the simulators' and Grafana's profiles, as compose renders it with the test's secrets. */
 const renderedCompose = (): { services: Record<string, ComposeService> } =>
   parse(
-    execFileSync('docker-compose', ['--profile', 'simulators', 'config'], {
+    execFileSync('docker-compose', ['--profile', 'simulators', '--profile', 'grafana', 'config'], {
       cwd: repoRoot,
       env: composeEnv,
       encoding: 'utf8',
@@ -74,11 +74,15 @@ function localFile(env: Record<string, string>, name: string): string | undefine
 }
 
 test('docker-compose.yml is valid, and refuses to start without its secrets', () => {
-  const ok = spawnSync('docker-compose', ['--profile', 'simulators', 'config', '-q'], {
-    cwd: repoRoot,
-    env: composeEnv,
-    encoding: 'utf8',
-  });
+  const ok = spawnSync(
+    'docker-compose',
+    ['--profile', 'simulators', '--profile', 'grafana', 'config', '-q'],
+    {
+      cwd: repoRoot,
+      env: composeEnv,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(ok.status, 0, ok.stderr);
   const empty = mkdtempSync(join(tmpdir(), 'hs-compose-none-'));
   const refused = spawnSync('docker-compose', ['config', '-q'], {
@@ -106,6 +110,45 @@ test('in docker-compose each container holds only its own secrets, nats no passw
   assert.deepEqual(secretsOf('nats'), [], "nats' file holds hashes, no password");
   assert.ok(Object.values(own.nats ?? {}).every((v) => v === '"$2b$10$stand-in"'));
   for (const d of deployables) assert.ok(secretsOf(d.name).length > 0, `${d.name} has its NATS password`);
+});
+
+test('Grafana (profile grafana) is on loopback only, with no anonymous access, reading QuestDB as its read-only user', () => {
+  const rendered = parse(
+    execFileSync('docker-compose', ['--profile', 'grafana', 'config'], {
+      cwd: repoRoot,
+      env: composeEnv,
+      encoding: 'utf8',
+    }),
+  ) as {
+    services: Record<
+      string,
+      ComposeService & {
+        profiles?: string[];
+        ports?: (string | { host_ip?: string; published?: string; target?: number })[];
+      }
+    >;
+  };
+  const grafana = rendered.services.grafana;
+  const questdb = rendered.services.questdb;
+  assert.ok(grafana && questdb);
+  assert.deepEqual(
+    // docker-compose renders ports in the short syntax (`ip:host:container/proto`) or the long one.
+    (grafana.ports ?? []).map((p) =>
+      typeof p === 'string'
+        ? p.replace(/\/tcp$/, '')
+        : `${p.host_ip ?? ''}:${p.published ?? ''}:${String(p.target ?? '')}`,
+    ),
+    ['127.0.0.1:3000:3000'],
+  );
+  const env = grafana.environment ?? {};
+  assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, 'false');
+  assert.equal(env.GF_SECURITY_ADMIN_PASSWORD, secrets.GRAFANA_ADMIN_PASSWORD);
+  const db = questdb.environment ?? {};
+  assert.equal(db.QDB_PG_READONLY_USER_ENABLED, 'true');
+  assert.equal(env.QUESTDB_READONLY_USER, db.QDB_PG_READONLY_USER);
+  assert.equal(env.QUESTDB_READONLY_PASSWORD, db.QDB_PG_READONLY_PASSWORD);
+  // Only in its profile: `docker compose up` without `--profile grafana` starts no Grafana.
+  assert.deepEqual(grafana.profiles, ['grafana']);
 });
 
 test('every service in docker-compose gets the settings its config requires', async () => {

@@ -19,6 +19,8 @@ export interface QuestDbServer extends TestServer {
   readonly httpUrl: string;
   /** PostgreSQL wire protocol, with user and password. */
   readonly pgUrl: string;
+  /** The same as QuestDB's read-only PostgreSQL user (what Grafana's datasource logs in as). */
+  readonly pgReadOnlyUrl: string;
   /** Runs SQL through `@heatstream/questdb` (the services' client) and returns the rows. */
   query(sql: string): Promise<unknown[][]>;
 }
@@ -39,6 +41,7 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
     return {
       httpUrl: externalHttp,
       pgUrl: process.env.QUESTDB_PG_URL ?? '',
+      pgReadOnlyUrl: process.env.QUESTDB_PG_READONLY_URL ?? '',
       query: (statement) => sql({ url: externalHttp }, statement),
       ...notOwned('QUESTDB_HTTP_URL'),
     };
@@ -48,12 +51,16 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
   const root = await tempDir('questdb');
   const [httpPort, pgPort] = [await freePort(), await freePort()];
   const password = `pw-${Math.random().toString(36).slice(2)}`;
+  const readOnlyPassword = `ro-${Math.random().toString(36).slice(2)}`;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const env = {
     QDB_HTTP_BIND_TO: `127.0.0.1:${httpPort}`,
     QDB_PG_NET_BIND_TO: `127.0.0.1:${pgPort}`,
     QDB_PG_USER: 'heatstream',
     QDB_PG_PASSWORD: password,
+    QDB_PG_READONLY_USER_ENABLED: 'true',
+    QDB_PG_READONLY_USER: 'reader',
+    QDB_PG_READONLY_PASSWORD: readOnlyPassword,
     QDB_HTTP_MIN_ENABLED: 'false',
     QDB_LINE_TCP_ENABLED: 'false',
     QDB_LINE_UDP_ENABLED: 'false',
@@ -86,6 +93,7 @@ export async function startQuestDb(options: { own?: boolean } = {}): Promise<Que
   return {
     httpUrl,
     pgUrl: `postgresql://heatstream:${password}@127.0.0.1:${pgPort}/qdb`,
+    pgReadOnlyUrl: `postgresql://reader:${readOnlyPassword}@127.0.0.1:${pgPort}/qdb`,
     query: (statement) => sql({ url: httpUrl }, statement),
     ...lifecycle,
   };
