@@ -6,7 +6,12 @@ export {
   type NatsClusterOptions,
 } from './nats-cluster.ts';
 export { startQuestDb, type QuestDbServer } from './questdb.ts';
-export { startMosquitto, startSecuredMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
+export {
+  startMosquitto,
+  startSecuredMosquitto,
+  type MosquittoServer,
+  type MosquittoOptions,
+} from './mosquitto.ts';
 export {
   TestkitError,
   freePort,
