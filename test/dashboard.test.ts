@@ -323,7 +323,7 @@ test('a catch-up that meets a history outage is retried until the history store 
   await page.locator('#conn.live').waitFor({ timeout: 30_000 });
   await refused;
   await questdb.server.restart();
-  // Retried with a delay doubling up to 30 s: generous for a loaded machine, but finite.
+  // Retried with a delay doubling up to 10 s; the 90 s bound is for a loaded machine's QuestDB restart.
   await flow.filter({ hasText: '51.6 °C' }).waitFor({ timeout: 90_000 });
   await page.close();
 });

@@ -20,6 +20,9 @@ export const RANGES = { '1h': 1, '6h': 6, '24h': 24, '7d': 168, '30d': 720, '1y'
 type Range = keyof typeof RANGES;
 const SPARK = 60;
 
+/** The longest wait between catch-up tries: the store back, the page current within 10 s. */
+const RECATCH_MAX_MS = 10_000;
+
 export async function renderDevice(root: HTMLElement, device: string, live: Live): Promise<() => void> {
   const latest = await api.latest(device);
   const values: Metrics = { ...latest.metrics };
@@ -230,13 +233,13 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
   // sparklines, so nothing that happened meanwhile is missing. Each is shown as soon as it is there
   // (the cards do not wait for the slower history query), a live reading that arrived meanwhile is
   // not overwritten by an older latest, and a request that fails (the gateway just back, QuestDB
-  // busy) is retried, with a growing delay, until it succeeds or the page is left.
+  // busy) is retried, with a delay doubling up to RECATCH_MAX_MS, until it succeeds or the page is left.
   let left = false;
   const untilDone = (what: () => Promise<void>, delayMs = 1_000): void => {
     what().catch(() => {
       if (left) return;
       setTimeout(() => {
-        untilDone(what, Math.min(delayMs * 2, 30_000));
+        untilDone(what, Math.min(delayMs * 2, RECATCH_MAX_MS));
       }, delayMs);
     });
   };

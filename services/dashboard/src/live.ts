@@ -129,8 +129,10 @@ export function connectLive(setState: (state: ConnState) => void): Live {
     },
     onReconnect: (fill) => {
       fills.push(fill);
+      // Idempotent: a page that stops twice must not remove another page's catch-up (splice(-1)).
       return () => {
-        fills.splice(fills.indexOf(fill), 1);
+        const i = fills.indexOf(fill);
+        if (i >= 0) fills.splice(i, 1);
       };
     },
   };
