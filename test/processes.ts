@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import assert from 'node:assert/strict';
+import { waitUntil, type ServerProcess } from '@heatstream/testkit';
 import { processSecrets } from '../deploy/secrets.ts';
 
 export interface ProcessInfo {
@@ -130,3 +132,76 @@ export const dataSecrets = (data: string): Record<string, string> =>
       .split('\n')
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
+
+/** The probe port of each service of the start command, from its data folder's `probes`. */
+export const dataProbes = (data: string): Map<string, number> =>
+  new Map(
+    readFileSync(join(data, 'probes'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string])
+      .map(([name, port]) => [name, Number(port)]),
+  );
+
+/** The pid of the process whose environment holds `marker` (a line of its environment). */
+export const pidWithEnv = (marker: string, command: string): number | undefined =>
+  processes().find((p) => p.cmdline.includes(command) && p.environ.includes(marker))?.pid;
+
+/**
+ * Until the process has exited and its output is all read ('exit' may come before the last of it);
+ * its descendants hold the same pipes, so this also waits for them. Fails after `timeoutMs`.
+ */
+export function closed(server: ServerProcess, timeoutMs: number): Promise<void> {
+  if (server.child.stdout?.closed && server.child.stderr?.closed && server.child.exitCode !== null)
+    return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`still running or its output open after ${timeoutMs} ms:\n${server.output()}`));
+    }, timeoutMs);
+    server.child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** How often the start command's console said `line` so far (its output is kept to the last 20 kB). */
+const saidTimes = (system: ServerProcess | undefined, line: RegExp): number =>
+  system?.output().match(new RegExp(line.source, 'g'))?.length ?? 0;
+
+/**
+ * kill -9 of a server of the start command: the console says it died and was restarted, and it
+ * answers on its port again within 15 s of the kill (the issue's bound).
+ */
+export async function killServer(
+  system: ServerProcess | undefined,
+  name: string,
+  command: string,
+  port: number,
+): Promise<number> {
+  const pid = processes().find((p) => p.group === system?.child.pid && p.cmdline.includes(command))?.pid;
+  assert.ok(pid, `${name} is running`);
+  const died = new RegExp(`\\[start\\] ${name} was killed by signal KILL`);
+  const restarted = new RegExp(`\\[start\\] ${name} restarted`);
+  const [diedBefore, restartedBefore] = [saidTimes(system, died), saidTimes(system, restarted)];
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(
+    `${name} to be restarted and to answer on port ${port}`,
+    async () => {
+      const again = processes().find((p) => p.group === system?.child.pid && p.cmdline.includes(command));
+      return again !== undefined && again.pid !== pid && (await tcpOpen(port));
+    },
+    system,
+    15_000,
+  );
+  const back = Date.now() - killedAt;
+  await waitUntil(
+    `the console to say ${name} was restarted`,
+    () => Promise.resolve(saidTimes(system, restarted) > restartedBefore),
+    system,
+    5_000,
+  );
+  assert.equal(saidTimes(system, died), diedBefore + 1, system?.output());
+  return back;
+}

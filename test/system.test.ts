@@ -26,11 +26,14 @@ import {
   allowedSecrets,
   groupMembers,
   START_COMMAND_PORT_COUNT,
+  closed,
+  killServer,
+  dataProbes,
   dataSecrets,
+  pidWithEnv,
   startCommandPorts,
   processes,
   secretsHeld,
-  tcpOpen,
 } from './processes.ts';
 import { otlpReceiver, type OtlpReceiver } from './otlp-receiver.ts';
 
@@ -71,14 +74,7 @@ async function stopSystem(): Promise<void> {
   system = undefined;
 }
 
-const probes = (): Map<string, number> =>
-  new Map(
-    readFileSync(join(data, 'probes'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => l.split(' ') as [string, string])
-      .map(([name, port]) => [name, Number(port)]),
-  );
+const probes = (): Map<string, number> => dataProbes(data);
 const readiness = async (service: string): Promise<{ status: number; body: { reason?: string } }> => {
   const res = await fetch(`http://127.0.0.1:${probes().get(service)}/readyz`);
   return { status: res.status, body: (await res.json()) as { reason?: string } };
@@ -92,63 +88,6 @@ async function countReadings(): Promise<number> {
   };
   const [[count] = []] = (await sql(conn, 'select count() from readings')) as [number][];
   return count ?? 0;
-}
-
-/** The pid of the process whose environment holds `marker` (a line of its environment). */
-const pidWithEnv = (marker: string, command: string): number | undefined =>
-  processes().find((p) => p.cmdline.includes(command) && p.environ.includes(marker))?.pid;
-
-/**
- * Until the process has exited and its output is all read ('exit' may come before the last of it);
- * its descendants hold the same pipes, so this also waits for them. Fails after `timeoutMs`.
- */
-function closed(server: ServerProcess, timeoutMs: number): Promise<void> {
-  if (server.child.stdout?.closed && server.child.stderr?.closed && server.child.exitCode !== null)
-    return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`still running or its output open after ${timeoutMs} ms:\n${server.output()}`));
-    }, timeoutMs);
-    server.child.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** How often the start command's console said `line` so far (its output is kept to the last 20 kB). */
-const saidTimes = (line: RegExp): number => system?.output().match(new RegExp(line.source, 'g'))?.length ?? 0;
-
-/**
- * kill -9 of a server of the start command: the console says it died and was restarted, and it
- * answers on its port again within 15 s of the kill (the issue's bound).
- */
-async function killServer(name: string, command: string, port: number): Promise<number> {
-  const pid = processes().find((p) => p.group === system?.child.pid && p.cmdline.includes(command))?.pid;
-  assert.ok(pid, `${name} is running`);
-  const died = new RegExp(`\\[start\\] ${name} was killed by signal KILL`);
-  const restarted = new RegExp(`\\[start\\] ${name} restarted`);
-  const [diedBefore, restartedBefore] = [saidTimes(died), saidTimes(restarted)];
-  const killedAt = Date.now();
-  process.kill(pid, 'SIGKILL');
-  await waitUntil(
-    `${name} to be restarted and to answer on port ${port}`,
-    async () => {
-      const again = processes().find((p) => p.group === system?.child.pid && p.cmdline.includes(command));
-      return again !== undefined && again.pid !== pid && (await tcpOpen(port));
-    },
-    system,
-    15_000,
-  );
-  const back = Date.now() - killedAt;
-  await waitUntil(
-    `the console to say ${name} was restarted`,
-    () => Promise.resolve(saidTimes(restarted) > restartedBefore),
-    system,
-    5_000,
-  );
-  assert.equal(saidTimes(died), diedBefore + 1, system?.output());
-  return back;
 }
 
 before(async () => {
@@ -326,7 +265,7 @@ describe('the whole system, as a new user starts it', () => {
     const logSince = (service: 'ingest' | 'gateway'): string =>
       readFileSync(join(data, `logs/${service}.log`), 'utf8').slice(since[service]);
     t.diagnostic(
-      `questdb answered ${await killServer('questdb', 'io.questdb', Number(env.HS_QUESTDB_HTTP_PORT))} ms after kill -9`,
+      `questdb answered ${await killServer(system, 'questdb', 'io.questdb', Number(env.HS_QUESTDB_HTTP_PORT))} ms after kill -9`,
     );
     // QuestDB is back before a readiness poll could be sure to see it gone: the logged transitions
     // tell. Ingest writes every second or so and sees it gone; the gateway only probes every 5 s
@@ -360,7 +299,7 @@ describe('the whole system, as a new user starts it', () => {
     const killedAt = Date.now();
     const acqLogBefore = readFileSync(join(data, 'logs/acq-modbus.log'), 'utf8').length;
     t.diagnostic(
-      `nats answered ${await killServer('nats', 'nats-server', Number(env.HS_NATS_PORT))} ms after kill -9`,
+      `nats answered ${await killServer(system, 'nats', 'nats-server', Number(env.HS_NATS_PORT))} ms after kill -9`,
     );
     const stored = await countReadings();
     for (const service of probes().keys()) {
@@ -424,7 +363,7 @@ describe('the whole system, as a new user starts it', () => {
     assert.ok((times[0] ?? Infinity) < killedAt, 'the readings span the outage from before the kill');
     assert.ok(gap < 1.5 * intervalMs, `no poll lost across the NATS restart: largest gap ${gap} ms`);
     t.diagnostic(
-      `mosquitto answered ${await killServer('mosquitto', 'mosquitto -c', Number(env.HS_MQTT_PORT))} ms after kill -9`,
+      `mosquitto answered ${await killServer(system, 'mosquitto', 'mosquitto -c', Number(env.HS_MQTT_PORT))} ms after kill -9`,
     );
   });
 
