@@ -205,8 +205,22 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
     );
   };
 
-  // Live readings, alerts and the reconnect catch-up are wired before the history calls: a socket
-  // that drops while the page still loads is caught up too.
+  // The cards at once from the latest reading (their sparklines fill in place, at the same size):
+  // cards that appeared only after the history calls moved the page (Lighthouse's layout shift).
+  renderCards();
+  renderStates();
+  await Promise.all([
+    loadRecent(new Date(Date.now() - 3_600_000)).then(() => {
+      renderCards();
+      renderStates();
+    }),
+    drawCharts(),
+    drawCop().catch(() => {
+      copBox.replaceChildren('COP unavailable.');
+    }),
+    drawAlerts(),
+  ]);
+
   live.follow([{ device }]);
   const onReading = (e: ReadingEvent): void => {
     if (e.data.device !== device) return;
@@ -259,22 +273,6 @@ export async function renderDevice(root: HTMLElement, device: string, live: Live
       renderStates();
     });
   });
-  // The cards at once from the latest reading (their sparklines fill in place, at the same size):
-  // cards that appeared only after the history calls moved the page (Lighthouse's layout shift).
-  renderCards();
-  renderStates();
-  await Promise.all([
-    loadRecent(new Date(Date.now() - 3_600_000)).then(() => {
-      renderCards();
-      renderStates();
-    }),
-    drawCharts(),
-    drawCop().catch(() => {
-      copBox.replaceChildren('COP unavailable.');
-    }),
-    drawAlerts(),
-  ]);
-
   return () => {
     clearTimeout(chartRetry);
     left = true;
